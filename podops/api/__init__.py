@@ -1,0 +1,46 @@
+"""The Starlette application, assembled in one place by `create_app(settings)`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from podops.api import health, operations
+from podops.api.context import AppContext
+from podops.api.errors import EXCEPTION_HANDLERS
+from podops.api.middleware import BodyLimitMiddleware, RequestLogMiddleware
+from podops.settings import Settings
+
+# Uploads stream large bodies and enforce their own limit.
+UPLOAD_PREFIXES = ("/a/v1/upload/",)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """A podops API for `settings`. The database schema must be current (`podops db upgrade`)."""
+    context = AppContext.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context.close()
+
+    app = Starlette(
+        routes=[*health.routes, *operations.routes],
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                exempt_prefixes=UPLOAD_PREFIXES,
+            ),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    return app

@@ -1,0 +1,43 @@
+"""What every route needs, built once per app: settings, database, jobs, storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from podops.db import Database
+from podops.jobs import Jobs
+from podops.settings import Settings
+from podops.storage import Storage, open_storage
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    database: Database
+    jobs: Jobs
+    storage: Storage
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppContext:
+        database = Database(settings.database_url)
+        storage = open_storage(
+            settings.storage_url,
+            s3_region=settings.s3_region,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            s3_path_style=settings.s3_path_style,
+            public_base_url=settings.public_base_url,
+        )
+        return cls(
+            settings=settings, database=database, jobs=Jobs(settings, database), storage=storage
+        )
+
+    def close(self) -> None:
+        self.jobs.close()
+        self.database.dispose()
+
+
+def context_of(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context

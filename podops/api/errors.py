@@ -1,0 +1,88 @@
+"""The one place exceptions become HTTP responses, all in the error shape."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from podops.api.responses import error_response
+from podops.db import DatabaseUnavailableError
+from podops.errors import ApiError
+from podops.jobs import BrokerUnavailableError
+from podops.storage import StorageError
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    404: ("podops.route.not_found", "no such route"),
+    405: ("podops.route.method_not_allowed", "method not allowed on this route"),
+}
+
+
+async def api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, field=exc.field, headers=exc.headers)
+
+
+async def http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, message = _HTTP_CODES.get(
+        exc.status_code,
+        (f"podops.http.{exc.status_code}", HTTPStatus(exc.status_code).phrase.lower()),
+    )
+    if exc.status_code == 405:
+        message = f"{message}; allowed: {(exc.headers or {}).get('Allow', '')}".rstrip("; ")
+    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+
+async def database_unavailable(_request: Request, exc: Exception) -> Response:
+    logger.error("database unavailable", extra={"error": str(exc)})
+    return error_response(
+        503,
+        "podops.database.unavailable",
+        "the database is not reachable; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def broker_unavailable(_request: Request, exc: Exception) -> Response:
+    logger.error("broker unavailable", extra={"error": str(exc)})
+    return error_response(
+        503,
+        "podops.broker.unavailable",
+        "the task broker is not reachable; nothing was started, try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def storage_unavailable(_request: Request, exc: Exception) -> Response:
+    logger.error("storage unavailable", extra={"error": str(exc)})
+    return error_response(
+        503,
+        "podops.storage.unavailable",
+        "the storage is not reachable; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def internal_error(_request: Request, exc: Exception) -> Response:
+    # The trace goes to the log, never to the client.
+    logger.error("unhandled error", exc_info=exc)
+    return error_response(500, "podops.internal", "internal server error")
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: api_error,
+    HTTPException: http_error,
+    DatabaseUnavailableError: database_unavailable,
+    # A connection lost mid-request (database restarting, SQLite locked too long).
+    OperationalError: database_unavailable,
+    BrokerUnavailableError: broker_unavailable,
+    StorageError: storage_unavailable,
+    Exception: internal_error,
+}

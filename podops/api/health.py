@@ -1,0 +1,56 @@
+"""`GET /` (version), `GET /healthz` (process up), `GET /readyz` (dependencies reachable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from podops import __version__
+from podops.api.context import context_of
+from podops.api.responses import error_response
+
+
+async def version(_request: Request) -> Response:
+    return JSONResponse({"name": "podops", "version": __version__, "api": "v1"})
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """200 when database, broker and storage all answer; 503 naming each that does not."""
+    context = context_of(request)
+    checks: dict[str, Callable[[], None]] = {
+        "database": context.database.check,
+        "broker": context.jobs.check_broker,
+        "storage": context.storage.check,
+    }
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            await run_in_threadpool(check)
+            results[name] = "ok"
+        except Exception as error:
+            results[name] = f"unavailable: {error}"
+    failed = [name for name, result in results.items() if result != "ok"]
+    if not failed:
+        return JSONResponse({"status": "ready", "checks": results})
+    return error_response(
+        503,
+        f"podops.{failed[0]}.unavailable",
+        "not ready: " + ", ".join(f"{name} is unavailable" for name in failed),
+        checks=results,
+        headers={"Retry-After": "5"},
+    )
+
+
+routes = [
+    Route("/", version, methods=["GET"]),
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+]

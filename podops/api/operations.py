@@ -1,0 +1,71 @@
+"""`GET /a/v1/operations/{id}` and the internal echo operation `POST /_t/ping`."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from podops import operations
+from podops.api.bodies import read_json
+from podops.api.context import context_of
+from podops.errors import BadRequestError, NotFoundError
+from podops.models import Operation
+
+_OPERATION_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class PingRequest(BaseModel):
+    """An echo through the whole background path: API → broker → worker → database."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(default="ping", max_length=1000)
+    delay: float = Field(default=0, ge=0, le=60, description="seconds the worker waits")
+
+
+def accepted(request: Request, operation: Operation) -> Response:
+    """202 with `Location` pointing at the operation to poll."""
+    location = str(request.url_for("operation", operation_id=operation.id).path)
+    return JSONResponse(
+        operations.to_json(operation), status_code=202, headers={"Location": location}
+    )
+
+
+async def get_operation(request: Request) -> Response:
+    operation_id = request.path_params["operation_id"]
+    if not _OPERATION_ID.fullmatch(operation_id):
+        raise BadRequestError(
+            "an operation id is 32 lower-case hex characters",
+            code="podops.operation.invalid_id",
+            field="id",
+        )
+    context = context_of(request)
+
+    def load() -> Operation | None:
+        with context.database.session() as session:
+            return session.get(Operation, operation_id)
+
+    operation = await run_in_threadpool(load)
+    if operation is None:
+        raise NotFoundError(f"no operation {operation_id}", code="podops.operation.not_found")
+    return JSONResponse(operations.to_json(operation))
+
+
+async def start_ping(request: Request) -> Response:
+    body = await read_json(request, PingRequest)
+    context = context_of(request)
+    operation = await run_in_threadpool(
+        context.jobs.start, "ping", {"message": body.message, "delay": body.delay}
+    )
+    return accepted(request, operation)
+
+
+routes = [
+    Route("/a/v1/operations/{operation_id}", get_operation, methods=["GET"], name="operation"),
+    Route("/_t/ping", start_ping, methods=["POST"]),
+]

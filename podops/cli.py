@@ -1,0 +1,270 @@
+"""`podops`: the server-side command line — serve, migrate, run workers, sweep."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import click
+import uvicorn
+
+from podops import migrate
+from podops.db import Database, DatabaseUnavailableError
+from podops.logs import configure_logging
+from podops.settings import Settings, SettingsError
+
+logger = logging.getLogger("podops.cli")
+
+WORKER_STOP_SECONDS = 30
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, with a usable secret, or a clean exit saying what to set."""
+    try:
+        settings = Settings.from_env().with_secret()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+@click.group()
+@click.version_option(package_name="podops")
+def main() -> None:
+    """podops: podcast production and RSS build service."""
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on [PODOPS_HOST].")
+@click.option("--port", type=int, help="Port to listen on [PODOPS_PORT].")
+@click.option("--no-worker", is_flag=True, help="Do not start a worker beside the API.")
+def serve(host: str | None, port: int | None, no_worker: bool) -> None:
+    """Run the API and a worker together (the embedded defaults need nothing else).
+
+    With SQLite the schema is migrated first; on another database run `podops db upgrade`
+    before (the Procfile's release step). Ctrl-C stops both.
+    """
+    settings = load_settings()
+    _prepare_schema(settings)
+    worker = None if no_worker else _start_worker(settings, beat=True)
+    server = _server(settings, host or settings.host, port or settings.port)
+    if worker is not None:
+        threading.Thread(target=_watch_worker, args=(worker, server), daemon=True).start()
+    try:
+        _run_until_signalled(server)
+    finally:
+        if worker is not None:
+            _stop_worker(worker)
+    if worker is not None and worker.returncode not in (0, -signal.SIGTERM):
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on [PODOPS_HOST].")
+@click.option("--port", type=int, help="Port to listen on [PODOPS_PORT].")
+def web(host: str | None, port: int | None) -> None:
+    """Run the API only (production: the Procfile's web process)."""
+    settings = load_settings()
+    _require_current_schema(settings)
+    _run_until_signalled(_server(settings, host or settings.host, port or settings.port))
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--beat", is_flag=True, help="Also run the periodic sweeper in this process.")
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(beat: bool, celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker (production: the Procfile's worker process)."""
+    settings = load_settings()
+    os.execv(sys.executable, [sys.executable, *_worker_command(settings, beat), *celery_args])
+
+
+@main.command()
+def beat() -> None:
+    """Run the periodic scheduler that sweeps stuck operations (one per deployment)."""
+    settings = load_settings()
+    schedule = settings.data_dir / "celerybeat-schedule"
+    schedule.parent.mkdir(parents=True, exist_ok=True)
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.app",
+            "beat",
+            "--schedule",
+            str(schedule),
+            "--loglevel",
+            settings.log_level,
+        ],
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    settings = load_settings()
+    database = Database(settings.database_url)
+    try:
+        database.check()
+        migrate.upgrade(database, revision)
+        click.echo(f"database at revision {migrate.current_revision(database)}")
+    except DatabaseUnavailableError as error:
+        raise click.ClickException(f"database unreachable: {error}") from None
+    finally:
+        database.dispose()
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the newest one known."""
+    settings = load_settings()
+    database = Database(settings.database_url)
+    try:
+        current = migrate.current_revision(database)
+    finally:
+        database.dispose()
+    click.echo(
+        f"current: {current or '(empty)'}  head: {migrate.head_revision(settings.database_url)}"
+    )
+
+
+@main.group()
+def ops() -> None:
+    """Background operations."""
+
+
+@ops.command("sweep")
+def ops_sweep() -> None:
+    """Re-send operations stuck in Busy now (the beat process does this periodically)."""
+    from podops.jobs import Jobs
+
+    settings = load_settings()
+    database = Database(settings.database_url)
+    jobs = Jobs(settings, database)
+    try:
+        report = jobs.sweep()
+    finally:
+        jobs.close()
+        database.dispose()
+    click.echo(f"re-sent {len(report.resend)}, failed {len(report.failed)}")
+
+
+def _prepare_schema(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite"):
+        database = Database(settings.database_url)
+        try:
+            migrate.upgrade(database)
+        finally:
+            database.dispose()
+    else:
+        _require_current_schema(settings)
+
+
+def _require_current_schema(settings: Settings) -> None:
+    database = Database(settings.database_url)
+    try:
+        current = migrate.current_revision(database)
+    except Exception as error:
+        raise click.ClickException(f"database unreachable: {error}") from None
+    finally:
+        database.dispose()
+    head = migrate.head_revision(settings.database_url)
+    if current != head:
+        raise click.ClickException(
+            f"database schema is at {current or '(empty)'}, this podops needs {head}: "
+            "run `podops db upgrade`"
+        )
+
+
+def _server(settings: Settings, host: str, port: int) -> uvicorn.Server:
+    from podops.api import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def _run_until_signalled(server: uvicorn.Server) -> None:
+    # uvicorn shuts down cleanly on SIGINT/SIGTERM, then raises the signal again for whoever
+    # else handles it; for us Ctrl-C is the normal way to stop, not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+
+
+def _worker_command(settings: Settings, beat: bool) -> list[str]:
+    command = [
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--queues",
+        settings.task_queue,
+        "--concurrency",
+        str(settings.worker_concurrency),
+        "--loglevel",
+        settings.log_level,
+        # Gossip, mingle and heartbeats need broadcast, which the embedded broker lacks,
+        # and podops does not use them.
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    if beat:
+        schedule = settings.data_dir / "celerybeat-schedule"
+        schedule.parent.mkdir(parents=True, exist_ok=True)
+        command += ["--beat", "--schedule", str(schedule)]
+    return command
+
+
+def _start_worker(settings: Settings, *, beat: bool) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PODOPS_DATA_DIR=str(settings.data_dir))
+    process = subprocess.Popen([sys.executable, *_worker_command(settings, beat)], env=env)
+    logger.info("worker started", extra={"pid": process.pid})
+    return process
+
+
+def _watch_worker(worker: subprocess.Popen[bytes], server: uvicorn.Server) -> None:
+    """Stop the API when the worker dies on its own: half a service should not look whole."""
+    code = worker.wait()
+    if not server.should_exit:
+        logger.error("worker exited, stopping", extra={"returncode": code})
+        server.should_exit = True
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)  # warm shutdown: finish the task at hand
+        try:
+            worker.wait(WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    logger.info("worker stopped", extra={"returncode": worker.returncode})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

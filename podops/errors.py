@@ -1,0 +1,58 @@
+"""Errors the API turns into responses.
+
+    ApiError                      every error a client may see: status, code, message
+    ├── BadRequestError           400, optionally naming the field at fault
+    ├── NotFoundError             404
+    ├── UnsupportedMediaTypeError 415
+    ├── BodyTooLargeError         413
+    └── UnavailableError          503, a dependency (database, broker, storage) is down
+
+Codes read `podops.<area>.<reason>`; clients branch on the code, people read the message.
+"""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    status = 500
+    code = "podops.internal"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+        self.headers = headers or {}
+
+
+class BadRequestError(ApiError):
+    status = 400
+    code = "podops.request.invalid"
+
+
+class NotFoundError(ApiError):
+    status = 404
+    code = "podops.not_found"
+
+
+class BodyTooLargeError(ApiError):
+    status = 413
+    code = "podops.request.too_large"
+
+
+class UnsupportedMediaTypeError(ApiError):
+    status = 415
+    code = "podops.request.unsupported_media_type"
+
+
+class UnavailableError(ApiError):
+    status = 503
+    code = "podops.unavailable"

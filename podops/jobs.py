@@ -1,0 +1,121 @@
+"""Starting background work: record an operation, commit it, then send its task by name.
+
+This is the one module that knows the task names. The web process never imports `workers`;
+it sends by name, and the worker registers its tasks under the same names.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from celery import Celery
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
+from sqlalchemy import delete
+
+from podops import operations
+from podops.celery_config import SWEEP_TASK, make_celery
+from podops.db import Database
+from podops.models import Operation
+from podops.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class TaskNames:
+    """Every task a worker runs, by operation kind."""
+
+    PING: Final = "podops.ping"
+    SWEEP: Final = SWEEP_TASK
+
+
+# Operation kind → the task that carries it out.
+TASK_FOR_KIND: Final[dict[str, str]] = {"ping": TaskNames.PING}
+
+
+class BrokerUnavailableError(RuntimeError):
+    """The broker did not take the message."""
+
+
+_SEND_ERRORS = (KombuOperationalError, RedisError, OSError, ConnectionError)
+
+
+class Jobs:
+    """Starts operations and (re-)sends their tasks through one Celery producer."""
+
+    def __init__(self, settings: Settings, database: Database, celery: Celery | None = None):
+        self._settings = settings
+        self._database = database
+        self._celery = celery or make_celery(settings, name="podops-producer")
+
+    @property
+    def celery(self) -> Celery:
+        return self._celery
+
+    def start(
+        self, kind: str, params: dict[str, Any], *, production: str | None = None
+    ) -> Operation:
+        """Create a Busy operation, commit it, then send its task.
+
+        If the broker refuses the message, the operation is removed again — nothing is left
+        behind — and `BrokerUnavailableError` is raised.
+        """
+        with self._database.session() as session:
+            operation = operations.create(
+                session,
+                kind=kind,
+                params=params,
+                production=production,
+                queue_timeout=self._settings.queue_timeout,
+            )
+        try:
+            self.send(operation)
+        except BrokerUnavailableError:
+            with self._database.session() as session:
+                session.execute(delete(Operation).where(Operation.id == operation.id))
+            raise
+        return operation
+
+    def send(self, operation: Operation) -> None:
+        """Send the task of an operation whose row is already committed."""
+        task = TASK_FOR_KIND[operation.kind]
+        try:
+            self._celery.send_task(task, args=[operation.id], queue=self._settings.task_queue)
+        except _SEND_ERRORS as error:
+            raise BrokerUnavailableError(str(error) or type(error).__name__) from error
+
+    def sweep(self, *, at: int | None = None) -> operations.SweepReport:
+        """Re-send operations stuck in Busy past their deadline; fail those out of attempts."""
+        with self._database.session() as session:
+            report = operations.sweep(
+                session,
+                queue_timeout=self._settings.queue_timeout,
+                max_attempts=self._settings.operation_max_attempts,
+                at=at,
+            )
+        for operation in report.resend:
+            try:
+                self.send(operation)
+            except BrokerUnavailableError as error:
+                # Still Busy with a new deadline: the next sweep tries again.
+                logger.warning(
+                    "resend failed", extra={"operation": operation.id, "error": str(error)}
+                )
+        if report.resend or report.failed:
+            logger.info(
+                "swept operations",
+                extra={"resent": [op.id for op in report.resend], "failed": report.failed},
+            )
+        return report
+
+    def check_broker(self) -> None:
+        """Raise `BrokerUnavailableError` unless the broker accepts a connection."""
+        try:
+            with self._celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        except _SEND_ERRORS as error:
+            raise BrokerUnavailableError(str(error) or type(error).__name__) from error
+
+    def close(self) -> None:
+        self._celery.close()

@@ -1,0 +1,242 @@
+"""Local filesystem backend: one file per key under a root directory.
+
+Writes go to a temporary file in the target's own directory, are fsynced, then renamed over
+the target with `os.replace`, which is atomic on POSIX: a reader opens either the old file or
+the new one. Temporary names start with a dot, which no key segment may, so `list` never shows
+them.
+
+The ETag is derived from size and modification time in nanoseconds. Every write stamps its
+file with `time.time_ns()` itself rather than trusting the filesystem clock, whose resolution
+can be a whole jiffy, so two writes in quick succession still get different ETags.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mimetypes
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from podops.storage import (
+    DEFAULT_CONTENT_TYPE,
+    NotFoundError,
+    ObjectStream,
+    StorageError,
+    StoredObject,
+    is_valid_key,
+    validate_key,
+    validate_prefix,
+)
+
+_CHUNK_BYTES = 1024 * 1024
+_TEMP_PREFIX = ".podops-tmp-"
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+# A private table, not the process-wide one, so the guess is the same on every machine
+# (the global one also reads /etc/mime.types). Added: podcast media missing from Python's.
+_MIME_TYPES = mimetypes.MimeTypes()
+for _extension, _type in {
+    ".m4a": "audio/mp4",
+    ".m4b": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".flac": "audio/flac",
+    ".webp": "image/webp",
+    ".srt": "application/x-subrip",
+    ".rss": "application/rss+xml",
+}.items():
+    _MIME_TYPES.add_type(_type, _extension)
+
+# Errors that mean "no object here": the path is missing, or a segment is a file, or the key
+# names a directory (which holds other keys but is not an object itself).
+_ABSENT = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
+
+
+class LocalStorage:
+    """Objects as files under `root`; `put_*` ignore `content_type`, `head` guesses it."""
+
+    def __init__(self, root: str | os.PathLike[str], *, public_base_url: str = "") -> None:
+        self._root = Path(root)
+        self._public_base_url = public_base_url.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"LocalStorage({str(self._root)!r})"
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        return self._write(key, (data,))
+
+    def put_file(
+        self, key: str, source: BinaryIO, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        return self._write(key, iter(lambda: source.read(_CHUNK_BYTES), b""))
+
+    def head(self, key: str) -> StoredObject:
+        path = self._path(key)
+        with self._errors("read", key):
+            try:
+                status = path.stat()
+            except _ABSENT:
+                raise self._not_found(key) from None
+        if not stat.S_ISREG(status.st_mode):
+            raise self._not_found(key)
+        return self._stored(key, status)
+
+    def open(self, key: str) -> ObjectStream:
+        return self._open_file(key)
+
+    def read_bytes(self, key: str) -> bytes:
+        with self.open(key) as stream, self._errors("read", key):
+            return stream.read()
+
+    def open_range(self, key: str, start: int, end: int) -> bytes:
+        if start < 0 or end < start:
+            raise ValueError(f"byte range {start}-{end} is not a valid range")
+        with self._open_file(key) as stream, self._errors("read", key):
+            size = os.fstat(stream.fileno()).st_size
+            if start >= size:
+                raise StorageError(
+                    f"range {start}-{end} of {key!r} is not satisfiable: the object has "
+                    f"{size} bytes"
+                )
+            stream.seek(start)
+            return stream.read(min(end, size - 1) - start + 1)
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.head(key)
+        except NotFoundError:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        # Empty parent directories are left: removing them would race a concurrent write
+        # that has just created them.
+        with self._errors("delete", key), contextlib.suppress(*_ABSENT):
+            path.unlink()
+
+    def list(self, prefix: str = "") -> list[str]:
+        validate_prefix(prefix)
+        # Only walk the directory the prefix ends in: "ep/2024" walks ep/ for 2024*.
+        directory = self._root.joinpath(*prefix.split("/")[:-1])
+        keys = []
+        with self._errors("list", prefix):
+            for dirpath, dirnames, filenames in os.walk(directory, onerror=_raise_unless_absent):
+                # Skip temporary files and anything else no key can name.
+                dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+                relative = Path(dirpath).relative_to(self._root)
+                for name in filenames:
+                    key = (relative / name).as_posix()
+                    if key.startswith(prefix) and is_valid_key(key):
+                        keys.append(key)
+        return sorted(keys)
+
+    def public_url(self, key: str) -> str | None:
+        validate_key(key)
+        if not self._public_base_url:
+            return None
+        return f"{self._public_base_url}/{quote(key)}"
+
+    def check(self) -> None:
+        """Create the root if needed and prove it is writable with a probe file."""
+        try:
+            self._root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"storage directory {self._root} cannot be created: {exc.strerror or exc}"
+            ) from exc
+        probe = self._root / f"{_TEMP_PREFIX}check-{secrets.token_hex(8)}"
+        try:
+            os.close(os.open(probe, _OPEN_FLAGS, 0o600))
+            probe.unlink()
+        except OSError as exc:
+            raise StorageError(
+                f"storage directory {self._root} is not writable: {exc.strerror or exc}"
+            ) from exc
+
+    def _write(self, key: str, chunks: Iterable[bytes]) -> StoredObject:
+        path = self._path(key)
+        temp = path.parent / f"{_TEMP_PREFIX}{secrets.token_hex(8)}"
+        with self._errors("write", key):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0o666 and O_EXCL rather than mkstemp: the file gets the umask's usual mode, not
+            # 0600, in case a web server reads the directory directly.
+            descriptor = os.open(temp, _OPEN_FLAGS, 0o666)
+        try:
+            with open(descriptor, "wb") as out:
+                # Errors from the source propagate as they are: they are the caller's, not ours.
+                for chunk in chunks:
+                    with self._errors("write", key):
+                        out.write(chunk)
+                with self._errors("write", key):
+                    out.flush()
+                    now = time.time_ns()
+                    os.utime(out.fileno(), ns=(now, now))
+                    os.fsync(out.fileno())
+                    status = os.fstat(out.fileno())
+            with self._errors("write", key):
+                os.replace(temp, path)
+                _fsync_directory(path.parent)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+        return self._stored(key, status)
+
+    def _path(self, key: str) -> Path:
+        return self._root.joinpath(*validate_key(key).split("/"))
+
+    def _open_file(self, key: str) -> BinaryIO:
+        path = self._path(key)
+        with self._errors("read", key):
+            try:
+                return path.open("rb")
+            except _ABSENT:
+                raise self._not_found(key) from None
+
+    def _stored(self, key: str, status: os.stat_result) -> StoredObject:
+        content_type, _encoding = _MIME_TYPES.guess_type(key, strict=False)
+        return StoredObject(
+            key=key,
+            size=status.st_size,
+            etag=f'"{status.st_mtime_ns:x}-{status.st_size:x}"',
+            last_modified=status.st_mtime_ns // 1_000_000_000,
+            content_type=content_type or DEFAULT_CONTENT_TYPE,
+        )
+
+    def _not_found(self, key: str) -> NotFoundError:
+        return NotFoundError(f"no object {key!r} in {self._root}")
+
+    @contextlib.contextmanager
+    def _errors(self, action: str, key: str) -> Iterator[None]:
+        """Turn filesystem errors into `StorageError` naming the action, key and root."""
+        try:
+            yield
+        except OSError as exc:
+            raise StorageError(
+                f"cannot {action} {key!r} in {self._root}: {exc.strerror or exc}"
+            ) from exc
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable: without it a crash can bring back the old file.
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _raise_unless_absent(error: OSError) -> None:
+    # os.walk ignores errors by default; a missing directory is an empty listing, any other
+    # error (permissions, I/O) must not pass for one.
+    if not isinstance(error, FileNotFoundError | NotADirectoryError):
+        raise error

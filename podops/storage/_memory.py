@@ -1,0 +1,116 @@
+"""In-memory storage double for unit tests: a dict behind a lock, same contract as the rest."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import time
+from typing import BinaryIO
+from urllib.parse import quote
+
+from podops.storage import (
+    NotFoundError,
+    ObjectStream,
+    StorageError,
+    StoredObject,
+    validate_key,
+    validate_prefix,
+)
+
+_CHUNK_BYTES = 1024 * 1024
+
+
+class MemoryStorage:
+    """Objects kept in a dict; each `open_storage("memory://")` call makes an empty one."""
+
+    def __init__(self, *, public_base_url: str = "") -> None:
+        self._public_base_url = public_base_url.rstrip("/")
+        self._objects: dict[str, tuple[StoredObject, bytes]] = {}
+        # The web process calls storage from a threadpool; `list` iterates the dict.
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "MemoryStorage()"
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        validate_key(key)
+        return self._store(key, bytes(data), content_type)
+
+    def put_file(
+        self, key: str, source: BinaryIO, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        validate_key(key)
+        chunks = []
+        while chunk := source.read(_CHUNK_BYTES):
+            chunks.append(chunk)
+        # Stored only once the source is exhausted, so a failing source leaves the old object.
+        return self._store(key, b"".join(chunks), content_type)
+
+    def head(self, key: str) -> StoredObject:
+        return self._get(key)[0]
+
+    def open(self, key: str) -> ObjectStream:
+        return io.BytesIO(self._get(key)[1])
+
+    def read_bytes(self, key: str) -> bytes:
+        return self._get(key)[1]
+
+    def open_range(self, key: str, start: int, end: int) -> bytes:
+        if start < 0 or end < start:
+            raise ValueError(f"byte range {start}-{end} is not a valid range")
+        data = self._get(key)[1]
+        if start >= len(data):
+            raise StorageError(
+                f"range {start}-{end} of {key!r} is not satisfiable: the object has "
+                f"{len(data)} bytes"
+            )
+        return data[start : end + 1]
+
+    def exists(self, key: str) -> bool:
+        validate_key(key)
+        with self._lock:
+            return key in self._objects
+
+    def delete(self, key: str) -> None:
+        validate_key(key)
+        with self._lock:
+            self._objects.pop(key, None)
+
+    def list(self, prefix: str = "") -> list[str]:
+        validate_prefix(prefix)
+        with self._lock:
+            return sorted(key for key in self._objects if key.startswith(prefix))
+
+    def public_url(self, key: str) -> str | None:
+        validate_key(key)
+        if not self._public_base_url:
+            return None
+        return f"{self._public_base_url}/{quote(key)}"
+
+    def check(self) -> None:
+        """Always ready."""
+
+    def _store(self, key: str, data: bytes, content_type: str) -> StoredObject:
+        # MD5 of the content, quoted: what S3 gives for a single-part upload.
+        digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        stored = StoredObject(
+            key=key,
+            size=len(data),
+            etag=f'"{digest}"',
+            last_modified=int(time.time()),
+            content_type=content_type,
+        )
+        with self._lock:
+            self._objects[key] = (stored, data)
+        return stored
+
+    def _get(self, key: str) -> tuple[StoredObject, bytes]:
+        validate_key(key)
+        with self._lock:
+            found = self._objects.get(key)
+        if found is None:
+            raise NotFoundError(f"no object {key!r} in memory storage")
+        return found

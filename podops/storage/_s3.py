@@ -1,0 +1,298 @@
+"""S3 backend through boto3: AWS, MinIO, R2, GCS interoperability — and moto in the tests.
+
+A single PUT and a completed multipart upload are both atomic in S3: the new object appears
+whole or not at all, and a failed multipart upload is aborted by boto3's transfer manager.
+Credentials come from boto3's standard chain (environment, shared files, instance role).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import quote
+
+import boto3.session
+from boto3.exceptions import Boto3Error
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from podops.storage import (
+    DEFAULT_CONTENT_TYPE,
+    NotFoundError,
+    ObjectStream,
+    StorageError,
+    StoredObject,
+    is_valid_key,
+    validate_key,
+    validate_prefix,
+)
+
+if TYPE_CHECKING:
+    from botocore.response import StreamingBody
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import PutObjectRequestTypeDef
+
+PRESIGNED_URL_SECONDS = 3600
+_MIB = 1024 * 1024
+# Lenient on purpose (GCS allows underscores and long dotted names): this only catches URLs
+# such as s3://user:secret@host or s3:///prefix; the store itself judges the rest.
+_BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,220}[A-Za-z0-9]")
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+# Above 8 MiB uploads go multipart in 8 MiB parts; 4 parts in flight bound the memory a
+# non-seekable source costs to ~32 MiB.
+_TRANSFER = TransferConfig(
+    multipart_threshold=8 * _MIB, multipart_chunksize=8 * _MIB, max_concurrency=4
+)
+
+
+class S3Storage:
+    """Objects under `prefix` in one bucket."""
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        region: str = "",
+        endpoint_url: str = "",
+        path_style: bool = False,
+        public_base_url: str = "",
+    ) -> None:
+        if not _BUCKET.fullmatch(bucket):
+            raise StorageError(f"S3 bucket name {bucket!r} is not valid: use s3://bucket[/prefix]")
+        if prefix:
+            try:
+                validate_key(prefix)
+            except StorageError as exc:
+                raise StorageError(f"S3 prefix of s3://{bucket}/{prefix}: {exc}") from None
+        self._bucket = bucket
+        self._prefix = f"{prefix}/" if prefix else ""
+        self._endpoint_url = endpoint_url
+        self._public_base_url = public_base_url.rstrip("/")
+        try:
+            # A session of its own: boto3's default session is not safe to share across
+            # threads, and this client is used from the web process's threadpool.
+            self._client: S3Client = boto3.session.Session().client(
+                "s3",
+                region_name=region or None,
+                endpoint_url=endpoint_url or None,
+                config=_client_config(custom_endpoint=bool(endpoint_url), path_style=path_style),
+            )
+        except (BotoCoreError, ValueError) as exc:
+            raise StorageError(f"S3 client for {self._describe(None)}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"S3Storage({self._describe(None)!r})"
+
+    def close(self) -> None:
+        """Close the client's pooled connections (optional; for tests and shutdown)."""
+        self._client.close()
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        request: PutObjectRequestTypeDef = {
+            "Bucket": self._bucket,
+            "Key": self._full_key(key),
+            "Body": data,
+            "ContentType": content_type,
+        }
+        if cache_control:
+            request["CacheControl"] = cache_control
+        with self._errors("upload", key):
+            self._client.put_object(**request)
+        # PutObject answers with the ETag but not Last-Modified; HEAD gives the full picture.
+        return self.head(key)
+
+    def put_file(
+        self, key: str, source: BinaryIO, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        full_key = self._full_key(key)
+        # Exceptions raised by `source` itself are not caught here: they propagate unchanged.
+        with self._errors("upload", key):
+            self._client.upload_fileobj(
+                source,
+                self._bucket,
+                full_key,
+                ExtraArgs=_upload_arguments(content_type, cache_control),
+                Config=_TRANSFER,
+            )
+        return self.head(key)
+
+    def head(self, key: str) -> StoredObject:
+        full_key = self._full_key(key)
+        with self._errors("head", key):
+            response = self._client.head_object(Bucket=self._bucket, Key=full_key)
+        etag = response["ETag"]
+        return StoredObject(
+            key=key,
+            size=response["ContentLength"],
+            # Some S3-compatible stores send the ETag unquoted; HTTP wants it quoted.
+            etag=etag if etag.startswith('"') else f'"{etag}"',
+            last_modified=int(response["LastModified"].timestamp()),
+            content_type=response.get("ContentType") or DEFAULT_CONTENT_TYPE,
+        )
+
+    def open(self, key: str) -> ObjectStream:
+        full_key = self._full_key(key)
+        with self._errors("read", key):
+            response = self._client.get_object(Bucket=self._bucket, Key=full_key)
+        return _S3Stream(response["Body"], self._describe(key))
+
+    def read_bytes(self, key: str) -> bytes:
+        with self.open(key) as stream:
+            return stream.read()
+
+    def open_range(self, key: str, start: int, end: int) -> bytes:
+        # S3 ignores a malformed Range and sends the whole object, so check it here.
+        if start < 0 or end < start:
+            raise ValueError(f"byte range {start}-{end} is not a valid range")
+        full_key = self._full_key(key)
+        with self._errors("read", key):
+            response = self._client.get_object(
+                Bucket=self._bucket, Key=full_key, Range=f"bytes={start}-{end}"
+            )
+            with _S3Stream(response["Body"], self._describe(key)) as stream:
+                data = stream.read()
+        if "ContentRange" not in response:
+            # A store that ignores ranges answered 200 with the whole object.
+            return data[start : end + 1]
+        return data
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.head(key)
+        except NotFoundError:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        full_key = self._full_key(key)
+        # S3 answers 204 for a missing key; some compatible stores answer 404.
+        with contextlib.suppress(NotFoundError), self._errors("delete", key):
+            self._client.delete_object(Bucket=self._bucket, Key=full_key)
+
+    def list(self, prefix: str = "") -> list[str]:
+        validate_prefix(prefix)
+        keys = []
+        paginator = self._client.get_paginator("list_objects_v2")
+        with self._errors("list", None):
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=self._prefix + prefix):
+                for item in page.get("Contents", []):
+                    key = item["Key"][len(self._prefix) :]
+                    # Skip what no key can name, such as "folder/" markers made by consoles.
+                    if is_valid_key(key):
+                        keys.append(key)
+        return sorted(keys)
+
+    def public_url(self, key: str) -> str | None:
+        full_key = self._full_key(key)
+        if self._public_base_url:
+            return f"{self._public_base_url}/{quote(full_key)}"
+        with self._errors("presign", key):
+            return self._client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self._bucket, "Key": full_key},
+                ExpiresIn=PRESIGNED_URL_SECONDS,
+            )
+
+    def check(self) -> None:
+        """HEAD the bucket: proves the endpoint answers, the credentials work, the bucket exists."""
+        with self._errors("check", None):
+            self._client.head_bucket(Bucket=self._bucket)
+
+    def _full_key(self, key: str) -> str:
+        return self._prefix + validate_key(key)
+
+    def _describe(self, key: str | None) -> str:
+        where = f"s3://{self._bucket}/{self._prefix}{key or ''}"
+        return f"{where} at {self._endpoint_url}" if self._endpoint_url else where
+
+    @contextlib.contextmanager
+    def _errors(self, action: str, key: str | None) -> Iterator[None]:
+        """Turn boto errors into ours; a missing object becomes `NotFoundError` (keys only)."""
+        try:
+            yield
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = error.get("Code", "")
+            if key is not None and code in _NOT_FOUND_CODES:
+                raise NotFoundError(f"no object {self._describe(key)}") from exc
+            detail = _CLIENT_ERROR_HINTS.get(code, error.get("Message", ""))
+            raise StorageError(
+                f"S3 {action} of {self._describe(key)} failed: {code} {detail}".rstrip()
+            ) from exc
+        except (BotoCoreError, Boto3Error) as exc:
+            raise StorageError(f"S3 {action} of {self._describe(key)} failed: {exc}") from exc
+
+
+_CLIENT_ERROR_HINTS = {
+    "404": "the bucket does not exist",
+    "NoSuchBucket": "the bucket does not exist",
+    "403": "access denied: check the credentials and the bucket policy",
+    "AccessDenied": "access denied: check the credentials and the bucket policy",
+    "InvalidRange": "the range is not satisfiable",
+}
+
+
+class _S3Stream:
+    """A GetObject body whose read errors (reset connection, timeout) become `StorageError`."""
+
+    def __init__(self, body: StreamingBody, where: str) -> None:
+        self._body = body
+        self._where = where
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            return self._body.read(None if size < 0 else size)
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 read of {self._where} failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __enter__(self) -> _S3Stream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _client_config(*, custom_endpoint: bool, path_style: bool) -> Config:
+    # Short timeouts and one retry budget so a store that is down fails fast (and /readyz
+    # says so) instead of hanging a request thread.
+    config = Config(
+        connect_timeout=3,
+        read_timeout=30,
+        retries={"max_attempts": 2, "mode": "standard"},
+        # Shared by the web process's whole threadpool; the default of 10 would churn.
+        max_pool_connections=32,
+    )
+    if path_style:
+        config = config.merge(Config(s3={"addressing_style": "path"}))
+    if custom_endpoint:
+        # boto3 >= 1.36 adds CRC checksums to every upload by default, which MinIO, R2, GCS
+        # and others reject or mishandle; send and check them only where S3 requires them.
+        config = config.merge(
+            Config(
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+            )
+        )
+    return config
+
+
+def _upload_arguments(content_type: str, cache_control: str | None) -> dict[str, str]:
+    arguments = {"ContentType": content_type}
+    if cache_control:
+        arguments["CacheControl"] = cache_control
+    return arguments

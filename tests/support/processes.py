@@ -1,0 +1,164 @@
+"""Real processes the tests start: redis-server, Celery workers, `podops serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from podops.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def redis_answers(host: str, port: int) -> bool:
+    try:
+        return bool(redis.Redis(host=host, port=port, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+def wait_until(condition: object, timeout: float, what: str, interval: float = 0.05) -> None:
+    """Poll `condition()` until true; fail the test naming `what` when `timeout` passes."""
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+class RedisServer:
+    """A redis-server on a port of its own, started and stopped by a test."""
+
+    def __init__(self, directory: Path, port: int) -> None:
+        self.directory = directory
+        self.port = port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail(
+                "redis-server is not installed and no Redis answers on 127.0.0.1:6379: "
+                "install Redis (Debian: apt-get install redis-server) or start one there.",
+                pytrace=False,
+            )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: redis_answers("127.0.0.1", self.port), 10, "redis-server to start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+
+def process_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a child process exactly these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PODOPS_")}
+    env.update(
+        PODOPS_ENV=settings.env,
+        PODOPS_DATA_DIR=str(settings.data_dir),
+        PODOPS_DATABASE_URL=settings.database_url,
+        PODOPS_BROKER_URL=settings.broker_url,
+        PODOPS_STORAGE_URL=settings.storage_url,
+        PODOPS_JWT_SECRET=settings.jwt_secret,
+        PODOPS_TASK_QUEUE=settings.task_queue,
+        PODOPS_TASK_TIME_LIMIT=str(settings.task_time_limit),
+        PODOPS_QUEUE_TIMEOUT=str(settings.queue_timeout),
+        PODOPS_OPERATION_MAX_ATTEMPTS=str(settings.operation_max_attempts),
+        PODOPS_SWEEP_INTERVAL=str(settings.sweep_interval),
+        PODOPS_WORKER_CONCURRENCY=str(settings.worker_concurrency),
+        PODOPS_LOG_FORMAT="text",
+        PODOPS_HOST=settings.host,
+        PODOPS_PORT=str(settings.port),
+    )
+    return env
+
+
+class WorkerProcess:
+    """`podops worker` as a real process (its own process group, so a kill takes all of it)."""
+
+    def __init__(self, settings: Settings, log_path: Path, *, concurrency: int = 1) -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = process_env(self.settings)
+        env["PODOPS_WORKER_CONCURRENCY"] = str(self.concurrency)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "podops.cli", "worker"],
+                env=env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_until(self._ready, 60, f"the worker to be ready (log: {self.log_path})", 0.1)
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if self.process.poll() is not None:
+            pytest.fail(f"worker exited with {self.process.returncode}:\n{self.log()}")
+        return " ready." in self.log()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker: main process and pool children, no chance to clean up."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)

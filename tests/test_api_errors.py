@@ -1,0 +1,137 @@
+"""One error shape for every error; bad requests change nothing."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx2
+import pytest
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.testclient import TestClient
+
+from podops.api import create_app
+from podops.api.context import context_of
+from podops.models import Operation
+from podops.settings import Settings
+
+
+def assert_error_shape(response: httpx2.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["success"] is False
+    assert body["code"] == code
+    assert isinstance(body["message"], str)
+    assert body["message"]
+    return dict(body)
+
+
+def operation_count(client: TestClient) -> int:
+    context = client.app.state.context  # type: ignore[attr-defined]
+    with context.database.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Operation)) or 0)
+
+
+def test_unknown_route_is_404_in_the_error_shape(client: TestClient) -> None:
+    response = client.get("/no/such/route", headers={"Accept": "text/html"})
+    assert_error_shape(response, 404, "podops.route.not_found")
+
+
+def test_wrong_method_is_405_and_names_the_allowed_ones(client: TestClient) -> None:
+    response = client.delete("/healthz")
+    body = assert_error_shape(response, 405, "podops.route.method_not_allowed")
+    assert "GET" in response.headers["allow"]
+    assert "GET" in str(body["message"])
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", "podops.request.malformed_json"),
+        (b"\xff\xfe\x00", "podops.request.malformed_json"),
+        (b"[" * 100 + b"]" * 100, "podops.request.too_deep"),
+        (b"[" * 200_000 + b"]" * 200_000, "podops.request.too_deep"),
+        (b'{"message": 12}', "podops.request.invalid"),
+        (b'{"delay": -1}', "podops.request.invalid"),
+        (b'{"unknown": true}', "podops.request.invalid"),
+        (b'["a list"]', "podops.request.invalid"),
+    ],
+)
+def test_bad_json_bodies_are_400_and_start_nothing(
+    client: TestClient, body: bytes, code: str
+) -> None:
+    response = client.post("/_t/ping", content=body, headers={"Content-Type": "application/json"})
+    assert_error_shape(response, 400, code)
+    assert operation_count(client) == 0
+
+
+def test_validation_errors_name_the_field(client: TestClient) -> None:
+    response = client.post("/_t/ping", json={"delay": 99})
+    body = assert_error_shape(response, 400, "podops.request.invalid")
+    assert body["field"] == "delay"
+    assert "delay" in str(body["message"])
+
+
+def test_a_body_that_is_not_json_is_415(client: TestClient) -> None:
+    response = client.post(
+        "/_t/ping",
+        content=b"message=hi",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert_error_shape(response, 415, "podops.request.unsupported_media_type")
+    assert operation_count(client) == 0
+
+
+def test_a_declared_body_over_the_limit_is_413(client: TestClient, settings: Settings) -> None:
+    big = b'{"message": "' + b"a" * settings.max_body_bytes + b'"}'
+    response = client.post("/_t/ping", content=big, headers={"Content-Type": "application/json"})
+    assert_error_shape(response, 413, "podops.request.too_large")
+    assert operation_count(client) == 0
+
+
+def test_a_streamed_body_over_the_limit_is_413(client: TestClient, settings: Settings) -> None:
+    def chunks() -> object:
+        yield b'{"message": "'
+        for _ in range(settings.max_body_bytes // 65536 + 2):
+            yield b"a" * 65536
+        yield b'"}'
+
+    # A generator body goes out chunked, without Content-Length.
+    response = client.post(
+        "/_t/ping",
+        content=chunks(),  # type: ignore[arg-type]
+        headers={"Content-Type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    assert_error_shape(response, 413, "podops.request.too_large")
+    assert operation_count(client) == 0
+
+
+def test_a_malformed_content_length_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/_t/ping",
+        content=b"{}",
+        headers={"Content-Type": "application/json", "Content-Length": "x"},
+    )
+    # h11 in the test transport may reject it before us; either way it is a 400.
+    assert response.status_code == 400
+
+
+def test_an_unexpected_error_is_500_without_a_trace(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings)
+
+    async def boom(request: Request) -> Response:
+        context_of(request)
+        raise RuntimeError("secret internals")
+
+    app.add_route("/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client, caplog.at_level(logging.ERROR):
+        response = client.get("/boom")
+    assert_error_shape(response, 500, "podops.internal")
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+    assert any("secret internals" in (record.exc_text or "") for record in caplog.records)

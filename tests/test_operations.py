@@ -1,0 +1,142 @@
+"""Operation rules on a real database (SQLite and PostgreSQL): claim, finish, sweep."""
+
+from __future__ import annotations
+
+from podops import operations
+from podops.db import Database
+from podops.models import Operation, OperationStatus
+
+T0 = 1_800_000_000
+
+
+def start(database: Database, *, queue_timeout: int = 60) -> str:
+    with database.session() as session:
+        operation = operations.create(
+            session,
+            kind="ping",
+            params={"message": "hi"},
+            production=None,
+            queue_timeout=queue_timeout,
+            at=T0,
+        )
+        return operation.id
+
+
+def load(database: Database, operation_id: str) -> Operation:
+    with database.session() as session:
+        operation = session.get(Operation, operation_id)
+        assert operation is not None
+        return operation
+
+
+def test_a_new_operation_is_busy_and_sent_once(database: Database) -> None:
+    operation = load(database, start(database))
+    assert operation.status == OperationStatus.BUSY
+    assert operation.attempts == 1
+    assert operation.deadline_at == T0 + 60
+    assert operations.to_json(operation)["status"] == "Busy"
+
+
+def test_only_one_run_can_claim_an_operation(database: Database) -> None:
+    operation_id = start(database)
+    with database.session() as session:
+        first = operations.claim(session, operation_id, time_limit=100, at=T0 + 1)
+    with database.session() as session:
+        second = operations.claim(session, operation_id, time_limit=100, at=T0 + 2)
+    assert first is not None
+    assert second is None
+    assert (
+        load(database, operation_id).deadline_at == T0 + 1 + 100 + operations.FINISH_GRACE_SECONDS
+    )
+
+
+def test_only_the_claim_holder_can_finish(database: Database) -> None:
+    operation_id = start(database)
+    with database.session() as session:
+        token = operations.claim(session, operation_id, time_limit=100)
+    assert token is not None
+    with database.session() as session:
+        assert not operations.succeed(session, operation_id, "not-the-token", {"x": 1})
+    with database.session() as session:
+        assert operations.succeed(session, operation_id, token, {"message": "hi"})
+    finished = load(database, operation_id)
+    assert finished.status == OperationStatus.SUCCESS
+    assert finished.result == {"message": "hi"}
+    with database.session() as session:  # finished work stays finished
+        assert not operations.fail(session, operation_id, token, code="x", message="y")
+        assert operations.claim(session, operation_id, time_limit=100) is None
+
+
+def test_failure_records_code_and_message(database: Database) -> None:
+    operation_id = start(database)
+    with database.session() as session:
+        token = operations.claim(session, operation_id, time_limit=100)
+    assert token is not None
+    with database.session() as session:
+        operations.fail(session, operation_id, token, code="podops.test.bad", message="nope")
+    failed = load(database, operation_id)
+    assert failed.status == OperationStatus.FAILED
+    assert failed.error == {"code": "podops.test.bad", "message": "nope"}
+
+
+def test_sweep_leaves_operations_within_their_deadline(database: Database) -> None:
+    start(database, queue_timeout=60)
+    with database.session() as session:
+        report = operations.sweep(session, queue_timeout=60, max_attempts=3, at=T0 + 59)
+    assert report.resend == []
+    assert report.failed == []
+
+
+def test_sweep_frees_a_dead_claim_and_resends(database: Database) -> None:
+    operation_id = start(database)
+    with database.session() as session:
+        dead_token = operations.claim(session, operation_id, time_limit=10, at=T0)
+    assert dead_token is not None
+    late = T0 + 10 + operations.FINISH_GRACE_SECONDS + 1
+    with database.session() as session:
+        report = operations.sweep(session, queue_timeout=60, max_attempts=3, at=late)
+    assert [operation.id for operation in report.resend] == [operation_id]
+    swept = load(database, operation_id)
+    assert swept.attempts == 2
+    assert swept.run_token is None
+    assert swept.deadline_at == late + 60
+    with database.session() as session:  # the dead run can no longer record anything
+        assert not operations.succeed(session, operation_id, dead_token, {})
+    with database.session() as session:  # a new run can claim it
+        assert operations.claim(session, operation_id, time_limit=10, at=late + 1) is not None
+
+
+def test_sweep_fails_an_operation_out_of_attempts(database: Database) -> None:
+    operation_id = start(database, queue_timeout=10)
+    moment = T0
+    for _ in range(2):
+        moment += 11
+        with database.session() as session:
+            assert (
+                len(operations.sweep(session, queue_timeout=10, max_attempts=3, at=moment).resend)
+                == 1
+            )
+    moment += 11
+    with database.session() as session:
+        report = operations.sweep(session, queue_timeout=10, max_attempts=3, at=moment)
+    assert report.failed == [operation_id]
+    failed = load(database, operation_id)
+    assert failed.status == OperationStatus.FAILED
+    assert failed.attempts == 3
+    assert failed.error is not None
+    assert failed.error["code"] == "podops.operation.abandoned"
+
+
+def test_find_busy_finds_the_running_operation_of_a_production(database: Database) -> None:
+    with database.session() as session:
+        busy = operations.create(
+            session, kind="build", params={}, production="abc123def456", queue_timeout=60
+        )
+        operations.create(
+            session, kind="build", params={}, production="000000000000", queue_timeout=60
+        )
+    with database.session() as session:
+        found = operations.find_busy(session, kind="build", production="abc123def456")
+        assert found is not None
+        assert found.id == busy.id
+        assert operations.find_busy(session, kind="import", production="abc123def456") is None

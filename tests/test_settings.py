@@ -1,0 +1,101 @@
+"""Settings: read once from the environment; production refuses a weak secret."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from podops.settings import VARIABLES, Settings, SettingsError
+from tests.support.processes import REPO
+
+STRONG = "Zx8-" + "q1w2e3r4t5y6u7i8o9p0" * 2
+
+
+def test_embedded_defaults_live_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path)})
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'podops.sqlite3'}"
+    assert settings.broker_url == "filesystem://"
+    assert settings.embedded_broker
+    assert settings.storage_url == (tmp_path / "storage").as_uri()
+    assert settings.base_url == "http://127.0.0.1:8000"
+
+
+def test_production_urls_are_taken_as_given(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "PODOPS_DATA_DIR": str(tmp_path),
+            "PODOPS_DATABASE_URL": "postgresql+psycopg://u@db/podops",
+            "PODOPS_BROKER_URL": "redis://cache:6379/0",
+            "PODOPS_STORAGE_URL": "s3://bucket/prefix",
+            "PODOPS_S3_PATH_STYLE": "true",
+        }
+    )
+    assert settings.database_url == "postgresql+psycopg://u@db/podops"
+    assert not settings.embedded_broker
+    assert settings.storage_url == "s3://bucket/prefix"
+    assert settings.s3_path_style is True
+
+
+@pytest.mark.parametrize(
+    ("secret", "problem"),
+    [
+        ("", "is not set"),
+        ("changeme", "is a placeholder"),
+        ("x" * 40, "is a placeholder"),
+        ("Zx8-q1w2e3r4", "is shorter than 32 bytes"),
+    ],
+)
+def test_production_refuses_a_weak_secret(tmp_path: Path, secret: str, problem: str) -> None:
+    settings = Settings.from_env(
+        {"PODOPS_ENV": "production", "PODOPS_DATA_DIR": str(tmp_path), "PODOPS_JWT_SECRET": secret}
+    )
+    with pytest.raises(SettingsError, match=re.escape(f"PODOPS_JWT_SECRET {problem}")) as info:
+        settings.with_secret()
+    assert "Set it to at least 32 random bytes" in str(info.value)
+
+
+def test_production_accepts_a_strong_secret(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"PODOPS_ENV": "production", "PODOPS_DATA_DIR": str(tmp_path), "PODOPS_JWT_SECRET": STRONG}
+    ).with_secret()
+    assert settings.jwt_secret == STRONG
+
+
+def test_development_makes_a_secret_once_and_keeps_it(tmp_path: Path) -> None:
+    first = Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path)}).with_secret().jwt_secret
+    second = Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path)}).with_secret().jwt_secret
+    assert len(first) >= 32
+    assert first == second
+    assert (tmp_path / "jwt-secret").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PODOPS_ENV", "staging", "use one of development, production"),
+        ("PODOPS_PORT", "eighty", "must be a whole number"),
+        ("PODOPS_PORT", "70000", "at most 65535"),
+        ("PODOPS_S3_PATH_STYLE", "maybe", "use true or false"),
+        ("PODOPS_STORAGE_URL", "ftp://host/x", "use s3://bucket"),
+        ("PODOPS_TASK_QUEUE", " ", "PODOPS_TASK_QUEUE is empty"),
+        ("PODOPS_MAX_BODY_BYTES", "10", "must be at least 1024"),
+    ],
+)
+def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)) as info:
+        Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path), name: value})
+    assert name in str(info.value)
+
+
+def test_every_variable_is_documented_once_in_env_example_and_readme() -> None:
+    env_example = (REPO / "deploy" / "env.example").read_text()
+    readme = (REPO / "README.md").read_text()
+    declared = [variable.name for variable in VARIABLES]
+    assert len(declared) == len(set(declared))
+    in_example = re.findall(r"^#?\s*(PODOPS_[A-Z0-9_]+)=", env_example, flags=re.MULTILINE)
+    assert sorted(in_example) == sorted(declared)
+    in_readme = re.findall(r"^\| `(PODOPS_[A-Z0-9_]+)` \|", readme, flags=re.MULTILINE)
+    assert sorted(in_readme) == sorted(declared)

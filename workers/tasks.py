@@ -1,0 +1,20 @@
+"""Celery tasks, thin: an operation id in, a pipeline called, the outcome recorded."""
+
+from __future__ import annotations
+
+from podops.jobs import TaskNames
+from workers.app import celery_app
+from workers.pipelines import ping
+from workers.runner import run_operation
+from workers.runtime import runtime
+
+
+@celery_app.task(name=TaskNames.PING)
+def run_ping(operation_id: str) -> str:
+    return run_operation(runtime(), operation_id, ping.echo)
+
+
+@celery_app.task(name=TaskNames.SWEEP)
+def sweep_operations() -> dict[str, list[str]]:
+    report = runtime().jobs.sweep()
+    return {"resent": [operation.id for operation in report.resend], "failed": report.failed}
