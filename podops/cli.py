@@ -9,11 +9,15 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import uvicorn
 
 from podops import migrate
+from podops.auth.scopes import parse_scopes
+from podops.auth.users import UserError, create_user, deactivate_user, find_user, list_users
 from podops.db import Database, DatabaseUnavailableError
 from podops.logs import configure_logging
 from podops.settings import Settings, SettingsError
@@ -160,6 +164,166 @@ def ops_sweep() -> None:
         jobs.close()
         database.dispose()
     click.echo(f"re-sent {len(report.resend)}, failed {len(report.failed)}")
+
+
+@main.group()
+def config() -> None:
+    """Configuration."""
+
+
+@config.command("example")
+@click.option("--markdown", is_flag=True, help="The README's table instead.")
+def config_example(markdown: bool) -> None:
+    """Print every variable with its default and meaning (deploy/env.example)."""
+    from podops.settings import render_env_example, render_markdown_table
+
+    click.echo(render_markdown_table() if markdown else render_env_example(), nl=False)
+
+
+@main.group()
+def users() -> None:
+    """Users: who owns productions and is given tokens."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="May be granted api:admin.")
+def users_create(email: str, admin: bool) -> None:
+    """Create a user."""
+    with _database() as database, database.session() as session:
+        try:
+            user = create_user(session, email, admin=admin)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"created {user.email} (id {user.id}{', admin' if admin else ''})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users."""
+    with _database() as database, database.session() as session:
+        for user in list_users(session):
+            flags = ", ".join(
+                flag
+                for flag, on in (("admin", user.is_admin), ("deactivated", not user.active))
+                if on
+            )
+            click.echo(f"{user.id}  {user.email}" + (f"  ({flags})" if flags else ""))
+
+
+@users.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Deactivate a user: every token of theirs stops working within seconds."""
+    with _database() as database, database.session() as session:
+        try:
+            user = deactivate_user(session, email)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"deactivated {user.email}")
+
+
+@main.group()
+def token() -> None:
+    """Access tokens."""
+
+
+@token.command("create")
+@click.option("--user", "user_key", required=True, help="Email address or id of the user.")
+@click.option(
+    "--scope",
+    "scope_text",
+    required=True,
+    multiple=True,
+    help="Scope to grant (repeat, or space-separated), e.g. production:read.",
+)
+@click.option("--production", help="Restrict the token to this production.")
+@click.option("--expires", type=int, help="Lifetime in seconds [PODOPS_TOKEN_TTL].")
+def token_create(
+    user_key: str, scope_text: tuple[str, ...], production: str | None, expires: int | None
+) -> None:
+    """Issue a token (printed once, on standard output) — e.g. the first admin token."""
+    from podops.auth.authenticator import Authenticator
+    from podops.errors import ApiError
+
+    settings = load_settings()
+    try:
+        scopes = parse_scopes(" ".join(scope_text))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    with _database(settings) as database, database.session() as session:
+        user = find_user(session, user_key)
+        if user is None:
+            raise click.ClickException(f"no user {user_key}")
+        try:
+            issued, claims = Authenticator(settings, database).issue(
+                session, user, scopes=scopes, ttl=expires, production=production
+            )
+        except ApiError as error:
+            raise click.ClickException(error.message) from None
+    click.echo(issued)
+    click.echo(
+        f"jti {claims.jti}, expires {claims.exp}, scope {' '.join(sorted(scopes))}", err=True
+    )
+
+
+@main.group("serviceaccount")
+def service_account() -> None:
+    """Service accounts: credentials a machine exchanges for short-lived tokens."""
+
+
+@service_account.command("create")
+@click.option("--user", "user_key", required=True, help="The user it acts for.")
+@click.option("--name", required=True, help="What it is for, e.g. 'CI of my-show'.")
+@click.option("--scope", "scope_text", required=True, multiple=True)
+@click.option("--production", help="Restrict its tokens to this production.")
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the credential file (mode 0600).",
+)
+def service_account_create(
+    user_key: str, name: str, scope_text: tuple[str, ...], production: str | None, output: Path
+) -> None:
+    """Create a service account and write its credential file (the only copy of its key)."""
+    import json
+
+    from podops.auth.service_accounts import create_service_account
+
+    settings = load_settings()
+    try:
+        scopes = parse_scopes(" ".join(scope_text))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if output.exists():
+        raise click.ClickException(f"{output} exists; choose another file")
+    with _database(settings) as database, database.session() as session:
+        user = find_user(session, user_key)
+        if user is None:
+            raise click.ClickException(f"no user {user_key}")
+        account, credentials = create_service_account(
+            session,
+            user,
+            name=name,
+            scopes=scopes,
+            production=production,
+            token_uri=settings.base_url + "/_a/token/exchange",
+        )
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(credentials, handle, indent=2)
+    click.echo(f"created {account.client_id}; credentials in {output}")
+
+
+@contextlib.contextmanager
+def _database(settings: Settings | None = None) -> Iterator[Database]:
+    database = Database((settings or load_settings()).database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def _prepare_schema(settings: Settings) -> None:

@@ -54,7 +54,12 @@ class Jobs:
         return self._celery
 
     def start(
-        self, kind: str, params: dict[str, Any], *, production: str | None = None
+        self,
+        kind: str,
+        params: dict[str, Any],
+        *,
+        production: str | None = None,
+        owner: str | None = None,
     ) -> Operation:
         """Create a Busy operation, commit it, then send its task.
 
@@ -67,6 +72,7 @@ class Jobs:
                 kind=kind,
                 params=params,
                 production=production,
+                owner=owner,
                 queue_timeout=self._settings.queue_timeout,
             )
         try:

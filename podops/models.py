@@ -9,7 +9,17 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, MetaData, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints, so migrations can refer to them on every backend.
@@ -47,6 +57,8 @@ class Operation(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     production: Mapped[str | None] = mapped_column(String(44), nullable=True)
+    # The user who started it; None for work the system started itself.
+    owner: Mapped[str | None] = mapped_column(String(12), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default=OperationStatus.BUSY)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -63,3 +75,62 @@ class Operation(Base):
         Index("ix_operations_status_deadline", "status", "deadline_at"),
         Index("ix_operations_production_kind_status", "production", "kind", "status"),
     )
+
+
+class User(Base):
+    """Someone who owns productions and is given tokens. Deactivation ends every token at once."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    deactivated_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class IssuedToken(Base):
+    """Every access token podops issued: who for, until when, and whether it was revoked.
+
+    The token itself is never stored. A revoked row is kept until the token would have expired
+    anyway, then purged by the sweeper.
+    """
+
+    __tablename__ = "issued_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(12), ForeignKey("users.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(255))
+    production: Mapped[str | None] = mapped_column(String(44), nullable=True)
+    client_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    issued_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class SpentAssertion(Base):
+    """The id of a service-account assertion already exchanged: none is accepted twice."""
+
+    __tablename__ = "spent_assertions"
+
+    jti: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ServiceAccount(Base):
+    """A machine credential: it signs assertions with its private key, which podops never keeps.
+
+    The access tokens it gets act for `user_id`, with at most `scopes` and `production`.
+    """
+
+    __tablename__ = "service_accounts"
+
+    client_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(12), ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    public_key: Mapped[str] = mapped_column(Text)
+    scopes: Mapped[str] = mapped_column(String(255))
+    production: Mapped[str | None] = mapped_column(String(44), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)

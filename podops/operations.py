@@ -38,6 +38,7 @@ def create(
     params: dict[str, Any],
     production: str | None,
     queue_timeout: int,
+    owner: str | None = None,
     at: int | None = None,
 ) -> Operation:
     """Add a Busy operation, sent once, that the sweeper re-sends if unclaimed by the deadline."""
@@ -46,6 +47,7 @@ def create(
         id=new_operation_id(),
         kind=kind,
         production=production,
+        owner=owner,
         status=OperationStatus.BUSY,
         params=params,
         attempts=1,

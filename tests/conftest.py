@@ -20,8 +20,10 @@ from starlette.testclient import TestClient
 
 from podops import migrate
 from podops.api import create_app
+from podops.auth import ALL_SCOPES
 from podops.db import Database
 from podops.settings import Settings
+from tests.support.auth import bearer, context_of, token_for
 from tests.support.processes import RedisServer, WorkerProcess, free_port, redis_answers
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -115,6 +117,8 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
         "PODOPS_JWT_SECRET": TEST_SECRET,
         "PODOPS_TASK_QUEUE": f"podops-test-{secrets.token_hex(4)}",
         "PODOPS_LOG_FORMAT": "json",
+        # Tests poll operations quickly; the rate limit has tests of its own.
+        "PODOPS_RATE_LIMIT": "100000",
     }
     return Settings.from_env({**base, **env}).with_secret()
 
@@ -129,6 +133,15 @@ def settings(tmp_path: Path, database: Database, redis_url: str) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def admin(client: TestClient) -> dict[str, str]:
+    """Headers with a token of an admin user, all scopes."""
+    token = token_for(
+        context_of(client), "admin@example.com", " ".join(sorted(ALL_SCOPES)), admin=True
+    )
+    return bearer(token)
 
 
 @pytest.fixture

@@ -60,21 +60,25 @@ def test_wrong_method_is_405_and_names_the_allowed_ones(client: TestClient) -> N
     ],
 )
 def test_bad_json_bodies_are_400_and_start_nothing(
-    client: TestClient, body: bytes, code: str
+    client: TestClient, admin: dict[str, str], body: bytes, code: str
 ) -> None:
-    response = client.post("/_t/ping", content=body, headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/_t/ping", content=body, headers={**admin, "Content-Type": "application/json"}
+    )
     assert_error_shape(response, 400, code)
     assert operation_count(client) == 0
 
 
-def test_validation_errors_name_the_field(client: TestClient) -> None:
+def test_validation_errors_name_the_field(client: TestClient, admin: dict[str, str]) -> None:
+    client.headers.update(admin)
     response = client.post("/_t/ping", json={"delay": 99})
     body = assert_error_shape(response, 400, "podops.request.invalid")
     assert body["field"] == "delay"
     assert "delay" in str(body["message"])
 
 
-def test_a_body_that_is_not_json_is_415(client: TestClient) -> None:
+def test_a_body_that_is_not_json_is_415(client: TestClient, admin: dict[str, str]) -> None:
+    client.headers.update(admin)
     response = client.post(
         "/_t/ping",
         content=b"message=hi",
@@ -84,14 +88,21 @@ def test_a_body_that_is_not_json_is_415(client: TestClient) -> None:
     assert operation_count(client) == 0
 
 
-def test_a_declared_body_over_the_limit_is_413(client: TestClient, settings: Settings) -> None:
+def test_a_declared_body_over_the_limit_is_413(
+    client: TestClient, admin: dict[str, str], settings: Settings
+) -> None:
+    client.headers.update(admin)
     big = b'{"message": "' + b"a" * settings.max_body_bytes + b'"}'
     response = client.post("/_t/ping", content=big, headers={"Content-Type": "application/json"})
     assert_error_shape(response, 413, "podops.request.too_large")
     assert operation_count(client) == 0
 
 
-def test_a_streamed_body_over_the_limit_is_413(client: TestClient, settings: Settings) -> None:
+def test_a_streamed_body_over_the_limit_is_413(
+    client: TestClient, admin: dict[str, str], settings: Settings
+) -> None:
+    client.headers.update(admin)
+
     def chunks() -> object:
         yield b'{"message": "'
         for _ in range(settings.max_body_bytes // 65536 + 2):
@@ -109,7 +120,8 @@ def test_a_streamed_body_over_the_limit_is_413(client: TestClient, settings: Set
     assert operation_count(client) == 0
 
 
-def test_a_malformed_content_length_is_400(client: TestClient) -> None:
+def test_a_malformed_content_length_is_400(client: TestClient, admin: dict[str, str]) -> None:
+    client.headers.update(admin)
     response = client.post(
         "/_t/ping",
         content=b"{}",

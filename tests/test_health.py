@@ -44,8 +44,16 @@ def test_readyz_is_200_when_everything_answers(client: TestClient) -> None:
     ],
 )
 def test_readyz_is_503_naming_what_failed(
-    tmp_path: Path, variable: str, value: str, failed: str, redis_url: str
+    tmp_path: Path,
+    variable: str,
+    value: str,
+    failed: str,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Credentials are present, so what fails is reaching the store, not finding keys.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     env = {
         "PODOPS_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PODOPS_BROKER_URL": redis_url,

@@ -60,13 +60,36 @@ def test_serve_runs_api_and_worker_and_ctrl_c_stops_both(tmp_path: Path) -> None
         assert httpx.get(base + "/").json()["name"] == "podops"
         assert (tmp_path / "var" / "podops.sqlite3").exists()  # embedded defaults, migrated
 
-        started = httpx.post(base + "/_t/ping", json={"message": "from serve"})
+        # The first admin and their token come from the server-side command line.
+        podops = [sys.executable, "-m", "podops.cli"]
+        subprocess.run(
+            [*podops, "users", "create", "me@example.com", "--admin"],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        token = subprocess.run(
+            [*podops, "token", "create", "--user", "me@example.com", "--scope", "api:admin"],
+            cwd=tmp_path,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(base + "/_a/token", headers=auth).json()["scope"] == "api:admin"
+
+        started = httpx.post(base + "/_t/ping", json={"message": "from serve"}, headers=auth)
         assert started.status_code == 202
         location = base + started.headers["location"]
         deadline = time.monotonic() + 60
-        while httpx.get(location).json()["status"] == "Busy" and time.monotonic() < deadline:
+        while (
+            httpx.get(location, headers=auth).json()["status"] == "Busy"
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
-        assert httpx.get(location).json()["result"] == {"message": "from serve"}
+        assert httpx.get(location, headers=auth).json()["result"] == {"message": "from serve"}
 
         # Ctrl-C in a terminal signals the whole foreground process group.
         os.killpg(serve.pid, signal.SIGINT)

@@ -12,6 +12,7 @@ from podops.api import create_app
 from podops.operations import FINISH_GRACE_SECONDS
 from podops.settings import Settings
 from tests.conftest import make_settings
+from tests.support.auth import bearer, context_of, token_for
 from tests.support.processes import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.slow
@@ -27,7 +28,10 @@ def poll(client: TestClient, location: str, timeout: float = 30) -> dict[str, ob
     pytest.fail(f"operation {location} still Busy after {timeout}s")
 
 
-def test_an_operation_runs_on_a_real_worker(client: TestClient, worker: WorkerProcess) -> None:
+def test_an_operation_runs_on_a_real_worker(
+    client: TestClient, admin: dict[str, str], worker: WorkerProcess
+) -> None:
+    client.headers.update(admin)
     response = client.post("/_t/ping", json={"message": "hello podcast"})
     assert response.status_code == 202
     location = response.headers["location"]
@@ -41,8 +45,9 @@ def test_an_operation_runs_on_a_real_worker(client: TestClient, worker: WorkerPr
 
 
 def test_a_killed_worker_does_not_lose_the_operation(
-    client: TestClient, settings: Settings, tmp_path: Path
+    client: TestClient, admin: dict[str, str], settings: Settings, tmp_path: Path
 ) -> None:
+    client.headers.update(admin)
     first = WorkerProcess(settings, tmp_path / "first.log")
     first.start()
     try:
@@ -88,6 +93,9 @@ def test_the_embedded_broker_needs_no_server(tmp_path: Path, database_url: str) 
     worker.start()
     try:
         with TestClient(create_app(settings)) as client:
+            client.headers.update(
+                bearer(token_for(context_of(client), "a@example.com", "api:admin", admin=True))
+            )
             assert client.get("/readyz").status_code == 200
             response = client.post("/_t/ping", json={"message": "no server"})
             assert response.status_code == 202

@@ -8,10 +8,14 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from podops.api import health, operations
+from podops.api import auth, health, operations
 from podops.api.context import AppContext
 from podops.api.errors import EXCEPTION_HANDLERS
-from podops.api.middleware import BodyLimitMiddleware, RequestLogMiddleware
+from podops.api.middleware import (
+    BodyLimitMiddleware,
+    RateLimitHeadersMiddleware,
+    RequestLogMiddleware,
+)
 from podops.settings import Settings
 
 # Uploads stream large bodies and enforce their own limit.
@@ -27,12 +31,13 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            context.close()
+            await context.close()
 
     app = Starlette(
-        routes=[*health.routes, *operations.routes],
+        routes=[*health.routes, *auth.routes, *operations.routes],
         middleware=[
             Middleware(RequestLogMiddleware),
+            Middleware(RateLimitHeadersMiddleware),
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=settings.max_body_bytes,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from podops.auth.authenticator import Authenticator
 from podops.db import Database
 from podops.jobs import Jobs
 from podops.settings import Settings
@@ -18,6 +19,7 @@ class AppContext:
     database: Database
     jobs: Jobs
     storage: Storage
+    authenticator: Authenticator
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -30,10 +32,15 @@ class AppContext:
             public_base_url=settings.public_base_url,
         )
         return cls(
-            settings=settings, database=database, jobs=Jobs(settings, database), storage=storage
+            settings=settings,
+            database=database,
+            jobs=Jobs(settings, database),
+            storage=storage,
+            authenticator=Authenticator(settings, database),
         )
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        await self.authenticator.close()
         self.jobs.close()
         self.database.dispose()
 

@@ -11,9 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from podops.api.responses import error_response
+from podops.auth import InsufficientScopeError, TokenError
 from podops.db import DatabaseUnavailableError
 from podops.errors import ApiError
 from podops.jobs import BrokerUnavailableError
+from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import StorageError
 
 logger = logging.getLogger(__name__)
@@ -70,6 +72,26 @@ async def storage_unavailable(_request: Request, exc: Exception) -> Response:
     )
 
 
+async def invalid_token(_request: Request, exc: Exception) -> Response:
+    message = str(exc)
+    challenge = f'Bearer realm="podops", error="invalid_token", error_description="{message}"'
+    return error_response(
+        401, "podops.auth.invalid_token", message, headers={"WWW-Authenticate": challenge}
+    )
+
+
+async def insufficient_scope(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InsufficientScopeError)
+    challenge = f'Bearer realm="podops", error="insufficient_scope", scope="{exc.scope}"'
+    return error_response(
+        403, "podops.auth.insufficient_scope", str(exc), headers={"WWW-Authenticate": challenge}
+    )
+
+
+async def stored_object_missing(_request: Request, exc: Exception) -> Response:
+    return error_response(404, "podops.storage.not_found", "no such object")
+
+
 async def internal_error(_request: Request, exc: Exception) -> Response:
     # The trace goes to the log, never to the client.
     logger.error("unhandled error", exc_info=exc)
@@ -83,6 +105,9 @@ EXCEPTION_HANDLERS = {
     # A connection lost mid-request (database restarting, SQLite locked too long).
     OperationalError: database_unavailable,
     BrokerUnavailableError: broker_unavailable,
+    StorageNotFoundError: stored_object_missing,
     StorageError: storage_unavailable,
+    TokenError: invalid_token,
+    InsufficientScopeError: insufficient_scope,
     Exception: internal_error,
 }

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and logs, and the body size limit."""
+"""Pure ASGI middleware: request ids and logs, rate-limit headers, the body size limit."""
 
 from __future__ import annotations
 
@@ -103,3 +103,30 @@ class BodyLimitMiddleware:
 
     def _message(self) -> str:
         return f"request body is larger than {self.max_bytes} bytes"
+
+
+class RateLimitHeadersMiddleware:
+    """Adds the `X-RateLimit-*` headers a route's rate limit check left in the request state.
+
+    They belong on every response to an authenticated caller, errors included, so they are
+    added here on the way out rather than by each route.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_limits(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                limits = scope.get("state", {}).get("ratelimit_headers")
+                if limits:
+                    headers = MutableHeaders(scope=message)
+                    for name, value in limits.items():
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_limits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,8 +12,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from podops import operations
+from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
 from podops.api.context import context_of
+from podops.auth import Principal, Scope
 from podops.errors import BadRequestError, NotFoundError
 from podops.models import Operation
 
@@ -36,6 +39,14 @@ def accepted(request: Request, operation: Operation) -> Response:
     )
 
 
+def can_see(principal: Principal, operation: Operation) -> bool:
+    """An operation is its owner's (and an admin's); a production token sees that production's."""
+    if principal.production is not None and operation.production != principal.production:
+        return False
+    return principal.is_admin or operation.owner == principal.user_id
+
+
+@requires(Scope.PRODUCTION_READ)
 async def get_operation(request: Request) -> Response:
     operation_id = request.path_params["operation_id"]
     if not _OPERATION_ID.fullmatch(operation_id):
@@ -51,16 +62,23 @@ async def get_operation(request: Request) -> Response:
             return session.get(Operation, operation_id)
 
     operation = await run_in_threadpool(load)
-    if operation is None:
+    if operation is None or not can_see(principal_of(request), operation):
+        # Someone else's operation is "not found": its existence is not confirmed.
         raise NotFoundError(f"no operation {operation_id}", code="podops.operation.not_found")
     return JSONResponse(operations.to_json(operation))
 
 
+@requires(Scope.ADMIN)
 async def start_ping(request: Request) -> Response:
     body = await read_json(request, PingRequest)
     context = context_of(request)
     operation = await run_in_threadpool(
-        context.jobs.start, "ping", {"message": body.message, "delay": body.delay}
+        functools.partial(
+            context.jobs.start,
+            "ping",
+            {"message": body.message, "delay": body.delay},
+            owner=principal_of(request).user_id,
+        )
     )
     return accepted(request, operation)
 

@@ -215,18 +215,19 @@ def open_storage(
     only; `public_base_url` (the bucket's or CDN's public URL) to every backend.
     """
     parts = urlsplit(url)
+    shown = _redacted(url)
     if parts.query or parts.fragment:
-        raise StorageError(f"storage URL {url!r}: remove the ?query or #fragment")
+        raise StorageError(f"storage URL {shown!r}: remove the ?query or #fragment")
     public_base_url = public_base_url.rstrip("/")
     # Backends are imported here so the web process never loads boto3 for local storage.
     if parts.scheme == "file":
         from podops.storage._local import LocalStorage
 
         if parts.netloc not in ("", "localhost"):
-            raise StorageError(f"storage URL {url!r}: use file:///absolute/path (no host)")
+            raise StorageError(f"storage URL {shown!r}: use file:///absolute/path (no host)")
         path = unquote(parts.path)
         if not path.startswith("/"):
-            raise StorageError(f"storage URL {url!r}: the path must be absolute")
+            raise StorageError(f"storage URL {shown!r}: the path must be absolute")
         return LocalStorage(path, public_base_url=public_base_url)
     if parts.scheme == "s3":
         from podops.storage._s3 import S3Storage
@@ -244,5 +245,12 @@ def open_storage(
 
         return MemoryStorage(public_base_url=public_base_url)
     raise StorageError(
-        f"storage URL {url!r}: use file:///absolute/path, s3://bucket[/prefix] or memory://"
+        f"storage URL {shown!r}: use file:///absolute/path, s3://bucket[/prefix] or memory://"
     )
+
+
+def _redacted(url: str) -> str:
+    """`url` without user info, query or fragment: error messages end up in logs."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=host, query="", fragment="").geturl()

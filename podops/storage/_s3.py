@@ -62,6 +62,9 @@ class S3Storage:
         path_style: bool = False,
         public_base_url: str = "",
     ) -> None:
+        if "@" in bucket:
+            # Not echoed: it holds a secret. boto3 reads credentials from its own chain.
+            raise StorageError("storage URL: credentials do not belong in s3://bucket[/prefix]")
         if not _BUCKET.fullmatch(bucket):
             raise StorageError(f"S3 bucket name {bucket!r} is not valid: use s3://bucket[/prefix]")
         if prefix:

@@ -1,0 +1,228 @@
+"""Route protection (`requires`) and the token endpoints under `/_a/`.
+
+Every protected route states the scope it needs with `@requires(Scope.…)`; the decorator
+authenticates the caller, counts the request against the subject's rate limit and checks the
+scope, then leaves the `Principal` on `request.state.principal`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from podops.api.bodies import read_json
+from podops.api.context import context_of
+from podops.auth import Principal, Scope, TokenError
+from podops.auth.scopes import parse_scopes
+from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
+from podops.auth.users import find_user
+from podops.errors import ApiError, BadRequestError, NotFoundError, UnsupportedMediaTypeError
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+RATE_LIMIT_STATE = "ratelimit_headers"
+FORM = "application/x-www-form-urlencoded"
+
+
+class RateLimitedError(ApiError):
+    status = 429
+    code = "podops.auth.rate_limited"
+
+
+def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
+    """Protect an endpoint: a valid token, within its rate limit, carrying `scope`.
+
+    `None` asks only for a valid token (any scope).
+    """
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def protected(request: Request) -> Response:
+            authenticator = context_of(request).authenticator
+            principal = await authenticator.authenticate(request.headers.get("authorization"))
+            if authenticator.limiter is not None:
+                result = await authenticator.limiter.hit(principal.user_id)
+                request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = result.headers()
+                if not result.allowed:
+                    retry = max(1, result.reset_at - int(time.time()))
+                    raise RateLimitedError(
+                        f"more than {result.limit} requests a minute; retry in {retry} seconds",
+                        headers={"Retry-After": str(retry)},
+                    )
+            if scope is not None:
+                principal.require(scope)
+            request.state.principal = principal
+            return await endpoint(request)
+
+        protected.required_scope = scope  # type: ignore[attr-defined]
+        return protected
+
+    return decorate
+
+
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+class TokenRequest(BaseModel):
+    """Create an authorization for a user (admin only). The token is shown once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: str = Field(max_length=254, description="email address or user id")
+    scope: str = Field(max_length=255, description="space-separated scopes")
+    expires_in: int | None = Field(default=None, ge=60, description="seconds; default 8 hours")
+    production: str | None = Field(
+        default=None, pattern=r"^[a-z0-9_-]{8,44}$", description="restrict to one production"
+    )
+
+
+@requires(None)
+async def verify_token(request: Request) -> Response:
+    principal = principal_of(request)
+    return JSONResponse({"active": True, **principal.claims.to_json()})
+
+
+@requires(Scope.ADMIN)
+async def create_token(request: Request) -> Response:
+    body = await read_json(request, TokenRequest)
+    try:
+        scopes = parse_scopes(body.scope)
+    except ValueError as error:
+        raise BadRequestError(str(error), code="podops.auth.invalid_scope", field="scope") from None
+    context = context_of(request)
+
+    def issue() -> tuple[str, dict[str, Any]]:
+        with context.database.session() as session:
+            user = find_user(session, body.user)
+            if user is None:
+                raise NotFoundError(f"no user {body.user}", code="podops.auth.user_not_found")
+            token, claims = context.authenticator.issue(
+                session, user, scopes=scopes, ttl=body.expires_in, production=body.production
+            )
+            return token, claims.to_json()
+
+    token, claims = await run_in_threadpool(issue)
+    return JSONResponse(
+        {
+            "token": token,
+            "token_type": "Bearer",
+            "expires_in": claims["exp"] - claims["iat"],
+            "claims": claims,
+        },
+        status_code=201,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@requires(None)
+async def revoke_token(request: Request) -> Response:
+    jti = request.path_params["jti"]
+    if not 1 <= len(jti) <= 64:
+        raise NotFoundError(f"no token {jti}", code="podops.auth.token_not_found")
+    context = context_of(request)
+    principal = principal_of(request)
+
+    def revoke() -> None:
+        with context.database.session() as session:
+            context.authenticator.revoke(session, jti, by=principal)
+
+    await run_in_threadpool(revoke)
+    return Response(status_code=204)
+
+
+async def jwks(request: Request) -> Response:
+    keys = context_of(request).authenticator.tokens.keyring.jwks()
+    if keys is None:
+        raise NotFoundError(
+            "tokens are signed with a shared secret (HS256): there are no public keys",
+            code="podops.auth.no_public_keys",
+        )
+    return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
+
+
+async def exchange_token(request: Request) -> Response:
+    """RFC 7523: a service account's signed assertion in, a short-lived access token out."""
+    form = await _exchange_form(request)
+    if form.get("grant_type") != GRANT_TYPE:
+        raise BadRequestError(
+            f"grant_type must be {GRANT_TYPE}",
+            code="podops.auth.unsupported_grant_type",
+            field="grant_type",
+        )
+    assertion = form.get("assertion", "")
+    context = context_of(request)
+    token_uri = context.settings.base_url + "/_a/token/exchange"
+
+    def exchange() -> tuple[str, dict[str, Any]]:
+        with context.database.session() as session:
+            try:
+                grant = redeem_assertion(
+                    session, assertion, token_uri=token_uri, requested=form.get("scope")
+                )
+            except TokenError as error:
+                raise BadRequestError(
+                    str(error), code="podops.auth.invalid_grant", field="assertion"
+                ) from None
+            user = find_user(session, grant.account.user_id)
+            assert user is not None
+            ttl = min(EXCHANGED_TOKEN_TTL, context.settings.token_max_ttl)
+            token, claims = context.authenticator.issue(
+                session,
+                user,
+                scopes=grant.scopes,
+                ttl=ttl,
+                production=grant.account.production,
+                client_id=grant.account.client_id,
+            )
+            return token, claims.to_json()
+
+    token, claims = await run_in_threadpool(exchange)
+    return JSONResponse(
+        {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": claims["exp"] - claims["iat"],
+            "scope": claims["scope"],
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def _exchange_form(request: Request) -> dict[str, str]:
+    """The exchange request's fields, from a form (as RFC 7523 has it) or a JSON object."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in (FORM, "application/json"):
+        raise UnsupportedMediaTypeError(f"send {FORM} (RFC 7523) or application/json")
+    raw = await request.body()
+    try:
+        if media_type == FORM:
+            parsed = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=10)
+            return {key: values[0] for key, values in parsed.items()}
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        raise BadRequestError(
+            "the body is not a valid token request", code="podops.auth.invalid_request"
+        )
+    return {str(key): value for key, value in data.items() if isinstance(value, str)}
+
+
+routes = [
+    Route("/_a/token", verify_token, methods=["GET"]),
+    Route("/_a/token", create_token, methods=["POST"]),
+    Route("/_a/token/exchange", exchange_token, methods=["POST"]),
+    Route("/_a/token/{jti}", revoke_token, methods=["DELETE"]),
+    Route("/_a/jwks", jwks, methods=["GET"]),
+]

@@ -1,0 +1,711 @@
+"""One contract for every storage backend: memory, local directory, and S3 on moto's server.
+
+Each contract test runs three times (`backend` is parametrized). The S3 case runs against a
+real HTTP server — `python -m moto.server`, started once per session — in a bucket of its own,
+under the prefix `some/prefix`, emptied before every test. A few tests at the end check what
+only one backend can show (temp files on disk, multipart uploads, URL parsing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, cast
+
+import boto3
+import httpx
+import pytest
+
+from podops.storage import NotFoundError, Storage, StorageError, open_storage
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
+MIB = 1024 * 1024
+S3_PREFIX = "some/prefix"
+S3_REGION = "us-east-1"
+QUOTED_ETAG = re.compile(r'"[^"\s]+"')
+
+
+class SourceError(Exception):
+    """Raised by a test source midway, as a client that hangs up would."""
+
+
+class GeneratedSource(io.RawIOBase):
+    """A non-seekable source that makes `size` pseudo-random bytes as it is read.
+
+    It records the largest single read and hashes what it handed out, so a test can prove the
+    backend streamed it and stored exactly it; with `fail_at` it raises `SourceError` instead
+    of handing out byte number `fail_at`.
+    """
+
+    def __init__(self, size: int, *, fail_at: int | None = None) -> None:
+        super().__init__()
+        self.size = size
+        self.sha256 = hashlib.sha256()
+        self.largest_read = 0
+        self._given = 0
+        self._fail_at = fail_at
+        self._random = random.Random(size)
+
+    def readable(self) -> bool:
+        return True
+
+    def readall(self) -> bytes:
+        self.largest_read = self.size  # reading it all at once is what streaming must avoid
+        return super().readall()
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        self.largest_read = max(self.largest_read, len(view))
+        count = min(len(view), self.size - self._given)
+        if self._fail_at is not None and self._given + count > self._fail_at:
+            raise SourceError(f"source failed after {self._given} bytes")
+        chunk = self._random.randbytes(count)
+        view[:count] = chunk
+        self.sha256.update(chunk)
+        self._given += count
+        return count
+
+    def as_binary_io(self) -> BinaryIO:
+        return cast(BinaryIO, self)
+
+
+# --- moto's standalone server, once per session ----------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a moto S3 server running in its own process for the whole session."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-p", str(port), "-H", "127.0.0.1"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(endpoint, process, log_path)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"moto server exited ({process.returncode}):\n{log_path.read_text()}")
+        try:
+            httpx.get(url, timeout=1)  # any HTTP answer will do
+        except httpx.TransportError:
+            time.sleep(0.1)
+        else:
+            return
+    pytest.fail(f"moto server did not answer at {url} within 30 s:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def s3_client(moto_endpoint: str) -> Iterator[S3Client]:
+    """A raw boto3 client on the moto server, to set up and to look behind the backend."""
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_client: S3Client) -> str:
+    name = f"podops-test-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=name)
+    return name
+
+
+def use_dummy_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give boto3's standard chain fake credentials, and nothing of the developer's own."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name in (
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def empty_bucket(client: S3Client, bucket: str) -> None:
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        objects: list[ObjectIdentifierTypeDef] = [
+            {"Key": item["Key"]} for item in page.get("Contents", [])
+        ]
+        if objects:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": objects})
+    for upload in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+
+
+# --- the storage under test ---------------------------------------------------------------
+
+
+MakeStorage = Callable[..., Storage]
+
+
+@pytest.fixture(params=["memory", "local", "s3"])
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def make_storage(
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[MakeStorage]:
+    """Builds the backend under test through `open_storage`, as the service does."""
+    made: list[Storage] = []
+    endpoint = bucket = ""
+    if backend == "s3":
+        # Looked up only here, so memory and local runs never start moto.
+        endpoint = request.getfixturevalue("moto_endpoint")
+        bucket = request.getfixturevalue("s3_bucket")
+        empty_bucket(request.getfixturevalue("s3_client"), bucket)
+        use_dummy_aws_credentials(monkeypatch)
+
+    def make(*, public_base_url: str = "") -> Storage:
+        if backend == "memory":
+            storage = open_storage("memory://", public_base_url=public_base_url)
+        elif backend == "local":
+            storage = open_storage((tmp_path / "storage").as_uri(), public_base_url=public_base_url)
+        else:
+            storage = open_storage(
+                f"s3://{bucket}/{S3_PREFIX}",
+                s3_region=S3_REGION,
+                s3_endpoint_url=endpoint,
+                s3_path_style=True,
+                public_base_url=public_base_url,
+            )
+        made.append(storage)
+        return storage
+
+    yield make
+    for storage in made:
+        close = getattr(storage, "close", None)
+        if close is not None:
+            close()
+
+
+@pytest.fixture
+def storage(make_storage: MakeStorage) -> Storage:
+    return make_storage()
+
+
+# --- the contract ----------------------------------------------------------------------------
+
+
+def test_round_trip(storage: Storage) -> None:
+    data = b"ID3" + bytes(range(256)) * 40
+    before = int(time.time())
+
+    stored = storage.put_bytes("shows/abc/episode.mp3", data, content_type="audio/mpeg")
+
+    assert stored.key == "shows/abc/episode.mp3"
+    assert stored.size == len(data)
+    assert QUOTED_ETAG.fullmatch(stored.etag)
+    assert before - 60 <= stored.last_modified <= time.time() + 60
+    assert stored.content_type == "audio/mpeg"
+    assert storage.head("shows/abc/episode.mp3") == stored
+    assert storage.exists("shows/abc/episode.mp3")
+    assert storage.read_bytes("shows/abc/episode.mp3") == data
+    with storage.open("shows/abc/episode.mp3") as stream:
+        assert stream.read(3) == b"ID3"
+        assert stream.read() == data[3:]
+
+
+def test_empty_object(storage: Storage) -> None:
+    stored = storage.put_bytes("empty.txt", b"", content_type="text/plain")
+
+    assert stored.size == 0
+    assert storage.head("empty.txt").size == 0
+    assert storage.read_bytes("empty.txt") == b""
+
+
+def test_unusual_but_valid_keys(storage: Storage) -> None:
+    keys = ["with space/épisode 1.mp3", "a-b_c.d/e+f=g@h.mp3", "x" * 255]
+
+    for key in keys:
+        storage.put_bytes(key, key.encode(), content_type="audio/mpeg")
+
+    assert storage.list() == sorted(keys)
+    assert [storage.read_bytes(key) for key in keys] == [key.encode() for key in keys]
+
+
+def test_overwrite_replaces_content_and_etag(storage: Storage) -> None:
+    first = storage.put_bytes("feed.xml", b"a" * 1000, content_type="text/xml")
+    second = storage.put_bytes("feed.xml", b"b" * 1000, content_type="text/xml")
+
+    assert second.etag != first.etag
+    assert storage.head("feed.xml").etag == second.etag
+    assert storage.read_bytes("feed.xml") == b"b" * 1000
+    assert storage.list() == ["feed.xml"]
+
+
+def test_stream_opened_before_an_overwrite_reads_the_old_object(storage: Storage) -> None:
+    storage.put_bytes("feed.xml", b"old " * 1000, content_type="text/xml")
+
+    with storage.open("feed.xml") as stream:
+        storage.put_bytes("feed.xml", b"new " * 2000, content_type="text/xml")
+        assert stream.read() == b"old " * 1000
+
+
+def test_readers_never_see_a_partial_object(storage: Storage) -> None:
+    versions = (b"a" * 256 * 1024, b"b" * 300 * 1024)
+    storage.put_bytes("feed.xml", versions[0], content_type="text/xml")
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def overwrite() -> None:
+        try:
+            for round_number in range(20):
+                storage.put_bytes("feed.xml", versions[round_number % 2], content_type="text/xml")
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=overwrite)
+    writer.start()
+    seen: set[bytes] = set()
+    while not done.is_set():
+        seen.add(storage.read_bytes("feed.xml"))
+    writer.join()
+
+    assert errors == []
+    assert seen <= set(versions)
+
+
+def test_put_file_streams_a_large_file(storage: Storage, tmp_path: Path) -> None:
+    path = tmp_path / "big.mp3"
+    expected = hashlib.sha256()
+    with path.open("wb") as out:
+        for block in range(9):  # 9 MiB and a bit: above S3's multipart threshold
+            chunk = random.Random(block).randbytes(MIB + block)
+            expected.update(chunk)
+            out.write(chunk)
+    size = path.stat().st_size
+
+    with path.open("rb") as source:
+        stored = storage.put_file("big.mp3", source, content_type="audio/mpeg")
+
+    assert stored.size == size
+    assert QUOTED_ETAG.fullmatch(stored.etag)
+    assert storage.head("big.mp3") == stored
+    assert _sha256_of(storage, "big.mp3") == expected.hexdigest()
+
+
+def test_put_file_reads_an_unseekable_source_in_chunks(storage: Storage) -> None:
+    source = GeneratedSource(12 * MIB + 5)
+
+    stored = storage.put_file("big.m4a", source.as_binary_io(), content_type="audio/mp4")
+
+    assert stored.size == source.size
+    assert 0 < source.largest_read <= 8 * MIB
+    assert _sha256_of(storage, "big.m4a") == source.sha256.hexdigest()
+
+
+def test_put_file_whose_source_fails_leaves_the_old_object(storage: Storage) -> None:
+    old = storage.put_bytes("episode.mp3", b"old episode", content_type="audio/mpeg")
+    # Fails past 8 MiB, so S3 has already started a multipart upload.
+    source = GeneratedSource(12 * MIB, fail_at=9 * MIB)
+
+    with pytest.raises(SourceError):
+        storage.put_file("episode.mp3", source.as_binary_io(), content_type="audio/mpeg")
+
+    assert storage.read_bytes("episode.mp3") == b"old episode"
+    assert storage.head("episode.mp3") == old
+    assert storage.list() == ["episode.mp3"]
+
+
+def test_open_range(storage: Storage) -> None:
+    data = bytes(range(256)) * 4
+    storage.put_bytes("media.mp3", data, content_type="audio/mpeg")
+
+    assert storage.open_range("media.mp3", 0, 0) == data[:1]
+    assert storage.open_range("media.mp3", 10, 19) == data[10:20]
+    assert storage.open_range("media.mp3", 1000, 1023) == data[1000:]
+    assert storage.open_range("media.mp3", 1000, 5000) == data[1000:]  # end is cut
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 4)])
+def test_open_range_refuses_an_invalid_range(storage: Storage, start: int, end: int) -> None:
+    storage.put_bytes("media.mp3", b"0123456789", content_type="audio/mpeg")
+
+    with pytest.raises(ValueError, match="not a valid range"):
+        storage.open_range("media.mp3", start, end)
+
+
+def test_open_range_past_the_end_is_unsatisfiable(storage: Storage) -> None:
+    storage.put_bytes("media.mp3", b"0123456789", content_type="audio/mpeg")
+
+    with pytest.raises(StorageError, match="not satisfiable") as raised:
+        storage.open_range("media.mp3", 10, 20)
+    assert not isinstance(raised.value, NotFoundError)
+
+
+def test_list_with_prefix(storage: Storage) -> None:
+    assert storage.list() == []
+    keys = ["a/1.mp3", "a/2.mp3", "a/sub/5.mp3", "ab/3.mp3", "b/4.mp3", "top.xml"]
+    for key in reversed(keys):
+        storage.put_bytes(key, b"x", content_type="audio/mpeg")
+
+    assert storage.list() == keys
+    assert storage.list("a/") == ["a/1.mp3", "a/2.mp3", "a/sub/5.mp3"]
+    assert storage.list("a") == ["a/1.mp3", "a/2.mp3", "a/sub/5.mp3", "ab/3.mp3"]
+    assert storage.list("a/s") == ["a/sub/5.mp3"]
+    assert storage.list("a/1") == ["a/1.mp3"]
+    assert storage.list("top.xml") == ["top.xml"]
+    assert storage.list("zzz/") == []
+    assert storage.list("top.xml/") == []
+
+
+def test_delete_is_idempotent(storage: Storage) -> None:
+    storage.put_bytes("a/episode.mp3", b"x", content_type="audio/mpeg")
+
+    storage.delete("a/episode.mp3")
+    storage.delete("a/episode.mp3")
+    storage.delete("never/there.mp3")
+
+    assert not storage.exists("a/episode.mp3")
+    assert storage.list() == []
+
+
+def test_a_directory_like_prefix_is_not_an_object(storage: Storage) -> None:
+    storage.put_bytes("a/b/episode.mp3", b"x", content_type="audio/mpeg")
+
+    assert not storage.exists("a/b")
+    with pytest.raises(NotFoundError):
+        storage.head("a")
+    storage.delete("a/b")
+    assert storage.list() == ["a/b/episode.mp3"]
+
+
+MISSING_KEY_OPERATIONS: dict[str, Callable[[Storage, str], object]] = {
+    "head": lambda storage, key: storage.head(key),
+    "open": lambda storage, key: storage.open(key),
+    "read_bytes": lambda storage, key: storage.read_bytes(key),
+    "open_range": lambda storage, key: storage.open_range(key, 0, 10),
+}
+
+
+@pytest.mark.parametrize("operation", MISSING_KEY_OPERATIONS)
+@pytest.mark.parametrize("key", ["missing.mp3", "missing/dir/episode.mp3", "other.mp3/inside"])
+def test_missing_key_is_not_found(storage: Storage, operation: str, key: str) -> None:
+    storage.put_bytes("other.mp3", b"x", content_type="audio/mpeg")
+
+    with pytest.raises(NotFoundError, match=re.escape(key)):
+        MISSING_KEY_OPERATIONS[operation](storage, key)
+    assert not storage.exists(key)
+
+
+BAD_KEYS = [
+    pytest.param("", id="empty"),
+    pytest.param("/etc/passwd", id="absolute"),
+    pytest.param("../escape", id="parent"),
+    pytest.param("a/../../escape", id="parent-inside"),
+    pytest.param("..", id="dot-dot"),
+    pytest.param("a/./b", id="dot"),
+    pytest.param("a//b", id="empty-segment"),
+    pytest.param("a/", id="trailing-slash"),
+    pytest.param("a\\b", id="backslash"),
+    pytest.param("..\\escape", id="backslash-parent"),
+    pytest.param("nul\x00byte", id="nul"),
+    pytest.param("line\nbreak", id="newline"),
+    pytest.param("tab\tkey", id="tab"),
+    pytest.param("del\x7f", id="del"),
+    pytest.param("c1\x85control", id="c1-control"),
+    pytest.param(".hidden", id="hidden"),
+    pytest.param("a/.podops-tmp-0123456789abcdef", id="temp-name"),
+    pytest.param("lone\udc80surrogate", id="surrogate"),
+    pytest.param("a" * 256, id="long-segment"),
+    pytest.param("a/" * 512 + "b", id="longer-than-1024-bytes"),
+]
+
+KEY_OPERATIONS: dict[str, Callable[[Storage, str], object]] = {
+    **MISSING_KEY_OPERATIONS,
+    "put_bytes": lambda storage, key: storage.put_bytes(key, b"x", content_type="text/plain"),
+    "put_file": lambda storage, key: storage.put_file(
+        key, io.BytesIO(b"x"), content_type="text/plain"
+    ),
+    "exists": lambda storage, key: storage.exists(key),
+    "delete": lambda storage, key: storage.delete(key),
+    "public_url": lambda storage, key: storage.public_url(key),
+}
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+def test_bad_keys_are_refused_by_every_operation(storage: Storage, key: str) -> None:
+    for operation, call in KEY_OPERATIONS.items():
+        with pytest.raises(StorageError, match="invalid storage key") as raised:
+            call(storage, key)
+        assert type(raised.value) is StorageError, operation
+
+    assert storage.list() == []
+
+
+@pytest.mark.parametrize("prefix", ["/abs", "../", "a/../", "a\\", "a//", ".hidden", "a\x00"])
+def test_bad_prefixes_are_refused(storage: Storage, prefix: str) -> None:
+    with pytest.raises(StorageError, match="invalid storage prefix"):
+        storage.list(prefix)
+
+
+def test_public_url_with_a_public_base_url(make_storage: MakeStorage, backend: str) -> None:
+    storage = make_storage(public_base_url="https://cdn.example.com/podcasts/")
+    storage_prefix = f"{S3_PREFIX}/" if backend == "s3" else ""
+
+    assert storage.public_url("show/ep 1.mp3") == (
+        f"https://cdn.example.com/podcasts/{storage_prefix}show/ep%201.mp3"
+    )
+
+
+def test_public_url_without_a_public_base_url(storage: Storage, backend: str) -> None:
+    storage.put_bytes("show/episode.mp3", b"episode bytes", content_type="audio/mpeg")
+
+    url = storage.public_url("show/episode.mp3")
+
+    if backend == "s3":  # a presigned GET that works without credentials
+        assert url is not None
+        assert f"/{S3_PREFIX}/show/episode.mp3?" in url
+        response = httpx.get(url)
+        assert response.status_code == 200
+        assert response.content == b"episode bytes"
+    else:  # podops serves these itself
+        assert url is None
+
+
+def test_check_succeeds(storage: Storage) -> None:
+    storage.check()
+
+
+# --- failures of the store itself ----------------------------------------------------------
+
+
+def test_check_fails_fast_for_an_unreachable_s3_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_dummy_aws_credentials(monkeypatch)
+    endpoint = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    storage = open_storage(
+        "s3://podops-media", s3_region=S3_REGION, s3_endpoint_url=endpoint, s3_path_style=True
+    )
+
+    with pytest.raises(StorageError, match="connect") as raised:
+        storage.check()
+    assert endpoint in str(raised.value)
+    assert not isinstance(raised.value, NotFoundError)
+
+
+def test_check_fails_for_a_missing_bucket(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_dummy_aws_credentials(monkeypatch)
+    storage = open_storage(
+        f"s3://podops-missing-{uuid.uuid4().hex[:8]}",
+        s3_region=S3_REGION,
+        s3_endpoint_url=moto_endpoint,
+        s3_path_style=True,
+    )
+
+    with pytest.raises(StorageError, match="does not exist") as raised:
+        storage.check()
+    assert not isinstance(raised.value, NotFoundError)
+
+
+def test_check_fails_for_a_directory_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    storage = open_storage((blocker / "storage").as_uri())
+
+    with pytest.raises(StorageError, match="cannot be created"):
+        storage.check()
+
+
+def test_local_write_under_a_file_is_a_storage_error(tmp_path: Path) -> None:
+    storage = open_storage((tmp_path / "storage").as_uri())
+    storage.put_bytes("show", b"a file", content_type="text/plain")
+
+    with pytest.raises(StorageError, match="cannot write") as raised:
+        storage.put_bytes("show/episode.mp3", b"x", content_type="audio/mpeg")
+    assert not isinstance(raised.value, NotFoundError)
+
+
+# --- what only one backend can show --------------------------------------------------------
+
+
+def test_local_check_creates_the_directory(tmp_path: Path) -> None:
+    root = tmp_path / "not" / "yet"
+    open_storage(root.as_uri()).check()
+
+    assert root.is_dir()
+    assert list(root.iterdir()) == []  # the probe file is gone
+
+
+def test_local_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    root = tmp_path / "storage"
+    storage = open_storage(root.as_uri())
+    storage.put_bytes("show/episode.mp3", b"old", content_type="audio/mpeg")
+
+    with pytest.raises(SourceError):
+        storage.put_file(
+            "show/episode.mp3",
+            GeneratedSource(4 * MIB, fail_at=3 * MIB).as_binary_io(),
+            content_type="audio/mpeg",
+        )
+
+    assert [path.name for path in (root / "show").iterdir()] == ["episode.mp3"]
+    assert (root / "show" / "episode.mp3").read_bytes() == b"old"
+
+
+def test_local_bad_key_touches_nothing_outside_the_root(tmp_path: Path) -> None:
+    storage = open_storage((tmp_path / "storage").as_uri())
+
+    for key in ("../escape", "/tmp/escape", "..\\escape"):
+        with pytest.raises(StorageError):
+            storage.put_bytes(key, b"x", content_type="text/plain")
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_local_content_type_is_guessed_from_the_key(tmp_path: Path) -> None:
+    storage = open_storage((tmp_path / "storage").as_uri())
+    expected = {
+        "episode.mp3": "audio/mpeg",
+        "episode.m4a": "audio/mp4",
+        "feed.xml": "text/xml",
+        "cover.jpg": "image/jpeg",
+        "chapters.json": "application/json",
+        "transcript.vtt": "text/vtt",
+        "no-extension": "application/octet-stream",
+        "unknown.zzz": "application/octet-stream",
+    }
+
+    for key in expected:
+        storage.put_bytes(key, b"x", content_type="text/plain")  # the argument is not kept
+
+    assert {key: storage.head(key).content_type for key in expected} == expected
+
+
+def test_local_overwrite_keeps_an_open_reader_whole(tmp_path: Path) -> None:
+    storage = open_storage((tmp_path / "storage").as_uri())
+    storage.put_bytes("feed.xml", b"old", content_type="text/xml")
+
+    with storage.open("feed.xml") as stream:
+        storage.delete("feed.xml")
+        assert stream.read() == b"old"
+
+
+@pytest.mark.parametrize("backend", ["s3"])
+def test_s3_objects_live_under_the_prefix_with_their_headers(
+    storage: Storage, s3_client: S3Client, s3_bucket: str
+) -> None:
+    storage.put_bytes(
+        "show/feed.xml", b"<rss/>", content_type="application/rss+xml", cache_control="max-age=60"
+    )
+    s3_client.put_object(Bucket=s3_bucket, Key="outside.mp3", Body=b"x")
+    s3_client.put_object(Bucket=s3_bucket, Key=f"{S3_PREFIX}ed/sibling.mp3", Body=b"x")
+    s3_client.put_object(Bucket=s3_bucket, Key=f"{S3_PREFIX}/folder/", Body=b"")
+
+    raw = s3_client.head_object(Bucket=s3_bucket, Key=f"{S3_PREFIX}/show/feed.xml")
+
+    assert raw["ContentType"] == "application/rss+xml"
+    assert raw["CacheControl"] == "max-age=60"
+    assert storage.list() == ["show/feed.xml"]
+
+
+@pytest.mark.parametrize("backend", ["s3"])
+def test_s3_failed_upload_leaves_no_multipart_upload(
+    storage: Storage, s3_client: S3Client, s3_bucket: str
+) -> None:
+    source = GeneratedSource(20 * MIB, fail_at=17 * MIB)
+
+    with pytest.raises(SourceError):
+        storage.put_file("episode.mp3", source.as_binary_io(), content_type="audio/mpeg")
+
+    assert s3_client.list_multipart_uploads(Bucket=s3_bucket).get("Uploads", []) == []
+    assert not storage.exists("episode.mp3")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "ftp://example.com/media",
+        "/var/podops/storage",
+        "file://relative/path",
+        "file:relative",
+        "file:///var/storage?mode=1",
+        "s3://",
+        "s3:///prefix-without-bucket",
+        "s3://key:secret@bucket",
+        "s3://bucket/../escape",
+        "s3://bucket/a//b",
+        "s3://bucket#fragment",
+    ],
+)
+def test_open_storage_refuses_bad_urls(url: str) -> None:
+    with pytest.raises(StorageError, match=r"storage URL|bucket|prefix"):
+        open_storage(url)
+
+
+def test_open_storage_accepts_an_encoded_file_url(tmp_path: Path) -> None:
+    root = tmp_path / "with space"
+    storage = open_storage(root.as_uri())
+    storage.put_bytes("a.txt", b"x", content_type="text/plain")
+
+    assert (root / "a.txt").read_bytes() == b"x"
+
+
+def _sha256_of(storage: Storage, key: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(key) as stream:
+        while chunk := stream.read(MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
