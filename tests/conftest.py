@@ -24,7 +24,7 @@ from podops.auth import ALL_SCOPES
 from podops.db import Database
 from podops.settings import Settings
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.processes import RedisServer, WorkerProcess, free_port, redis_answers
+from tests.support.processes import LiveServer, RedisServer, WorkerProcess, free_port, redis_answers
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "PODOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -133,6 +133,17 @@ def settings(tmp_path: Path, database: Database, redis_url: str) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The app served by uvicorn on a real port."""
+    server = LiveServer(create_app(settings), free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
+from pathlib import Path
+from typing import Any
 
 import click
-import httpx
+
+from podops.client.api import ApiError, Client
 
 DEFAULT_API = "http://127.0.0.1:8000"
 
@@ -19,41 +21,61 @@ DEFAULT_API = "http://127.0.0.1:8000"
     show_default=True,
     help="Base URL of the podops API [PO_API].",
 )
+@click.option("--token", envvar="PO_TOKEN", help="Bearer token [PO_TOKEN].")
+@click.option(
+    "--credentials",
+    envvar="PO_CREDENTIALS",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Service-account credential file, exchanged for a token [PO_CREDENTIALS].",
+)
 @click.pass_context
-def main(ctx: click.Context, api: str) -> None:
+def main(ctx: click.Context, api: str, token: str | None, credentials: Path | None) -> None:
     """po: drive a podops service from the command line."""
-    ctx.obj = api.rstrip("/")
+    client = Client(api, token=token, credentials=credentials)
+    ctx.call_on_close(client.close)
+    ctx.obj = client
+
+
+def _show(client: Client, method: str, path: str, **kwargs: Any) -> None:
+    try:
+        body = client.request(method, path, **kwargs)
+    except ApiError as error:
+        raise click.ClickException(str(error)) from None
+    if body is not None:
+        click.echo(json.dumps(body, indent=2))
 
 
 @main.command()
 @click.pass_obj
-def version(api: str) -> None:
+def version(client: Client) -> None:
     """Print the server's name and version."""
-    click.echo(json.dumps(_get(api, "/"), indent=2))
+    _show(client, "GET", "/")
+
+
+@main.command()
+@click.pass_obj
+def whoami(client: Client) -> None:
+    """Show the claims of the token in use."""
+    _show(client, "GET", "/_a/token")
+
+
+@main.group()
+def token() -> None:
+    """Access tokens."""
+
+
+@token.command("revoke")
+@click.argument("jti")
+@click.pass_obj
+def token_revoke(client: Client, jti: str) -> None:
+    """Revoke a token of yours by its id (jti)."""
+    _show(client, "DELETE", f"/_a/token/{jti}")
+    click.echo(f"revoked {jti}")
 
 
 @main.command()
 @click.argument("operation_id")
 @click.pass_obj
-def operation(api: str, operation_id: str) -> None:
+def operation(client: Client, operation_id: str) -> None:
     """Show a background operation."""
-    click.echo(json.dumps(_get(api, f"/a/v1/operations/{operation_id}"), indent=2))
-
-
-def _get(api: str, path: str) -> object:
-    token = os.environ.get("PO_TOKEN", "")
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        response = httpx.get(api + path, headers=headers, timeout=10)
-    except httpx.HTTPError as error:
-        raise click.ClickException(f"cannot reach {api}: {error}") from None
-    body = (
-        response.json()
-        if response.headers.get("content-type", "").startswith("application/json")
-        else {"message": response.text}
-    )
-    if response.is_error:
-        raise click.ClickException(
-            f"{response.status_code} {body.get('code', '')}: {body.get('message', '')}"
-        )
-    return body
+    _show(client, "GET", f"/a/v1/operations/{operation_id}")

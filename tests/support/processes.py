@@ -162,3 +162,34 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
+
+
+class LiveServer:
+    """The app on uvicorn (uvloop, httptools) on a real port, in a thread of the test process."""
+
+    def __init__(self, app: object, port: int) -> None:
+        import threading
+
+        import uvicorn
+
+        self.url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(
+            app,  # type: ignore[arg-type]
+            host="127.0.0.1",
+            port=port,
+            loop="uvloop",
+            http="httptools",
+            lifespan="on",
+            log_config=None,
+            access_log=False,
+        )
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        wait_until(lambda: self.server.started, 30, "uvicorn to start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(30)
