@@ -211,3 +211,25 @@ def test_the_rate_limit_answers_429_with_retry_after(
         refused = client.post("/_t/ping", json={}, headers=bearer(other))
         assert refused.status_code == 403
         assert refused.headers["x-ratelimit-remaining"] == "2"
+
+
+def test_expired_tokens_are_purged_but_live_revocations_kept(
+    client: TestClient, database: Database
+) -> None:
+    from sqlalchemy import select
+
+    from podops.auth.revocation import purge_expired
+    from podops.models import IssuedToken
+
+    context = context_of(client)
+    short = token_for(context, "host@example.com", "production:read", ttl=60)
+    live = token_for(context, "host@example.com", "production:read")
+    for token in (short, live):
+        jti = client.get("/_a/token", headers=bearer(token)).json()["jti"]
+        client.delete(f"/_a/token/{jti}", headers=bearer(token))
+    with database.session() as session:
+        assert purge_expired(session, now=int(time.time()) + 200) == 1
+    with database.session() as session:
+        kept = list(session.scalars(select(IssuedToken.revoked_at)))
+    assert len(kept) == 1
+    assert kept[0] is not None

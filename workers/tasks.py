@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from podops.auth.revocation import purge_expired
 from podops.jobs import TaskNames
 from workers.app import celery_app
 from workers.pipelines import ping
@@ -15,6 +16,14 @@ def run_ping(operation_id: str) -> str:
 
 
 @celery_app.task(name=TaskNames.SWEEP)
-def sweep_operations() -> dict[str, list[str]]:
-    report = runtime().jobs.sweep()
-    return {"resent": [operation.id for operation in report.resend], "failed": report.failed}
+def sweep_operations() -> dict[str, object]:
+    """Periodic upkeep: re-send stuck operations, forget expired tokens."""
+    current = runtime()
+    report = current.jobs.sweep()
+    with current.database.session() as session:
+        purged = purge_expired(session)
+    return {
+        "resent": [operation.id for operation in report.resend],
+        "failed": report.failed,
+        "purged_tokens": purged,
+    }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -119,17 +118,6 @@ class Authenticator:
             issued.revoked_at = int(time.time())
         self.revocations.note_revoked(jti)
         return issued
-
-    def purge_expired(self, session: Session) -> int:
-        """Forget tokens past their expiry: a revocation is kept only while it matters."""
-        expired = list(
-            session.scalars(
-                select(IssuedToken).where(IssuedToken.expires_at < int(time.time()) - 60)
-            )
-        )
-        for issued in expired:
-            session.delete(issued)
-        return len(expired)
 
     async def close(self) -> None:
         if self.limiter is not None:

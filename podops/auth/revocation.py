@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from podops.db import Database
-from podops.models import IssuedToken, User
+from podops.models import IssuedToken, SpentAssertion, User
 
 DEFAULT_MAX_AGE_SECONDS = 2.0
 
@@ -58,3 +59,13 @@ class RevocationList:
     def note_revoked(self, jti: str) -> None:
         with self._lock:
             self._revoked = self._revoked | {jti}
+
+
+def purge_expired(session: Session, *, now: int | None = None) -> int:
+    """Forget tokens and assertions past their expiry: a revocation matters only until then."""
+    moment = int(time.time()) if now is None else now
+    tokens = session.execute(delete(IssuedToken).where(IssuedToken.expires_at < moment - 60))
+    assertions = session.execute(
+        delete(SpentAssertion).where(SpentAssertion.expires_at < moment - 60)
+    )
+    return int(tokens.rowcount + assertions.rowcount)  # type: ignore[attr-defined]

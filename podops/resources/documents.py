@@ -1,0 +1,185 @@
+"""Resource documents in PodOps' envelope, and what the route layer needs to handle them.
+
+    {"apiVersion": "v1", "kind": "show" | "episode" | "asset",
+     "metadata": {"name", "guid", "parent", "date", "labels"},
+     "description": {…per kind…}, "image": {…}, "enclosure": {…}}
+
+`image` and `enclosure` sit beside `description` in the envelope: a show may have an image, an
+episode an image and an enclosure, an asset neither. `ResourceDocument` is a discriminated
+union on `kind`, so one endpoint parses any kind with `parse_resource`, whose errors name the
+field as the client wrote it (`description.categories.0.category`, `enclosure.url`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from podops.names import Kind
+from podops.resources._types import DocumentModel
+from podops.resources.asset import AssetDescription
+from podops.resources.episode import EpisodeDescription
+from podops.resources.metadata import Metadata
+from podops.resources.references import REFERENCE_RELS, EnclosureReference, ImageReference
+from podops.resources.show import ShowDescription
+
+API_VERSION = "v1"
+
+
+class ShowDocument(DocumentModel):
+    """A show: the podcast itself, one per production."""
+
+    api_version: Literal["v1"] = Field(alias="apiVersion")
+    kind: Literal["show"]
+    metadata: Metadata
+    description: ShowDescription
+    image: ImageReference | None = None
+
+
+class EpisodeDocument(DocumentModel):
+    """An episode of the production's show (`metadata.parent` is the show's GUID)."""
+
+    api_version: Literal["v1"] = Field(alias="apiVersion")
+    kind: Literal["episode"]
+    metadata: Metadata
+    description: EpisodeDescription
+    image: ImageReference | None = None
+    enclosure: EnclosureReference | None = None
+
+
+class AssetDocument(DocumentModel):
+    """A media file of the production; its description is filled by the server."""
+
+    api_version: Literal["v1"] = Field(alias="apiVersion")
+    kind: Literal["asset"]
+    metadata: Metadata
+    description: AssetDescription | None = None
+
+
+AnyDocument = ShowDocument | EpisodeDocument | AssetDocument
+
+ResourceDocument = Annotated[AnyDocument, Field(discriminator="kind")]
+"""Any resource document, told apart by `kind`."""
+
+DOCUMENT_MODELS: Mapping[Kind, type[AnyDocument]] = {
+    Kind.SHOW: ShowDocument,
+    Kind.EPISODE: EpisodeDocument,
+    Kind.ASSET: AssetDocument,
+}
+
+_RESOURCE_ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(ResourceDocument)
+
+# Where a discriminated union sits in a document, the field that tells its members apart, and
+# the values that field takes. Pydantic puts the chosen member's tag into an error's `loc`
+# ("show", "image", "external", "url"); `parse_resource` takes it out again, because the
+# client wrote no such field.
+_UNIONS: Mapping[tuple[str | int, ...], tuple[str, tuple[str, ...]]] = {
+    (): ("kind", tuple(kind.value for kind in Kind)),
+    ("image",): ("rel", REFERENCE_RELS),
+    ("enclosure",): ("rel", REFERENCE_RELS),
+}
+_TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
+
+
+def parse_resource(data: object) -> ResourceDocument:
+    """`data` (parsed JSON or YAML) as the document of its kind.
+
+    Raises pydantic's `ValidationError`; each error's `loc` is the path of the field as the
+    client wrote it, e.g. `("description", "categories", 0, "category")`.
+    """
+    try:
+        return _RESOURCE_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise _with_field_paths(error) from None
+
+
+def dump_resource(document: AnyDocument) -> dict[str, Any]:
+    """The document as JSON-ready data, in the shape a client sends (`apiVersion`, no nulls)."""
+    return document.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def check_kind_matches(path_kind: str, document: AnyDocument) -> None:
+    """Raise `ValidationError` at `kind` unless the document is of the kind in the path."""
+    if document.kind == path_kind:
+        return
+    raise _validation_error(
+        "kind_mismatch",
+        ("kind",),
+        f"the document is {document.kind!r} but the path says {path_kind!r}",
+        document.kind,
+    )
+
+
+def server_owned_values(document: AnyDocument) -> dict[str, object]:
+    """The read-only values a document sets, by field path: only the server may set them.
+
+    A create must set none of them; an update may only repeat the stored values.
+    """
+    owned: dict[str, object] = {}
+    if document.metadata.guid is not None:
+        owned["metadata.guid"] = document.metadata.guid
+    if isinstance(document, AssetDocument) and document.description is not None:
+        for field, value in document.description.model_dump(exclude_none=True).items():
+            owned[f"description.{field}"] = value
+    return owned
+
+
+def resource_json_schema() -> dict[str, Any]:
+    """JSON Schema of `ResourceDocument` (a `oneOf` with a discriminator on `kind`)."""
+    return _RESOURCE_ADAPTER.json_schema(by_alias=True)
+
+
+def _with_field_paths(error: ValidationError) -> ValidationError:
+    details: list[InitErrorDetails] = []
+    for item in error.errors(include_url=False):
+        path = _without_union_tags(item["loc"])
+        message = item["msg"]
+        if item["type"] in _TAG_ERRORS and path in _UNIONS:
+            field, tags = _UNIONS[path]
+            message = _tag_message(item, field, tags)
+            path = (*path, field)
+        details.append(
+            {
+                "type": PydanticCustomError(item["type"], "{message}", {"message": message}),
+                "loc": path,
+                "input": item["input"],
+            }
+        )
+    return ValidationError.from_exception_data(error.title, details)
+
+
+def _without_union_tags(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    # Right after a union's position, pydantic always inserts the member's tag; drop it once.
+    path: list[str | int] = []
+    passed: set[tuple[str | int, ...]] = set()
+    for part in loc:
+        here = tuple(path)
+        if here in _UNIONS and here not in passed:
+            passed.add(here)
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _tag_message(item: Any, field: str, tags: tuple[str, ...]) -> str:
+    expected = ", ".join(tags)
+    if item["type"] == "union_tag_not_found":
+        return f"{field} is required: one of {expected}"
+    tag = str(item.get("ctx", {}).get("tag", ""))[:60]
+    return f"{tag!r} is not a valid {field}; use one of {expected}"
+
+
+def _validation_error(
+    error_type: str, loc: tuple[str | int, ...], message: str, value: object
+) -> ValidationError:
+    details: list[InitErrorDetails] = [
+        {
+            "type": PydanticCustomError(error_type, "{message}", {"message": message}),
+            "loc": loc,
+            "input": value,
+        }
+    ]
+    return ValidationError.from_exception_data("ResourceDocument", details)

@@ -1,0 +1,66 @@
+"""An episode's description: what the feed's item says about one episode.
+
+The publish date is the envelope's `metadata.date`; the media is the envelope's `enclosure`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from podops.resources._types import (
+    MAX_INT32,
+    DocumentModel,
+    LongText,
+    Text,
+    WebUrl,
+)
+from podops.resources.persons import MAX_PERSONS, Person
+from podops.resources.show import Language
+
+MAX_TRANSCRIPTS = 20
+
+# The formats the podcast namespace lists for `<podcast:transcript type="…">`.
+TranscriptType = Literal[
+    "text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain"
+]
+EpisodeNumber = Annotated[int, Field(ge=1, le=MAX_INT32)]
+
+
+class Transcript(DocumentModel):
+    """A transcript file (`<podcast:transcript>`); `rel: captions` marks timed captions."""
+
+    url: WebUrl
+    type: TranscriptType
+    language: Language | None = None
+    rel: Literal["captions"] | None = None
+
+
+class Chapters(DocumentModel):
+    """A chapters file in the podcast namespace's JSON format (`<podcast:chapters>`)."""
+
+    url: WebUrl
+    type: Literal["application/json+chapters"] = "application/json+chapters"
+
+
+class EpisodeDescription(DocumentModel):
+    """The item of the feed.
+
+    `summary` is the plain description (`<description>`); `notes` are the show notes, Markdown
+    or HTML, published as `<content:encoded>`. Apple shows either one and caps both at 4,000
+    bytes, so both carry that limit. `explicit` left out means "as the show says".
+    """
+
+    title: Text
+    summary: LongText | None = None
+    notes: LongText | None = None
+    link: WebUrl | None = None
+    season: EpisodeNumber | None = None
+    episode: EpisodeNumber | None = None
+    type: Literal["full", "trailer", "bonus"] = "full"
+    explicit: bool | None = None
+    block: bool = False
+    transcripts: Annotated[list[Transcript], Field(max_length=MAX_TRANSCRIPTS)] = []
+    chapters: Chapters | None = None
+    persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []

@@ -1,0 +1,74 @@
+"""Where an image or an enclosure comes from: `{"rel": "asset" | "external" | "import", …}`.
+
+- `asset`: an asset already uploaded to the production, by its name.
+- `external`: an absolute http(s) URL that the feed carries as it is; podops never fetches it,
+  so the producer may state its MIME type, length and (for enclosures) duration.
+- `import`: an absolute http(s) URL that podops downloads into an asset of its own.
+
+Each is a discriminated union on `rel`, so the JSON Schema is a `oneOf` with a discriminator.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from podops.resources._types import (
+    MAX_INT64,
+    DocumentModel,
+    ImageMimeType,
+    MediaMimeType,
+    Name,
+    WebUrl,
+)
+
+
+class AssetReference(DocumentModel):
+    """An asset uploaded to the same production, by name."""
+
+    rel: Literal["asset"]
+    name: Name
+
+
+class ImportReference(DocumentModel):
+    """A URL podops downloads into an asset; the feed then points at podops' copy."""
+
+    rel: Literal["import"]
+    url: WebUrl
+
+
+class ExternalImage(DocumentModel):
+    """Artwork hosted elsewhere, published as it is."""
+
+    rel: Literal["external"]
+    url: WebUrl
+    type: ImageMimeType | None = None
+    length: Annotated[int, Field(gt=0, le=MAX_INT64, description="size in bytes")] | None = None
+
+
+class ExternalEnclosure(DocumentModel):
+    """Media hosted elsewhere, published as it is.
+
+    RSS requires an enclosure's type and length; the feed build fills what is missing here by
+    probing the URL, or reports the episode if it cannot.
+    """
+
+    rel: Literal["external"]
+    url: WebUrl
+    type: MediaMimeType | None = None
+    length: Annotated[int, Field(gt=0, le=MAX_INT64, description="size in bytes")] | None = None
+    duration: Annotated[float, Field(gt=0, description="seconds")] | None = None
+
+
+ImageReference = Annotated[
+    AssetReference | ExternalImage | ImportReference, Field(discriminator="rel")
+]
+"""A show's or episode's artwork: an uploaded asset, an external URL, or a URL to import."""
+
+EnclosureReference = Annotated[
+    AssetReference | ExternalEnclosure | ImportReference, Field(discriminator="rel")
+]
+"""An episode's media: an uploaded asset, an external URL, or a URL to import."""
+
+REFERENCE_RELS = ("asset", "external", "import")

@@ -1,0 +1,145 @@
+"""A show's description: what the feed's channel says about the podcast."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+
+from podops.resources import categories
+from podops.resources._types import (
+    DocumentModel,
+    Email,
+    LongText,
+    ShortText,
+    Text,
+    WebUrl,
+    fail,
+    wrap_value_error,
+)
+from podops.resources.languages import InvalidLanguageError, normalise_language
+from podops.resources.persons import MAX_PERSONS, Person
+
+MAX_CATEGORIES = 10
+MAX_FUNDING = 10
+
+CategoryName = Annotated[
+    str,
+    Field(
+        description=f"an Apple Podcasts category; see {categories.APPLE_CATEGORIES_URL}",
+        json_schema_extra={"enum": list(categories.APPLE_CATEGORIES)},
+    ),
+]
+SubcategoryName = Annotated[
+    str,
+    Field(
+        description="an Apple Podcasts subcategory of the category",
+        json_schema_extra={"enum": list(categories.ALL_SUBCATEGORIES)},
+    ),
+]
+
+
+class Category(DocumentModel):
+    """An Apple Podcasts category, with an optional subcategory that must belong to it."""
+
+    category: CategoryName
+    subcategory: SubcategoryName | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        try:
+            return categories.check_category(value)
+        except categories.InvalidCategoryError as error:
+            wrap_value_error("category_unknown", error)
+
+    @field_validator("subcategory")
+    @classmethod
+    def _belongs_to_category(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator (not a model validator) so the error's loc ends in `subcategory`.
+        # If the category itself failed it is absent here, and that error says enough.
+        category = info.data.get("category")
+        if value is None or category is None:
+            return value
+        try:
+            return categories.check_subcategory(category, value)
+        except categories.InvalidCategoryError as error:
+            wrap_value_error("subcategory_unknown", error)
+
+
+class Owner(DocumentModel):
+    """Who Apple contacts about the show (`<itunes:owner>`); the email is also the owner of
+    `<podcast:locked>`."""
+
+    name: Text
+    email: Email
+
+
+class Funding(DocumentModel):
+    """A page where listeners can support the show (`<podcast:funding>`)."""
+
+    url: WebUrl
+    title: ShortText | None = None
+
+
+def _language(value: str) -> str:
+    try:
+        return normalise_language(value)
+    except InvalidLanguageError as error:
+        wrap_value_error("language_invalid", error)
+
+
+Language = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=6,
+        description="ISO 639-1 code with an optional region, e.g. en, en-us, pt-br",
+        json_schema_extra={"pattern": "^[A-Za-z]{2}([-_]([A-Za-z]{2}|[0-9]{3}))?$"},
+    ),
+    AfterValidator(_language),
+]
+"""A feed language, normalised to lower case with a hyphen (`pt_BR` becomes `pt-br`)."""
+
+
+class ShowDescription(DocumentModel):
+    """The channel of the feed.
+
+    Required: what Apple requires of every show (title, summary, category, language).
+    `explicit` is always published, so it defaults to false; `locked` defaults to true so
+    that another host cannot import the show without the owner's say-so.
+    """
+
+    title: Text
+    summary: LongText
+    link: WebUrl | None = None
+    categories: Annotated[list[Category], Field(min_length=1, max_length=MAX_CATEGORIES)]
+    owner: Owner | None = None
+    author: Text | None = None
+    copyright: Text | None = None
+    language: Language
+    explicit: bool = False
+    type: Literal["episodic", "serial"] = "episodic"
+    block: bool = False
+    complete: bool = False
+    new_feed_url: WebUrl | None = None
+    locked: bool = True
+    funding: Annotated[list[Funding], Field(max_length=MAX_FUNDING)] = []
+    persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct_categories(cls, value: list[Category]) -> list[Category]:
+        seen: set[tuple[str, str | None]] = set()
+        for item in value:
+            key = (item.category, item.subcategory)
+            if key in seen:
+                fail("category_repeated", f"lists {_category_text(item)} more than once")
+            seen.add(key)
+        return value
+
+
+def _category_text(item: Category) -> str:
+    if item.subcategory is None:
+        return repr(item.category)
+    return f"{item.category!r} > {item.subcategory!r}"
