@@ -11,14 +11,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from podops.resources._types import (
-    MAX_INT64,
-    DocumentModel,
-    MimeType,
-    Sha256,
-    Text,
-    WebUrl,
-)
+from podops.resources._types import MAX_INT64, DocumentModel, Sha256, Text
+from podops.resources._web import MimeType, WebUrl
 
 Count = Annotated[int, Field(ge=0, le=MAX_INT64)]
 Pixels = Annotated[int, Field(ge=1, le=1_000_000)]

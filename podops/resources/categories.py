@@ -136,7 +136,6 @@ def check_category(name: str) -> str:
     """`name` itself if it is an Apple Podcasts category; else `InvalidCategoryError`."""
     if name in APPLE_CATEGORIES:
         return name
-    hint = ""
     if name in _PARENT_OF:
         hint = f"; it is a subcategory of {_PARENT_OF[name]!r}"
     else:

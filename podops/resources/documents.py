@@ -108,7 +108,8 @@ def check_kind_matches(path_kind: str, document: AnyDocument) -> None:
     raise _validation_error(
         "kind_mismatch",
         ("kind",),
-        f"the document is {document.kind!r} but the path says {path_kind!r}",
+        # str(): a `Kind` member's repr would show the enum, not the word in the path.
+        f"the document is {document.kind!r} but the path says {str(path_kind)!r}",
         document.kind,
     )
 

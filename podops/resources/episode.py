@@ -9,13 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from podops.resources._types import (
-    MAX_INT32,
-    DocumentModel,
-    LongText,
-    Text,
-    WebUrl,
-)
+from podops.resources._types import MAX_INT32, DocumentModel, LongText, Text
+from podops.resources._web import WebUrl
 from podops.resources.persons import MAX_PERSONS, Person
 from podops.resources.show import Language
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 
 from podops.resources._types import (
+    LINE_SCHEMA_PATTERN,
     MAX_TEXT_CHARS,
     DocumentModel,
     Guid,
@@ -49,7 +50,7 @@ LabelKey = Annotated[
 
 LabelValue = Annotated[
     str,
-    Field(max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": r"^[^\x00-\x1F\x7F-\x9F]*$"}),
+    Field(max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": LINE_SCHEMA_PATTERN}),
     AfterValidator(check_no_control_characters),
 ]
 

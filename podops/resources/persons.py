@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from podops.resources._types import DocumentModel, ShortText, WebUrl
+from podops.resources._types import DocumentModel, ShortText
+from podops.resources._web import WebUrl
 
 MAX_PERSONS = 50
 

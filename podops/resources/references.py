@@ -14,14 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from podops.resources._types import (
-    MAX_INT64,
-    DocumentModel,
-    ImageMimeType,
-    MediaMimeType,
-    Name,
-    WebUrl,
-)
+from podops.resources._types import MAX_INT64, DocumentModel, Name
+from podops.resources._web import ImageMimeType, MediaMimeType, WebUrl
 
 
 class AssetReference(DocumentModel):

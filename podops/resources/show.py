@@ -7,16 +7,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from podops.resources import categories
-from podops.resources._types import (
-    DocumentModel,
-    Email,
-    LongText,
-    ShortText,
-    Text,
-    WebUrl,
-    fail,
-    wrap_value_error,
-)
+from podops.resources._types import DocumentModel, LongText, ShortText, Text, fail, wrap_value_error
+from podops.resources._web import Email, WebUrl
 from podops.resources.languages import InvalidLanguageError, normalise_language
 from podops.resources.persons import MAX_PERSONS, Person
 
