@@ -1,0 +1,235 @@
+"""Lint rules for the episodes: each `<item>`, and the episodes taken together.
+
+Errors: a missing title or GUID, a missing enclosure, an enclosure URL that is not an absolute
+ASCII http(s) URL, a length of 0 bytes, a type that is not podcast audio or video, a season or
+episode number below 1, two episodes sharing a GUID or a media URL (apps would drop one, or
+download one twice). Warnings: no duration, a type Apple Podcasts does not play, long titles,
+unknown transcript or chapters types, unnumbered episodes of a serial show.
+
+An episode scheduled after `now` is not in the feed being built: its errors are reported as
+warnings, and stop the build that will publish it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, datetime
+
+from feeds._findings import Code, Findings
+from feeds._lint_show import TITLE_MAX_CHARS
+from feeds._rules import check_artwork, check_length, check_persons, check_text, check_url
+from feeds.media_types import (
+    APPLE_MEDIA_TYPES,
+    CHAPTERS_TYPES,
+    PODCAST_MEDIA_TYPES,
+    TRANSCRIPT_TYPES,
+    essence,
+)
+from feeds.model import Episode, Show, ShowType
+
+__all__ = ["NOTES_MAX_CHARS", "lint_episodes"]
+
+# Apple: an episode's description may hold up to 10,000 characters.
+NOTES_MAX_CHARS = 10_000
+
+
+def lint_episodes(show: Show, episodes: Sequence[Episode], *, now: int, findings: Findings) -> None:
+    """Record every problem of `episodes` (as given, with their indexes) in `findings`."""
+    for index, episode in enumerate(episodes):
+        own = Findings()
+        _lint_episode(show, episode, f"episodes[{index}]", own)
+        findings.merge(own, as_warnings_because=_scheduled(episode, now))
+    _check_unique(
+        episodes, now, findings, Code.DUPLICATE_GUID, "guid", "GUID", lambda e: e.guid or None
+    )
+    _check_unique(
+        episodes,
+        now,
+        findings,
+        Code.DUPLICATE_ENCLOSURE_URL,
+        "enclosure.url",
+        "media URL",
+        lambda e: e.enclosure.url if e.enclosure and e.enclosure.url else None,
+    )
+    if not any(episode.published <= now for episode in episodes):
+        findings.warning(
+            Code.NO_EPISODES,
+            "episodes",
+            "The feed has no published episode yet; Apple Podcasts accepts a new show only "
+            "once it has one.",
+        )
+
+
+def _subject(episode: Episode) -> str:
+    title = episode.title.strip() or "(untitled)"
+    return f'Episode "{title}" ({episode.guid or "no GUID"})'
+
+
+def _scheduled(episode: Episode, now: int) -> str | None:
+    if episode.published <= now:
+        return None
+    when = datetime.fromtimestamp(episode.published, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"scheduled for {when}: this will stop the build that publishes it"
+
+
+def _lint_episode(show: Show, episode: Episode, path: str, findings: Findings) -> None:
+    subject = _subject(episode)
+    if not episode.guid.strip():
+        findings.error(Code.MISSING, f"{path}.guid", f"{subject}: the GUID is missing.")
+    if not episode.title.strip():
+        findings.error(Code.MISSING, f"{path}.title", f"{subject}: the title is missing.")
+    check_length(findings, f"{path}.title", subject, "title", episode.title, TITLE_MAX_CHARS)
+    check_length(
+        findings,
+        f"{path}.notes_markdown",
+        subject,
+        "notes",
+        episode.notes_markdown,
+        NOTES_MAX_CHARS,
+    )
+    for field, label, text in (
+        ("guid", "GUID", episode.guid),
+        ("title", "title", episode.title),
+        ("notes_markdown", "notes", episode.notes_markdown),
+    ):
+        check_text(findings, f"{path}.{field}", subject, label, text)
+    _check_enclosure(episode, path, subject, findings)
+    _check_numbers(show, episode, path, subject, findings)
+    if episode.link:
+        check_url(findings, f"{path}.link", subject, "link", episode.link)
+    if episode.image is not None:
+        check_artwork(findings, f"{path}.image", subject, episode.image)
+    _check_companions(episode, path, subject, findings)
+    check_persons(findings, f"{path}.persons", subject, episode.persons)
+
+
+def _check_enclosure(episode: Episode, path: str, subject: str, findings: Findings) -> None:
+    enclosure = episode.enclosure
+    if enclosure is None:
+        findings.error(
+            Code.MISSING,
+            f"{path}.enclosure",
+            f"{subject}: there is no media file; podcast apps skip an episode without one.",
+        )
+        return
+    if enclosure.url:
+        check_url(findings, f"{path}.enclosure.url", subject, "media URL", enclosure.url)
+    else:
+        findings.error(
+            Code.MISSING, f"{path}.enclosure.url", f"{subject}: the media URL is missing."
+        )
+    if enclosure.length <= 0:
+        findings.error(
+            Code.ENCLOSURE_LENGTH,
+            f"{path}.enclosure.length",
+            f"{subject}: the media file's length is {enclosure.length} bytes; podcast apps "
+            "need its real size in bytes (probe the file again).",
+        )
+    media_type = essence(enclosure.type)
+    if media_type not in PODCAST_MEDIA_TYPES:
+        findings.error(
+            Code.ENCLOSURE_TYPE,
+            f"{path}.enclosure.type",
+            f"{subject}: the media type {enclosure.type!r} is not podcast audio or video "
+            "(for example audio/mpeg for MP3, audio/x-m4a for M4A, video/mp4).",
+        )
+    elif media_type not in APPLE_MEDIA_TYPES:
+        findings.warning(
+            Code.NOT_FOR_APPLE,
+            f"{path}.enclosure.type",
+            f"{subject}: Apple Podcasts does not play {media_type} files; "
+            "use MP3, M4A, MP4, M4V or MOV to reach its listeners.",
+        )
+    if episode.duration is None or episode.duration <= 0:
+        findings.warning(
+            Code.DURATION,
+            f"{path}.duration",
+            f"{subject}: the duration is unknown; podcast apps show it before playing "
+            "(probe the media file).",
+        )
+
+
+def _check_numbers(
+    show: Show, episode: Episode, path: str, subject: str, findings: Findings
+) -> None:
+    for field, label, value in (
+        ("season", "season number", episode.season),
+        ("number", "episode number", episode.number),
+    ):
+        if value is not None and value < 1:
+            findings.error(
+                Code.INVALID_NUMBER,
+                f"{path}.{field}",
+                f"{subject}: the {label} is {value}; Apple Podcasts needs a whole number "
+                "from 1 up.",
+            )
+    if show.type is ShowType.SERIAL and episode.number is None:
+        findings.warning(
+            Code.MISSING,
+            f"{path}.number",
+            f"{subject}: the episode number is missing; a serial show's episodes are "
+            "listed in episode-number order.",
+        )
+
+
+def _check_companions(episode: Episode, path: str, subject: str, findings: Findings) -> None:
+    for index, transcript in enumerate(episode.transcripts):
+        here = f"{path}.transcripts[{index}]"
+        check_url(findings, f"{here}.url", subject, "transcript URL", transcript.url)
+        if essence(transcript.type) not in TRANSCRIPT_TYPES:
+            findings.warning(
+                Code.UNKNOWN_TYPE,
+                f"{here}.type",
+                f"{subject}: the transcript type {transcript.type!r} is not one podcast "
+                f"apps know ({', '.join(sorted(TRANSCRIPT_TYPES))}).",
+            )
+    if episode.chapters is not None:
+        here = f"{path}.chapters"
+        check_url(findings, f"{here}.url", subject, "chapters URL", episode.chapters.url)
+        if essence(episode.chapters.type) not in CHAPTERS_TYPES:
+            findings.warning(
+                Code.UNKNOWN_TYPE,
+                f"{here}.type",
+                f"{subject}: the chapters type {episode.chapters.type!r} is not "
+                "application/json+chapters.",
+            )
+
+
+def _check_unique(
+    episodes: Sequence[Episode],
+    now: int,
+    findings: Findings,
+    code: Code,
+    field: str,
+    label: str,
+    key: Callable[[Episode], Hashable | None],
+) -> None:
+    """Report every episode whose key another episode already has.
+
+    Among published episodes it is an error: apps would drop one or download it twice.
+    Where a scheduled episode is involved it is a warning for now.
+    """
+    groups: defaultdict[Hashable, list[int]] = defaultdict(list)
+    for index, episode in enumerate(episodes):
+        value = key(episode)
+        if value is not None:
+            groups[value].append(index)
+    for indexes in groups.values():
+        if len(indexes) < 2:
+            continue
+        published = [i for i in indexes if episodes[i].published <= now]
+        first = published[0] if published else indexes[0]
+        for index in indexes:
+            if index == first:
+                continue
+            message = (
+                f"{_subject(episodes[index])}: the {label} is the same as that of "
+                f'episodes[{first}] ("{episodes[first].title}"); each episode needs its own.'
+            )
+            path = f"episodes[{index}].{field}"
+            reason = _scheduled(episodes[index], now) or _scheduled(episodes[first], now)
+            if reason is None:
+                findings.error(code, path, message)
+            else:
+                findings.warning(code, path, f"{message} ({reason})")

@@ -1,0 +1,108 @@
+"""The `podcast:` tags of the Podcast Index namespace (https://podcastindex.org/namespace/1.0).
+
+Channel: `podcast:guid` (from `feeds.guid`), `podcast:locked` (`yes`/`no`, with the owner's
+email), `podcast:funding`, `podcast:person`. Item: `podcast:season`, `podcast:episode`,
+`podcast:transcript`, `podcast:chapters`, `podcast:person`. Optional attributes are written
+only when set, so a podcatcher applies the namespace's defaults (a person without a role is a
+host; a transcript without a language is in the feed's language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from lxml import etree
+
+from feeds._namespaces import PODCAST, podcast
+from feeds._text import writable
+from feeds.guid import podcast_guid
+from feeds.model import Episode, Person, Show
+
+__all__ = ["PodcastChannel", "PodcastItem"]
+
+
+def _tag(
+    parent: etree._Element,
+    name: str,
+    text: str | None = None,
+    attributes: Mapping[str, str | None] | None = None,
+) -> etree._Element:
+    present = {key: writable(value) for key, value in (attributes or {}).items() if value}
+    element = etree.SubElement(parent, podcast(name), attrib=present)
+    if text is not None:
+        element.text = writable(text)
+    return element
+
+
+def _persons(parent: etree._Element, persons: tuple[Person, ...]) -> None:
+    for person in persons:
+        _tag(
+            parent,
+            "person",
+            person.name,
+            {"role": person.role, "group": person.group, "img": person.img, "href": person.href},
+        )
+
+
+class PodcastChannel:
+    """The channel's `podcast:` tags."""
+
+    def __init__(self, show: Show) -> None:
+        self._show = show
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST}
+
+    def extend_rss(self, element: etree._Element) -> etree._Element:
+        show = self._show
+        channel = element.find("channel")
+        assert channel is not None  # feedgen always writes one
+        _tag(channel, "guid", show.podcast_guid or podcast_guid(show.feed_url))
+        owner = show.locked_owner or (show.owner.email if show.owner else None)
+        _tag(channel, "locked", "yes" if show.locked else "no", {"owner": owner})
+        for funding in show.funding:
+            _tag(channel, "funding", funding.title, {"url": funding.url})
+        _persons(channel, show.persons)
+        return element
+
+    def extend_atom(self, element: etree._Element) -> etree._Element:
+        return element
+
+
+class PodcastItem:
+    """One item's `podcast:` tags."""
+
+    def __init__(self, episode: Episode) -> None:
+        self._episode = episode
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST}
+
+    def extend_rss(self, element: etree._Element) -> etree._Element:
+        episode = self._episode
+        if episode.season is not None:
+            _tag(element, "season", str(episode.season))
+        if episode.number is not None:
+            _tag(element, "episode", str(episode.number))
+        for transcript in episode.transcripts:
+            _tag(
+                element,
+                "transcript",
+                attributes={
+                    "url": transcript.url,
+                    "type": transcript.type,
+                    "language": transcript.language,
+                    "rel": transcript.rel,
+                },
+            )
+        if episode.chapters is not None:
+            _tag(
+                element,
+                "chapters",
+                attributes={"url": episode.chapters.url, "type": episode.chapters.type},
+            )
+        _persons(element, episode.persons)
+        return element
+
+    def extend_atom(self, element: etree._Element) -> etree._Element:
+        return element
