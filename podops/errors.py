@@ -3,6 +3,8 @@
     ApiError                      every error a client may see: status, code, message
     ├── BadRequestError           400, optionally naming the field at fault
     ├── NotFoundError             404
+    ├── ConflictError             409, e.g. a name that exists already
+    ├── PreconditionFailedError   412, an If-Match that does not match
     ├── UnsupportedMediaTypeError 415
     ├── BodyTooLargeError         413
     └── UnavailableError          503, a dependency (database, broker, storage) is down
@@ -56,3 +58,13 @@ class UnsupportedMediaTypeError(ApiError):
 class UnavailableError(ApiError):
     status = 503
     code = "podops.unavailable"
+
+
+class ConflictError(ApiError):
+    status = 409
+    code = "podops.conflict"
+
+
+class PreconditionFailedError(ApiError):
+    status = 412
+    code = "podops.precondition_failed"

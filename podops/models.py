@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -134,3 +135,74 @@ class ServiceAccount(Base):
     production: Mapped[str | None] = mapped_column(String(44), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Production(Base):
+    """A podcast production: one show, its episodes and assets. Names are unique service-wide
+    because they appear in public feed URLs."""
+
+    __tablename__ = "productions"
+
+    guid: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(44), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    owner_id: Mapped[str] = mapped_column(String(12), ForeignKey("users.id"), index=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Resource(Base):
+    """A show, episode or asset document of a production, stored whole as JSON.
+
+    `date` (the document's `metadata.date`, else its creation time) orders lists; labels are
+    copied to `resource_labels` so lists can filter on them in SQL on every backend.
+    """
+
+    __tablename__ = "resources"
+
+    guid: Mapped[str] = mapped_column(String(12), primary_key=True)
+    production_guid: Mapped[str] = mapped_column(
+        String(12), ForeignKey("productions.guid", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(44))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    etag: Mapped[str] = mapped_column(String(66))
+    date: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "production_guid", "kind", "name", name="uq_resources_production_kind_name"
+        ),
+        Index("ix_resources_listing", "production_guid", "kind", "date", "guid"),
+        Index("ix_resources_production_date", "production_guid", "date", "guid"),
+    )
+
+
+class ResourceLabel(Base):
+    __tablename__ = "resource_labels"
+
+    resource_guid: Mapped[str] = mapped_column(
+        String(12), ForeignKey("resources.guid", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(63), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (Index("ix_resource_labels_key_value", "key", "value"),)
+
+
+class IdempotentRequest(Base):
+    """The first response to a POST with an `Idempotency-Key`, replayed when it is retried."""
+
+    __tablename__ = "idempotent_requests"
+
+    user_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[int] = mapped_column(BigInteger, index=True)

@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from podops.api import auth, health, operations
+from podops.api import auth, health, operations, productions, resources
 from podops.api.context import AppContext
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
@@ -16,10 +19,25 @@ from podops.api.middleware import (
     RateLimitHeadersMiddleware,
     RequestLogMiddleware,
 )
+from podops.api.openapi import build_openapi
 from podops.settings import Settings
 
 # Uploads stream large bodies and enforce their own limit.
 UPLOAD_PREFIXES = ("/a/v1/upload/",)
+
+
+ROUTES = [
+    *health.routes,
+    *auth.routes,
+    *operations.routes,
+    *productions.routes,
+    *resources.routes,
+]
+OPENAPI = build_openapi(ROUTES)
+
+
+async def openapi_document(_request: Request) -> Response:
+    return JSONResponse(OPENAPI)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -34,7 +52,7 @@ def create_app(settings: Settings) -> Starlette:
             await context.close()
 
     app = Starlette(
-        routes=[*health.routes, *auth.routes, *operations.routes],
+        routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],
         middleware=[
             Middleware(RequestLogMiddleware),
             Middleware(RateLimitHeadersMiddleware),

@@ -11,7 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from podops.api.bodies import read_json
 from podops.api.context import context_of
+from podops.api.docs import documented
 from podops.auth import Principal, Scope, TokenError
 from podops.auth.scopes import parse_scopes
 from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
@@ -87,12 +88,61 @@ class TokenRequest(BaseModel):
     )
 
 
+class TokenClaims(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    active: bool
+    iss: str
+    aud: str
+    sub: str
+    iat: int
+    exp: int
+    jti: str
+    scope: str
+    prod: str | None = None
+
+
+class TokenCreated(BaseModel):
+    token: str
+    token_type: str
+    expires_in: int
+    claims: dict[str, Any]
+
+
+class TokenExchanged(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
+
+
+class ExchangeRequest(BaseModel):
+    """RFC 7523 (as a form, or the same fields as JSON)."""
+
+    grant_type: Literal["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+    assertion: str = Field(max_length=4096)
+    scope: str | None = Field(default=None, max_length=255)
+
+
+class JsonWebKeySet(BaseModel):
+    keys: list[dict[str, str]]
+
+
+@documented(
+    "Verify the caller's token and return its claims", responses={200: TokenClaims}, tag="auth"
+)
 @requires(None)
 async def verify_token(request: Request) -> Response:
     principal = principal_of(request)
     return JSONResponse({"active": True, **principal.claims.to_json()})
 
 
+@documented(
+    "Create an authorization for a user (admin); the token is shown once",
+    body=TokenRequest,
+    responses={201: TokenCreated, 404: None},
+    tag="auth",
+)
 @requires(Scope.ADMIN)
 async def create_token(request: Request) -> Response:
     body = await read_json(request, TokenRequest)
@@ -125,6 +175,9 @@ async def create_token(request: Request) -> Response:
     )
 
 
+@documented(
+    "Revoke a token of yours (an admin: anyone's)", responses={204: None, 404: None}, tag="auth"
+)
 @requires(None)
 async def revoke_token(request: Request) -> Response:
     jti = request.path_params["jti"]
@@ -141,6 +194,9 @@ async def revoke_token(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@documented(
+    "The public keys that verify tokens", responses={200: JsonWebKeySet, 404: None}, tag="auth"
+)
 async def jwks(request: Request) -> Response:
     keys = context_of(request).authenticator.tokens.keyring.jwks()
     if keys is None:
@@ -151,6 +207,13 @@ async def jwks(request: Request) -> Response:
     return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
 
 
+@documented(
+    "Exchange a service account's signed assertion for a short-lived token",
+    body=ExchangeRequest,
+    media_types=(FORM, "application/json"),
+    responses={200: TokenExchanged},
+    tag="auth",
+)
 async def exchange_token(request: Request) -> Response:
     """RFC 7523: a service account's signed assertion in, a short-lived access token out."""
     form = await _exchange_form(request)

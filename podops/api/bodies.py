@@ -1,10 +1,15 @@
-"""Reading request bodies: JSON only for now, validated by a pydantic model."""
+"""Reading request bodies: JSON (or YAML where documents are sent), validated by a model.
+
+Every failure is a 400 in the error shape that names the field, or a 415 for a media type
+we do not read. Bodies are already capped in size by `BodyLimitMiddleware`.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
@@ -12,40 +17,82 @@ from podops.errors import BadRequestError, UnsupportedMediaTypeError
 
 Model = TypeVar("Model", bound=BaseModel)
 
-# Deeper JSON than this is refused before validation: no document of ours needs it.
-MAX_JSON_DEPTH = 32
+# Deeper than this is refused before validation: no document of ours needs it.
+MAX_DEPTH = 32
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
-async def read_json(request: Request, model: type[Model]) -> Model:
-    """The body parsed as `model`; 415 for another media type, 400 naming the field at fault."""
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: no document needs them, and aliases let a few
+    bytes expand into gigabytes of data to validate (the "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise BadRequestError(
+                "YAML anchors and aliases are not accepted", code="podops.request.malformed_yaml"
+            )
+        return super().compose_node(parent, index)
+
+
+async def read_data(request: Request, *, yaml_allowed: bool = False) -> object:
+    """The body parsed as JSON (or YAML when allowed and so labelled), depth-checked."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
+    accepted = JSON_TYPES + (YAML_TYPES if yaml_allowed else ())
+    if media_type not in accepted:
         raise UnsupportedMediaTypeError(
-            f"send the body as application/json (got {media_type or 'no Content-Type'})"
+            f"send the body as {' or '.join(accepted[:2])} (got {media_type or 'no Content-Type'})"
         )
     raw = await request.body()
+    data = _parse_yaml(raw) if media_type in YAML_TYPES else _parse_json(raw)
+    if _depth(data) > MAX_DEPTH:
+        raise _too_deep()
+    return data
+
+
+async def read_json(request: Request, model: type[Model], *, yaml_allowed: bool = False) -> Model:
+    """The body validated as `model`; 400 naming the first field at fault."""
+    data = await read_data(request, yaml_allowed=yaml_allowed)
     try:
-        data = json.loads(raw)
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_failed(error) from None
+
+
+def validation_failed(error: ValidationError) -> BadRequestError:
+    """The first validation error as a 400 naming its field path (`description.title`)."""
+    first = error.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(body)"
+    return BadRequestError(f"{field}: {first['msg']}", field=field)
+
+
+def _parse_json(raw: bytes) -> object:
+    try:
+        return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BadRequestError(
             f"the body is not valid JSON: {error}", code="podops.request.malformed_json"
         ) from None
     except RecursionError:
-        raise BadRequestError(
-            f"the body is nested deeper than {MAX_JSON_DEPTH} levels",
-            code="podops.request.too_deep",
-        ) from None
-    if _depth(data) > MAX_JSON_DEPTH:
-        raise BadRequestError(
-            f"the body is nested deeper than {MAX_JSON_DEPTH} levels",
-            code="podops.request.too_deep",
-        )
+        raise _too_deep() from None
+
+
+def _parse_yaml(raw: bytes) -> object:
     try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(body)"
-        raise BadRequestError(f"{field}: {first['msg']}", field=field) from None
+        return yaml.load(raw, Loader=_NoAliasLoader)  # noqa: S506 — a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise BadRequestError(
+            f"the body is not valid YAML: {str(error).splitlines()[0]}",
+            code="podops.request.malformed_yaml",
+        ) from None
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> BadRequestError:
+    return BadRequestError(
+        f"the body is nested deeper than {MAX_DEPTH} levels", code="podops.request.too_deep"
+    )
 
 
 def _depth(value: object) -> int:
@@ -54,7 +101,7 @@ def _depth(value: object) -> int:
     while stack:
         node, level = stack.pop()
         deepest = max(deepest, level)
-        if level > MAX_JSON_DEPTH:
+        if level > MAX_DEPTH:
             break
         if isinstance(node, dict):
             stack.extend((child, level + 1) for child in node.values())

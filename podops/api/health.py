@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -11,17 +12,40 @@ from starlette.routing import Route
 
 from podops import __version__
 from podops.api.context import context_of
+from podops.api.docs import documented
 from podops.api.responses import error_response
 
 
+class VersionInfo(BaseModel):
+    name: str
+    version: str
+    api: str
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, str]
+
+
+@documented("The service's name and version", responses={200: VersionInfo}, tag="service")
 async def version(_request: Request) -> Response:
     return JSONResponse({"name": "podops", "version": __version__, "api": "v1"})
 
 
+@documented("The process is up", responses={200: Health}, tag="service")
 async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+@documented(
+    "Database, broker and storage reachable (503 naming what is not)",
+    responses={200: Readiness},
+    tag="service",
+)
 async def readyz(request: Request) -> Response:
     """200 when database, broker and storage all answer; 503 naming each that does not."""
     context = context_of(request)

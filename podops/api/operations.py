@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -15,11 +16,28 @@ from podops import operations
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
 from podops.api.context import context_of
+from podops.api.docs import documented
 from podops.auth import Principal, Scope
 from podops.errors import BadRequestError, NotFoundError
 from podops.models import Operation
 
 _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class OperationOut(BaseModel):
+    """Background work: Busy until it ends Success (with a result) or Failed (with an error)."""
+
+    id: str
+    kind: str
+    production: str | None
+    status: Literal["Busy", "Success", "Failed"]
+    result: dict[str, Any] | None
+    error: dict[str, str] | None
+    attempts: int
+    created: int
+    updated: int
+    started: int | None
+    finished: int | None
 
 
 class PingRequest(BaseModel):
@@ -46,6 +64,9 @@ def can_see(principal: Principal, operation: Operation) -> bool:
     return principal.is_admin or operation.owner == principal.user_id
 
 
+@documented(
+    "A background operation, to poll", responses={200: OperationOut, 404: None}, tag="operations"
+)
 @requires(Scope.PRODUCTION_READ)
 async def get_operation(request: Request) -> Response:
     operation_id = request.path_params["operation_id"]
@@ -68,6 +89,12 @@ async def get_operation(request: Request) -> Response:
     return JSONResponse(operations.to_json(operation))
 
 
+@documented(
+    "Internal: an echo operation through broker and worker",
+    body=PingRequest,
+    responses={202: OperationOut},
+    tag="operations",
+)
 @requires(Scope.ADMIN)
 async def start_ping(request: Request) -> Response:
     body = await read_json(request, PingRequest)

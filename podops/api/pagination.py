@@ -1,0 +1,36 @@
+"""Query parameters shared by list routes: `limit`, `cursor`, `order`, `label`."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from podops.api.docs import QueryParameter
+from podops.errors import BadRequestError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+LIMIT = QueryParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    "how many items a page holds",
+)
+CURSOR = QueryParameter(
+    "cursor", {"type": "string", "maxLength": 200}, "the next_cursor of the previous page"
+)
+
+
+def query_limit(request: Request) -> int:
+    raw = request.query_params.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadRequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
+    return int(raw)
+
+
+def query_choice(request: Request, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = request.query_params.get(name, default)
+    if value not in allowed:
+        raise BadRequestError(f"{name} must be one of {', '.join(allowed)}", field=name)
+    return value

@@ -1,0 +1,102 @@
+"""`GET /a/v1/productions` and `POST /a/v1/production`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from podops.api.auth import principal_of, requires
+from podops.api.bodies import read_json
+from podops.api.context import context_of
+from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
+from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
+from podops.api.pagination import CURSOR, LIMIT, query_limit
+from podops.auth import Scope
+from podops.errors import BadRequestError
+from podops.names import is_name
+from podops.resources import Production, ProductionCreate
+from podops.services import productions
+from podops.services.idempotency import StoredResponse
+
+
+class ProductionList(BaseModel):
+    productions: list[Production]
+    next_cursor: str | None
+
+
+@documented(
+    "The caller's productions (an admin's: all), by name",
+    responses={200: ProductionList},
+    query=(LIMIT, QueryParameter("cursor", CURSOR.schema, "the name to continue after")),
+)
+@requires(Scope.PRODUCTION_READ)
+async def list_productions(request: Request) -> Response:
+    limit = query_limit(request)
+    after = request.query_params.get("cursor")
+    if after is not None and not is_name(after):
+        raise BadRequestError(
+            "cursor is not one this service handed out",
+            code="podops.request.invalid_cursor",
+            field="cursor",
+        )
+    context, principal = context_of(request), principal_of(request)
+
+    def load() -> dict[str, Any]:
+        with context.database.session() as session:
+            rows = productions.list_productions(session, principal, limit=limit + 1, after=after)
+            page = rows[:limit]
+            return {
+                "productions": [productions.to_model(row).model_dump(mode="json") for row in page],
+                "next_cursor": page[-1].name if len(rows) > limit else None,
+            }
+
+    return JSONResponse(await run_in_threadpool(load))
+
+
+@documented(
+    "Create a production (names are unique across the service)",
+    body=ProductionCreate,
+    media_types=DOCUMENT_TYPES,
+    responses={201: Production, 409: None},
+    headers=(IDEMPOTENCY_KEY,),
+)
+@requires(Scope.PRODUCTION_WRITE)
+async def create_production(request: Request) -> Response:
+    body = await read_json(request, ProductionCreate, yaml_allowed=True)
+    principal = principal_of(request)
+
+    def create(session: Any) -> StoredResponse:
+        production = productions.create_production(session, principal, body)
+        return StoredResponse(
+            201,
+            productions.to_model(production).model_dump(mode="json"),
+            {"Location": f"/a/v1/production/{production.name}"},
+        )
+
+    return await idempotent_create(request, create)
+
+
+@documented("One production, by name or GUID", responses={200: Production, 404: None})
+@requires(Scope.PRODUCTION_READ)
+async def get_production(request: Request) -> Response:
+    context, principal = context_of(request), principal_of(request)
+    key = request.path_params["prod"]
+
+    def load() -> dict[str, Any]:
+        with context.database.session() as session:
+            production = productions.get_production(session, principal, key)
+            return productions.to_model(production).model_dump(mode="json")
+
+    return JSONResponse(await run_in_threadpool(load))
+
+
+routes = [
+    Route("/a/v1/productions", list_productions, methods=["GET"]),
+    Route("/a/v1/production", create_production, methods=["POST"]),
+    Route("/a/v1/production/{prod}", get_production, methods=["GET"]),
+]

@@ -1,0 +1,106 @@
+"""Productions: created by a user, seen by their owner (and admins) only."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from podops.auth import Principal
+from podops.errors import ConflictError, NotFoundError
+from podops.models import Production
+from podops.names import is_guid, new_guid
+from podops.resources import Production as ProductionOut
+from podops.resources import ProductionCreate
+
+
+def to_model(production: Production) -> ProductionOut:
+    return ProductionOut(
+        guid=production.guid,
+        name=production.name,
+        title=production.title,
+        summary=production.summary,
+        owner=production.owner_id,
+        created=production.created_at,
+        updated=production.updated_at,
+    )
+
+
+def may_access(principal: Principal, production: Production) -> bool:
+    """Owner or admin; a production token only for its own production."""
+    if principal.production is not None and principal.production not in (
+        production.name,
+        production.guid,
+    ):
+        return False
+    return principal.is_admin or production.owner_id == principal.user_id
+
+
+def get_production(session: Session, principal: Principal, key: str) -> Production:
+    """The production named (or with the GUID) `key`, if the caller may see it; else 404.
+
+    Another user's production is "not found" too: its existence is not confirmed.
+    """
+    production = None
+    if is_guid(key):
+        production = session.get(Production, key)
+    if production is None:
+        production = session.scalars(select(Production).where(Production.name == key)).first()
+    if production is None or not may_access(principal, production):
+        raise NotFoundError(f"no production {key}", code="podops.production.not_found")
+    return production
+
+
+def list_productions(
+    session: Session, principal: Principal, *, limit: int, after: str | None
+) -> list[Production]:
+    """The caller's productions by name (an admin's: all), `limit` of them after `after`."""
+    query = select(Production).order_by(Production.name).limit(limit)
+    if not principal.is_admin:
+        query = query.where(Production.owner_id == principal.user_id)
+    if principal.production is not None:
+        query = query.where(
+            (Production.name == principal.production) | (Production.guid == principal.production)
+        )
+    if after is not None:
+        query = query.where(Production.name > after)
+    return list(session.scalars(query))
+
+
+def create_production(session: Session, principal: Principal, body: ProductionCreate) -> Production:
+    """A new production owned by the caller; 409 if the name is taken (by anyone)."""
+    if principal.production is not None and principal.production != body.name:
+        raise NotFoundError(
+            f"this token is for production {principal.production} only",
+            code="podops.production.not_found",
+        )
+    if session.scalars(select(Production.guid).where(Production.name == body.name)).first():
+        raise _name_taken(body.name)
+    now = int(time.time())
+    production = Production(
+        guid=new_guid(),
+        name=body.name,
+        title=body.title,
+        summary=body.summary,
+        owner_id=principal.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(production)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise _name_taken(body.name) from None
+    return production
+
+
+def _name_taken(name: str) -> ConflictError:
+    return ConflictError(
+        f"a production named {name} exists already; production names are unique because "
+        "they are part of public feed URLs",
+        code="podops.production.exists",
+        field="name",
+    )

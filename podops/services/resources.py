@@ -1,0 +1,325 @@
+"""Resources: the show, episodes and assets of a production, as validated documents.
+
+The server owns every GUID and each `metadata.parent`: a show's parent is its production, an
+episode's the show, an asset's the production. A document that names another parent is
+refused — it was meant for another production. Every stored document carries a strong ETag
+(the hash of its canonical JSON) that `If-Match` is compared with.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from podops.errors import BadRequestError, ConflictError, NotFoundError, PreconditionFailedError
+from podops.models import Production, Resource, ResourceLabel
+from podops.names import Kind, is_guid, new_guid
+from podops.resources import AnyDocument, dump_resource, server_owned_values
+
+Order = Literal["asc", "desc"]
+
+
+def etag_of(document: dict[str, Any]) -> str:
+    """A strong, quoted ETag: the same document gives the same tag on every backend."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+def check_if_match(header: str | None, etag: str) -> None:
+    """RFC 9110 If-Match with strong comparison; 412 when no listed tag matches."""
+    if header is None:
+        return
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    if "*" in tags or etag in tags:
+        return
+    raise PreconditionFailedError(
+        f"the resource has changed: its ETag is {etag}", code="podops.resource.etag_mismatch"
+    )
+
+
+def get_resource(session: Session, production: Production, kind: Kind, key: str) -> Resource:
+    """The resource of `kind` named `key` (or with GUID `key`) in `production`; else 404."""
+    query = select(Resource).where(
+        Resource.production_guid == production.guid, Resource.kind == kind.value
+    )
+    found = None
+    if is_guid(key):
+        found = session.scalars(query.where(Resource.guid == key)).first()
+    if found is None:
+        found = session.scalars(query.where(Resource.name == key)).first()
+    if found is None:
+        raise NotFoundError(
+            f"no {kind.value} {key} in production {production.name}",
+            code="podops.resource.not_found",
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the (date, guid) of its last resource, opaque to clients."""
+
+    date: int
+    guid: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.date, self.guid], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        try:
+            padded = text + "=" * (-len(text) % 4)
+            date, guid = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            if isinstance(date, int) and not isinstance(date, bool) and is_guid(guid):
+                return cls(date, guid)
+        except (ValueError, TypeError):
+            pass
+        raise BadRequestError(
+            "cursor is not one this service handed out",
+            code="podops.request.invalid_cursor",
+            field="cursor",
+        )
+
+
+def list_resources(
+    session: Session,
+    production: Production,
+    *,
+    kind: Kind | None,
+    limit: int,
+    cursor: Cursor | None,
+    order: Order,
+    labels: dict[str, str],
+) -> tuple[list[Resource], Cursor | None]:
+    """A page of resources by date (then GUID), and the cursor of the next page if any."""
+    query = select(Resource).where(Resource.production_guid == production.guid)
+    if kind is not None:
+        query = query.where(Resource.kind == kind.value)
+    for key, value in labels.items():
+        query = query.where(
+            Resource.guid.in_(
+                select(ResourceLabel.resource_guid).where(
+                    ResourceLabel.key == key, ResourceLabel.value == value
+                )
+            )
+        )
+    if cursor is not None:
+        if order == "desc":
+            after = or_(
+                Resource.date < cursor.date,
+                and_(Resource.date == cursor.date, Resource.guid < cursor.guid),
+            )
+        else:
+            after = or_(
+                Resource.date > cursor.date,
+                and_(Resource.date == cursor.date, Resource.guid > cursor.guid),
+            )
+        query = query.where(after)
+    if order == "desc":
+        query = query.order_by(Resource.date.desc(), Resource.guid.desc())
+    else:
+        query = query.order_by(Resource.date.asc(), Resource.guid.asc())
+    rows = list(session.scalars(query.limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, Cursor(page[-1].date, page[-1].guid)
+
+
+def create_resource(
+    session: Session, production: Production, document: AnyDocument, *, path_name: str
+) -> Resource:
+    """Store a new resource; 409 if its name (or, for a show, any show) exists."""
+    _check_name(document, path_name)
+    owned = server_owned_values(document)
+    if owned:
+        field = next(iter(owned))
+        raise BadRequestError(
+            f"{field} is set by the server and may not be sent when creating",
+            code="podops.resource.server_owned",
+            field=field,
+        )
+    kind = Kind(document.kind)
+    if kind is Kind.SHOW and _show_of(session, production) is not None:
+        raise ConflictError(
+            f"production {production.name} has a show already; update it with PUT",
+            code="podops.resource.show_exists",
+        )
+    taken = select(Resource.guid).where(
+        Resource.production_guid == production.guid,
+        Resource.kind == kind.value,
+        Resource.name == document.metadata.name,
+    )
+    if session.scalars(taken).first():
+        raise _name_taken(kind, document.metadata.name)
+    now = int(time.time())
+    guid = new_guid()
+    stored = _stored_document(session, production, document, guid=guid, now=now)
+    resource = Resource(
+        guid=guid,
+        production_guid=production.guid,
+        kind=kind.value,
+        name=document.metadata.name,
+        document=stored,
+        etag=etag_of(stored),
+        date=stored["metadata"]["date"],
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(resource)
+            session.flush()
+    except IntegrityError:  # a concurrent create of the same name won
+        raise _name_taken(kind, document.metadata.name) from None
+    _set_labels(session, resource, document)
+    session.flush()
+    return resource
+
+
+def replace_resource(
+    session: Session,
+    production: Production,
+    kind: Kind,
+    key: str,
+    document: AnyDocument,
+    *,
+    if_match: str | None,
+) -> Resource:
+    """Replace a resource's document; 404 if absent, 412 if `If-Match` is stale."""
+    resource = get_resource(session, production, kind, key)
+    check_if_match(if_match, resource.etag)
+    _check_name(document, resource.name)
+    for field, value in server_owned_values(document).items():
+        if field == "metadata.guid" and value != resource.guid:
+            raise BadRequestError(
+                f"metadata.guid is {resource.guid} and cannot change",
+                code="podops.resource.server_owned",
+                field=field,
+            )
+        if field.startswith("description.") and value != _stored_value(resource, field):
+            raise BadRequestError(
+                f"{field} is set by the server and cannot be changed",
+                code="podops.resource.server_owned",
+                field=field,
+            )
+    now = int(time.time())
+    stored = _stored_document(
+        session,
+        production,
+        document,
+        guid=resource.guid,
+        now=resource.created_at,
+        keep=resource.document,
+    )
+    resource.document = stored
+    resource.etag = etag_of(stored)
+    resource.date = stored["metadata"]["date"]
+    resource.updated_at = now
+    session.execute(delete(ResourceLabel).where(ResourceLabel.resource_guid == resource.guid))
+    session.flush()
+    _set_labels(session, resource, document)
+    session.flush()
+    return resource
+
+
+def delete_resource(
+    session: Session, production: Production, kind: Kind, key: str, *, if_match: str | None
+) -> None:
+    """Delete a resource; a show only once its episodes are gone."""
+    resource = get_resource(session, production, kind, key)
+    check_if_match(if_match, resource.etag)
+    if kind is Kind.SHOW:
+        episodes = select(Resource.guid).where(
+            Resource.production_guid == production.guid, Resource.kind == Kind.EPISODE.value
+        )
+        if session.scalars(episodes.limit(1)).first():
+            raise ConflictError(
+                "the show still has episodes; delete them first",
+                code="podops.resource.has_episodes",
+            )
+    session.delete(resource)
+    session.flush()
+
+
+def _check_name(document: AnyDocument, path_name: str) -> None:
+    if document.metadata.name != path_name:
+        raise BadRequestError(
+            f"metadata.name is {document.metadata.name} but the path names {path_name}",
+            code="podops.resource.name_mismatch",
+            field="metadata.name",
+        )
+
+
+def _show_of(session: Session, production: Production) -> Resource | None:
+    return session.scalars(
+        select(Resource).where(
+            Resource.production_guid == production.guid, Resource.kind == Kind.SHOW.value
+        )
+    ).first()
+
+
+def _stored_document(
+    session: Session,
+    production: Production,
+    document: AnyDocument,
+    *,
+    guid: str,
+    now: int,
+    keep: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The document as stored: server-owned GUID and parent filled in, date defaulted."""
+    if document.kind == Kind.EPISODE.value:
+        show = _show_of(session, production)
+        if show is None:
+            raise ConflictError(
+                f"production {production.name} has no show yet; create the show first",
+                code="podops.resource.no_show",
+            )
+        parent = show.guid
+    else:
+        parent = production.guid
+    if document.metadata.parent is not None and document.metadata.parent != parent:
+        raise BadRequestError(
+            f"metadata.parent must be {parent}, this {document.kind}'s parent in production "
+            f"{production.name}",
+            code="podops.resource.parent_mismatch",
+            field="metadata.parent",
+        )
+    data = dump_resource(document)
+    data["metadata"]["guid"] = guid
+    data["metadata"]["parent"] = parent
+    data["metadata"].setdefault("date", now)
+    if keep is not None and "description" in keep and document.kind == Kind.ASSET.value:
+        # An asset's media facts come from the server's probe; a PUT changes labels, not those.
+        data["description"] = keep["description"]
+    return data
+
+
+def _stored_value(resource: Resource, field: str) -> object:
+    value: Any = resource.document
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _set_labels(session: Session, resource: Resource, document: AnyDocument) -> None:
+    for key, value in document.metadata.labels.items():
+        session.add(ResourceLabel(resource_guid=resource.guid, key=key, value=value))
+
+
+def _name_taken(kind: Kind, name: str) -> ConflictError:
+    return ConflictError(
+        f"a {kind.value} named {name} exists already in this production",
+        code="podops.resource.exists",
+        field="metadata.name",
+    )
