@@ -163,6 +163,8 @@ def _operation(route: Route, doc: ApiDoc, method: str) -> dict[str, Any]:
         statuses |= {code: None for code in (400, 413, 415) if code not in statuses}
     if route.param_convertors or doc.query:
         statuses.setdefault(400, None)
+    if route.param_convertors:  # names something that may not exist (or not be the caller's)
+        statuses.setdefault(404, None)
     if hasattr(endpoint, "required_scope"):
         scope = endpoint.required_scope
         operation["security"] = [{"bearer": [scope] if scope else []}]
