@@ -138,8 +138,9 @@ def test_hs256_signed_with_the_rsa_public_key_is_refused(
 
 def test_unusable_keys_are_refused_at_start(tmp_path: Path) -> None:
     weak = tmp_path / "weak.pem"
+    too_small = rsa.generate_private_key(65537, 1024)  # noqa: S505 — the point of the test
     weak.write_bytes(
-        rsa.generate_private_key(65537, 1024).private_bytes(
+        too_small.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
