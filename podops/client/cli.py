@@ -79,3 +79,74 @@ def token_revoke(client: Client, jti: str) -> None:
 def operation(client: Client, operation_id: str) -> None:
     """Show a background operation."""
     _show(client, "GET", f"/a/v1/operations/{operation_id}")
+
+
+@main.command()
+@click.pass_obj
+def productions(client: Client) -> None:
+    """List your productions."""
+    _show(client, "GET", "/a/v1/productions")
+
+
+@main.command("create")
+@click.argument("name")
+@click.option("--title", required=True)
+@click.option("--summary")
+@click.pass_obj
+def create_production(client: Client, name: str, title: str, summary: str | None) -> None:
+    """Create a production NAME."""
+    body = {"name": name, "title": title, **({"summary": summary} if summary else {})}
+    _show(client, "POST", "/a/v1/production", json=body)
+
+
+@main.command()
+@click.argument("production")
+@click.argument("kind", default="all")
+@click.argument("name", required=False)
+@click.pass_obj
+def get(client: Client, production: str, kind: str, name: str | None) -> None:
+    """Show a resource, or list a production's resources of KIND (default: all)."""
+    path = f"/a/v1/resource/{production}/{kind}" + (f"/{name}" if name else "")
+    _show(client, "GET", path)
+
+
+@main.command()
+@click.argument("production")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.pass_obj
+def apply(client: Client, production: str, files: tuple[Path, ...]) -> None:
+    """Create or replace resources from YAML (or JSON) documents."""
+    import yaml
+
+    for path in files:
+        try:
+            document = yaml.safe_load(path.read_text())
+            kind, name = document["kind"], document["metadata"]["name"]
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+            raise click.ClickException(f"{path}: not a resource document ({error})") from None
+        url = f"/a/v1/resource/{production}/{kind}/{name}"
+        headers = {"Content-Type": "application/yaml"}
+        try:
+            client.request("POST", url, content=path.read_bytes(), headers=headers)
+            click.echo(f"created {kind} {name}")
+        except ApiError as error:
+            if error.status != 409 or error.code == "podops.resource.show_exists":
+                raise click.ClickException(f"{path}: {error}") from None
+            try:
+                client.request("PUT", url, content=path.read_bytes(), headers=headers)
+            except ApiError as again:
+                raise click.ClickException(f"{path}: {again}") from None
+            click.echo(f"updated {kind} {name}")
+
+
+@main.command()
+@click.argument("production")
+@click.argument("kind")
+@click.argument("name")
+@click.pass_obj
+def delete(client: Client, production: str, kind: str, name: str) -> None:
+    """Delete a resource."""
+    _show(client, "DELETE", f"/a/v1/resource/{production}/{kind}/{name}")
+    click.echo(f"deleted {kind} {name}")

@@ -149,11 +149,6 @@ def create_resource(
             field=field,
         )
     kind = Kind(document.kind)
-    if kind is Kind.SHOW and _show_of(session, production) is not None:
-        raise ConflictError(
-            f"production {production.name} has a show already; update it with PUT",
-            code="podops.resource.show_exists",
-        )
     taken = select(Resource.guid).where(
         Resource.production_guid == production.guid,
         Resource.kind == kind.value,
@@ -161,6 +156,11 @@ def create_resource(
     )
     if session.scalars(taken).first():
         raise _name_taken(kind, document.metadata.name)
+    if kind is Kind.SHOW and _show_of(session, production) is not None:
+        raise ConflictError(
+            f"production {production.name} has a show already; update it with PUT",
+            code="podops.resource.show_exists",
+        )
     now = int(time.time())
     guid = new_guid()
     stored = _stored_document(session, production, document, guid=guid, now=now)
