@@ -18,6 +18,11 @@ class Deadline:
     def expired(self) -> bool:
         return self.remaining() <= 0
 
+    def check(self) -> None:
+        """Raise once the time is up."""
+        if self.expired():
+            raise self.error()
+
     def clamp(self, timeout: float | None) -> float:
         """`timeout` cut to what is left; raises once nothing is left."""
         left = self.remaining()

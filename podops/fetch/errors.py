@@ -18,7 +18,7 @@
         └── LengthMismatchError    Content-Length and the bytes received disagree
 
 Codes read `podops.fetch.<reason>`; callers branch on `transient` (retry or fail) and show
-the message, which names the URL and the reason.
+the message, which says what was wrong; `url` is the URL (the redirect hop) that failed.
 """
 
 from __future__ import annotations
