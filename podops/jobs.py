@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import delete
 
 from podops import operations
+from podops.build.schedule import take_due
 from podops.celery_config import SWEEP_TASK, make_celery
 from podops.db import Database
 from podops.models import Operation
@@ -27,11 +28,17 @@ class TaskNames:
     """Every task a worker runs, by operation kind."""
 
     PING: Final = "podops.ping"
+    BUILD: Final = "podops.build_feed"
     SWEEP: Final = SWEEP_TASK
 
 
 # Operation kind → the task that carries it out.
-TASK_FOR_KIND: Final[dict[str, str]] = {"ping": TaskNames.PING}
+TASK_FOR_KIND: Final[dict[str, str]] = {
+    "ping": TaskNames.PING,
+    "build": TaskNames.BUILD,
+    # A build that checks everything and publishes nothing (`?validate=true`).
+    "validate": TaskNames.BUILD,
+}
 
 
 class BrokerUnavailableError(RuntimeError):
@@ -83,6 +90,16 @@ class Jobs:
             raise
         return operation
 
+    def start_unless_busy(
+        self, kind: str, params: dict[str, Any], *, production: str, owner: str | None
+    ) -> tuple[Operation, bool]:
+        """The Busy operation of `kind` for `production` if there is one, else a new one."""
+        with self._database.session() as session:
+            busy = operations.find_busy(session, kind=kind, production=production)
+        if busy is not None:
+            return busy, False
+        return self.start(kind, params, production=production, owner=owner), True
+
     def send(self, operation: Operation) -> None:
         """Send the task of an operation whose row is already committed."""
         task = TASK_FOR_KIND[operation.kind]
@@ -114,6 +131,15 @@ class Jobs:
                 extra={"resent": [op.id for op in report.resend], "failed": report.failed},
             )
         return report
+
+    def start_scheduled_builds(self, *, at: int | None = None) -> list[str]:
+        """Start the builds scheduled episodes are waiting for (the sweeper calls this)."""
+        with self._database.session() as session:
+            due = take_due(session, now=at)
+        for production in due:
+            params = {"production": production, "force": False, "validate": False}
+            self.start_unless_busy("build", params, production=production, owner=None)
+        return due
 
     def check_broker(self) -> None:
         """Raise `BrokerUnavailableError` unless the broker accepts a connection."""

@@ -168,6 +168,8 @@ class Resource(Base):
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(44))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # An asset's content hash: the same bytes uploaded again find the asset they made.
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     etag: Mapped[str] = mapped_column(String(66))
     date: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)
@@ -179,6 +181,7 @@ class Resource(Base):
         ),
         Index("ix_resources_listing", "production_guid", "kind", "date", "guid"),
         Index("ix_resources_production_date", "production_guid", "date", "guid"),
+        Index("ix_resources_production_sha256", "production_guid", "sha256"),
     )
 
 
@@ -206,3 +209,20 @@ class IdempotentRequest(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)
     created_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class FeedState(Base):
+    """What was last published for a production: the feed's hash and each item's GUID and
+    enclosure URL (the GUID guard compares a new build with them), and when the next
+    scheduled episode falls due (the sweeper starts a build then)."""
+
+    __tablename__ = "feed_states"
+
+    production_guid: Mapped[str] = mapped_column(
+        String(12), ForeignKey("productions.guid", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[dict[str, str]] = mapped_column(JSON)
+    published_at: Mapped[int] = mapped_column(BigInteger)
+    next_build_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)

@@ -69,8 +69,15 @@ def check_name(value: object) -> str:
 
 
 def new_guid() -> str:
-    """A fresh GUID: 12 lower-case hex characters from the OS's secure random source."""
-    return secrets.token_hex(GUID_LENGTH // 2)
+    """A fresh GUID: 12 lower-case hex characters from the OS's secure random source.
+
+    Never all digits: some feed parsers (podcast-partytime among them) read an item GUID that
+    looks like a number as one, and `000000000042` would come back as `42`.
+    """
+    while True:
+        guid = secrets.token_hex(GUID_LENGTH // 2)
+        if not guid.isdigit():
+            return guid
 
 
 def is_guid(value: object) -> bool:

@@ -107,10 +107,37 @@ def succeed(session: Session, operation_id: str, token: str, result: dict[str, A
     return _finish(session, operation_id, token, status=OperationStatus.SUCCESS, result=result)
 
 
-def fail(session: Session, operation_id: str, token: str, *, code: str, message: str) -> bool:
-    """Record failure for the run holding `token`; False if the claim was lost meanwhile."""
-    error = {"code": code, "message": message}
+def fail(
+    session: Session,
+    operation_id: str,
+    token: str,
+    *,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Record failure for the run holding `token`; False if the claim was lost meanwhile.
+
+    `details` (a build's lint report, say) are kept beside the code and the message.
+    """
+    error = {**(details or {}), "code": code, "message": message}
     return _finish(session, operation_id, token, status=OperationStatus.FAILED, error=error)
+
+
+def release(session: Session, operation_id: str, token: str, *, retry_at: int) -> bool:
+    """Give up a claim after a transient failure: the sweeper sends the task again once
+    `retry_at` has passed, counting the attempt."""
+    released = session.execute(
+        update(Operation)
+        .where(
+            Operation.id == operation_id,
+            Operation.status == OperationStatus.BUSY,
+            Operation.run_token == token,
+        )
+        .values(run_token=None, deadline_at=retry_at, updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(released.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _finish(
@@ -120,7 +147,7 @@ def _finish(
     *,
     status: OperationStatus,
     result: dict[str, Any] | None = None,
-    error: dict[str, str] | None = None,
+    error: dict[str, Any] | None = None,
 ) -> bool:
     moment = now()
     finished = session.execute(

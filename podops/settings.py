@@ -129,6 +129,11 @@ VARIABLES: tuple[Variable, ...] = (
         "1048576",
         "Largest request body accepted by the JSON API (413 above it).",
     ),
+    Variable(
+        "PODOPS_MAX_UPLOAD_BYTES",
+        "4294967296",
+        "Largest media upload, in bytes (4 GiB); refused with 413 while streaming.",
+    ),
     Variable("PODOPS_TASK_QUEUE", "podops", "Name of the Celery queue tasks are sent to."),
     Variable(
         "PODOPS_TASK_TIME_LIMIT",
@@ -179,6 +184,7 @@ class Settings:
     token_max_ttl: int
     rate_limit: int
     max_body_bytes: int
+    max_upload_bytes: int
     task_queue: str
     task_time_limit: int
     queue_timeout: int
@@ -192,6 +198,11 @@ class Settings:
     def embedded_broker(self) -> bool:
         """True when the broker is the server-less one on local files."""
         return self.broker_url.startswith("filesystem://")
+
+    @property
+    def upload_dir(self) -> Path:
+        """Where uploads are received before they are stored (beside local storage)."""
+        return self.data_dir / "uploads"
 
     @property
     def broker_dir(self) -> Path:
@@ -238,6 +249,7 @@ class Settings:
             token_max_ttl=reader.integer("PODOPS_TOKEN_MAX_TTL", minimum=60),
             rate_limit=reader.integer("PODOPS_RATE_LIMIT", minimum=0),
             max_body_bytes=reader.integer("PODOPS_MAX_BODY_BYTES", minimum=1024),
+            max_upload_bytes=reader.integer("PODOPS_MAX_UPLOAD_BYTES", minimum=1024),
             task_queue=reader.text("PODOPS_TASK_QUEUE"),
             task_time_limit=reader.integer("PODOPS_TASK_TIME_LIMIT", minimum=1),
             queue_timeout=reader.integer("PODOPS_QUEUE_TIMEOUT", minimum=1),

@@ -26,6 +26,9 @@ from podops.settings import Settings
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.processes import LiveServer, RedisServer, WorkerProcess, free_port, redis_answers
 
+# Session fixtures shared by several modules: moto's S3 server and a bucket on it.
+from tests.support.s3 import moto_endpoint, s3_bucket, s3_client  # noqa: F401
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "PODOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -185,3 +185,10 @@ def test_errors_are_value_errors() -> None:
     # Callers that only know ValueError still catch them.
     for error in (InvalidNameError, InvalidGuidError, InvalidKindError):
         assert issubclass(error, ValueError)
+
+
+def test_new_guids_are_never_all_digits() -> None:
+    from podops.names import new_guid
+
+    # One GUID in ~2,400 would be all digits if nothing prevented it.
+    assert not any(new_guid().isdigit() for _ in range(20_000))

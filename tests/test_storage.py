@@ -13,9 +13,6 @@ import io
 import os
 import random
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -23,20 +20,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
-import boto3
 import httpx
 import pytest
 
 from podops.storage import NotFoundError, Storage, StorageError, open_storage
+from tests.support.s3 import S3_REGION, empty_bucket, free_port, use_dummy_aws_credentials
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 MIB = 1024 * 1024
 S3_PREFIX = "some/prefix"
-S3_REGION = "us-east-1"
 QUOTED_ETAG = re.compile(r'"[^"\s]+"')
 
 
@@ -85,103 +80,6 @@ class GeneratedSource(io.RawIOBase):
 
 
 # --- moto's standalone server, once per session ----------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a moto S3 server running in its own process for the whole session."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-p", str(port), "-H", "127.0.0.1"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(endpoint, process, log_path)
-        yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"moto server exited ({process.returncode}):\n{log_path.read_text()}")
-        try:
-            httpx.get(url, timeout=1)  # any HTTP answer will do
-        except httpx.TransportError:
-            time.sleep(0.1)
-        else:
-            return
-    pytest.fail(f"moto server did not answer at {url} within 30 s:\n{log_path.read_text()}")
-
-
-@pytest.fixture(scope="session")
-def s3_client(moto_endpoint: str) -> Iterator[S3Client]:
-    """A raw boto3 client on the moto server, to set up and to look behind the backend."""
-    client = boto3.session.Session().client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name=S3_REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-@pytest.fixture(scope="session")
-def s3_bucket(s3_client: S3Client) -> str:
-    name = f"podops-test-{uuid.uuid4().hex[:12]}"
-    s3_client.create_bucket(Bucket=name)
-    return name
-
-
-def use_dummy_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give boto3's standard chain fake credentials, and nothing of the developer's own."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in (
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-    ):
-        monkeypatch.delenv(name, raising=False)
-
-
-def empty_bucket(client: S3Client, bucket: str) -> None:
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        objects: list[ObjectIdentifierTypeDef] = [
-            {"Key": item["Key"]} for item in page.get("Contents", [])
-        ]
-        if objects:
-            client.delete_objects(Bucket=bucket, Delete={"Objects": objects})
-    for upload in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
-        client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
 
 
 # --- the storage under test ---------------------------------------------------------------
@@ -342,6 +240,20 @@ def test_put_file_streams_a_large_file(storage: Storage, tmp_path: Path) -> None
     assert QUOTED_ETAG.fullmatch(stored.etag)
     assert storage.head("big.mp3") == stored
     assert _sha256_of(storage, "big.mp3") == expected.hexdigest()
+
+
+def test_put_path_takes_over_a_finished_file(storage: Storage, tmp_path: Path) -> None:
+    storage.put_bytes("media/take-over.mp3", b"old", content_type="audio/mpeg")
+    finished = tmp_path / "upload.part"
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    finished.write_bytes(data)
+
+    stored = storage.put_path("media/take-over.mp3", finished, content_type="audio/mpeg")
+
+    assert stored.size == len(data)
+    assert storage.read_bytes("media/take-over.mp3") == data
+    assert storage.head("media/take-over.mp3") == stored
+    assert not finished.exists()  # taken over: moved or copied, then removed
 
 
 def test_put_file_reads_an_unseekable_source_in_chunks(storage: Storage) -> None:

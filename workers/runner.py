@@ -7,13 +7,17 @@ pipeline is a plain function of the operation's parameters, testable without Cel
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy.exc import OperationalError
 
 from podops import operations
+from podops.fetch import retry_delay
 from podops.models import Operation
+from podops.storage import StorageError
 from workers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -21,13 +25,22 @@ logger = logging.getLogger(__name__)
 Pipeline = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+class TransientError(Exception):
+    """The work failed for a reason that may pass (a store or server briefly unreachable)."""
+
+
+# Failures of the parts around the work, not of the work itself: try again later.
+TRANSIENT = (TransientError, StorageError, OperationalError)
+
+
 class PermanentError(Exception):
     """The work cannot succeed as asked (bad input, missing data): fail it, do not retry."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details or {}
 
 
 def run_operation(runtime: Runtime, operation_id: str, pipeline: Pipeline) -> str:
@@ -43,7 +56,9 @@ def run_operation(runtime: Runtime, operation_id: str, pipeline: Pipeline) -> st
     try:
         result = pipeline(params)
     except PermanentError as error:
-        return _fail(runtime, operation_id, token, error.code, error.message)
+        return _fail(runtime, operation_id, token, error.code, error.message, error.details)
+    except TRANSIENT as error:
+        return _retry_later(runtime, operation_id, token, error)
     except SoftTimeLimitExceeded:
         limit = runtime.settings.task_time_limit
         return _fail(
@@ -67,8 +82,31 @@ def run_operation(runtime: Runtime, operation_id: str, pipeline: Pipeline) -> st
     return "success" if recorded else "claim lost"
 
 
-def _fail(runtime: Runtime, operation_id: str, token: str, code: str, message: str) -> str:
+def _retry_later(runtime: Runtime, operation_id: str, token: str, error: Exception) -> str:
     with runtime.database.session() as session:
-        recorded = operations.fail(session, operation_id, token, code=code, message=message)
+        operation = session.get(Operation, operation_id)
+        attempt = operation.attempts if operation else 1
+    delay = retry_delay(attempt)
+    logger.warning(
+        "operation will be retried",
+        extra={"operation": operation_id, "error": str(error), "in_seconds": round(delay, 1)},
+    )
+    with runtime.database.session() as session:
+        operations.release(session, operation_id, token, retry_at=int(time.time() + delay))
+    return "retry"
+
+
+def _fail(
+    runtime: Runtime,
+    operation_id: str,
+    token: str,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+) -> str:
+    with runtime.database.session() as session:
+        recorded = operations.fail(
+            session, operation_id, token, code=code, message=message, details=details
+        )
     logger.warning("operation failed", extra={"operation": operation_id, "code": code})
     return "failed" if recorded else "claim lost"

@@ -15,6 +15,8 @@ from celery.signals import worker_process_init
 from podops.db import Database
 from podops.jobs import Jobs
 from podops.settings import Settings
+from podops.storage import Storage
+from podops.storage.configured import configured_storage
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Runtime:
     settings: Settings
     database: Database
     jobs: Jobs
+    storage: Storage
     pid: int
 
 
@@ -39,6 +42,7 @@ def runtime() -> Runtime:
             settings=settings,
             database=database,
             jobs=Jobs(settings, database, celery_app),
+            storage=configured_storage(settings),
             pid=os.getpid(),
         )
     return _current

@@ -11,7 +11,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from podops.api import auth, health, operations, productions, resources
+from podops.api import (
+    auth,
+    builds,
+    delivery,
+    health,
+    operations,
+    productions,
+    resources,
+    uploads,
+)
 from podops.api.context import AppContext
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
@@ -32,6 +41,9 @@ ROUTES = [
     *operations.routes,
     *productions.routes,
     *resources.routes,
+    *uploads.routes,
+    *builds.routes,
+    *delivery.routes,
 ]
 OPENAPI = build_openapi(ROUTES)
 

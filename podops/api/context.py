@@ -10,7 +10,8 @@ from podops.auth.authenticator import Authenticator
 from podops.db import Database
 from podops.jobs import Jobs
 from podops.settings import Settings
-from podops.storage import Storage, open_storage
+from podops.storage import Storage
+from podops.storage.configured import configured_storage
 
 
 @dataclass
@@ -24,13 +25,7 @@ class AppContext:
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
         database = Database(settings.database_url)
-        storage = open_storage(
-            settings.storage_url,
-            s3_region=settings.s3_region,
-            s3_endpoint_url=settings.s3_endpoint_url,
-            s3_path_style=settings.s3_path_style,
-            public_base_url=settings.public_base_url,
-        )
+        storage = configured_storage(settings)
         return cls(
             settings=settings,
             database=database,

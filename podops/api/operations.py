@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,7 +20,8 @@ from podops.api.context import context_of
 from podops.api.docs import documented
 from podops.auth import Principal, Scope
 from podops.errors import BadRequestError, NotFoundError
-from podops.models import Operation
+from podops.models import Operation, Production
+from podops.services.productions import may_access
 
 _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -32,7 +34,7 @@ class OperationOut(BaseModel):
     production: str | None
     status: Literal["Busy", "Success", "Failed"]
     result: dict[str, Any] | None
-    error: dict[str, str] | None
+    error: dict[str, Any] | None
     attempts: int
     created: int
     updated: int
@@ -57,9 +59,13 @@ def accepted(request: Request, operation: Operation) -> Response:
     )
 
 
-def can_see(principal: Principal, operation: Operation) -> bool:
-    """An operation is its owner's (and an admin's); a production token sees that production's."""
-    if principal.production is not None and operation.production != principal.production:
+def can_see(session: Session, principal: Principal, operation: Operation) -> bool:
+    """A production's operations are seen by whoever may see the production; others by their
+    owner (and admins). A production token sees only its production's."""
+    if operation.production is not None:
+        production = session.get(Production, operation.production)
+        return production is not None and may_access(principal, production)
+    if principal.production is not None:
         return False
     return principal.is_admin or operation.owner == principal.user_id
 
@@ -78,12 +84,17 @@ async def get_operation(request: Request) -> Response:
         )
     context = context_of(request)
 
+    principal = principal_of(request)
+
     def load() -> Operation | None:
         with context.database.session() as session:
-            return session.get(Operation, operation_id)
+            operation = session.get(Operation, operation_id)
+            if operation is None or not can_see(session, principal, operation):
+                return None
+            return operation
 
     operation = await run_in_threadpool(load)
-    if operation is None or not can_see(principal_of(request), operation):
+    if operation is None:
         # Someone else's operation is "not found": its existence is not confirmed.
         raise NotFoundError(f"no operation {operation_id}", code="podops.operation.not_found")
     return JSONResponse(operations.to_json(operation))

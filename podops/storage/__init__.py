@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlsplit
@@ -100,6 +101,16 @@ class Storage(Protocol):
         """Store what `source` yields until EOF, read in chunks, never whole into memory.
 
         An exception raised by `source` itself propagates unchanged and stores nothing.
+        """
+        ...
+
+    def put_path(
+        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        """Store the finished file at `path`, which the store may take over (move) or copy.
+
+        The caller must not use `path` afterwards. Local storage renames the file into place
+        when it is on the same filesystem, so a large upload is not copied a second time.
         """
         ...
 

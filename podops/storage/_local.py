@@ -13,6 +13,7 @@ can be a whole jiffy, so two writes in quick succession still get different ETag
 from __future__ import annotations
 
 import contextlib
+import errno
 import mimetypes
 import os
 import secrets
@@ -77,6 +78,29 @@ class LocalStorage:
         self, key: str, source: BinaryIO, *, content_type: str, cache_control: str | None = None
     ) -> StoredObject:
         return self._write(key, iter(lambda: source.read(_CHUNK_BYTES), b""))
+
+    def put_path(
+        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        target = self._path(key)
+        with self._errors("write", key):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with open(path, "rb+") as handle:
+                    now = time.time_ns()
+                    os.utime(handle.fileno(), ns=(now, now))
+                    os.fsync(handle.fileno())
+                os.replace(path, target)
+            except OSError as error:
+                if error.errno != errno.EXDEV:
+                    raise
+                # Another filesystem: copy (atomically, through a temporary file), then drop.
+                with open(path, "rb") as source:
+                    stored = self.put_file(key, source, content_type=content_type)
+                path.unlink()
+                return stored
+            _fsync_directory(target.parent)
+            return self._stored(key, target.stat())
 
     def head(self, key: str) -> StoredObject:
         path = self._path(key)

@@ -6,6 +6,7 @@ import hashlib
 import io
 import threading
 import time
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
@@ -48,6 +49,14 @@ class MemoryStorage:
             chunks.append(chunk)
         # Stored only once the source is exhausted, so a failing source leaves the old object.
         return self._store(key, b"".join(chunks), content_type)
+
+    def put_path(
+        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        with path.open("rb") as source:
+            stored = self.put_file(key, source, content_type=content_type)
+        path.unlink()
+        return stored
 
     def head(self, key: str) -> StoredObject:
         return self._get(key)[0]

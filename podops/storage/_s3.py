@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import quote
@@ -124,6 +125,22 @@ class S3Storage:
                 ExtraArgs=_upload_arguments(content_type, cache_control),
                 Config=_TRANSFER,
             )
+        return self.head(key)
+
+    def put_path(
+        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+    ) -> StoredObject:
+        full_key = self._full_key(key)
+        with self._errors("upload", key):
+            # upload_file sends large files as a parallel multipart upload.
+            self._client.upload_file(
+                str(path),
+                self._bucket,
+                full_key,
+                ExtraArgs=_upload_arguments(content_type, cache_control),
+                Config=_TRANSFER,
+            )
+        path.unlink(missing_ok=True)
         return self.head(key)
 
     def head(self, key: str) -> StoredObject:

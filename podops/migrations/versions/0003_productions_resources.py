@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=44), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
         sa.Column("etag", sa.String(length=66), nullable=False),
         sa.Column("date", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
@@ -61,6 +62,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_resources_production_date", "resources", ["production_guid", "date", "guid"]
     )
+    op.create_index("ix_resources_production_sha256", "resources", ["production_guid", "sha256"])
     op.create_table(
         "resource_labels",
         sa.Column("resource_guid", sa.String(length=12), nullable=False),
@@ -96,6 +98,7 @@ def downgrade() -> None:
     op.drop_table("idempotent_requests")
     op.drop_index("ix_resource_labels_key_value", table_name="resource_labels")
     op.drop_table("resource_labels")
+    op.drop_index("ix_resources_production_sha256", table_name="resources")
     op.drop_index("ix_resources_production_date", table_name="resources")
     op.drop_index("ix_resources_listing", table_name="resources")
     op.drop_table("resources")

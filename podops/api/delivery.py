@@ -1,0 +1,186 @@
+"""Delivery to podcatchers: media and feeds over plain public HTTP.
+
+Podcatchers depend on the details: HEAD, single byte ranges (206, and 416 when unsatisfiable;
+Apple refuses hosts without them), quoted strong ETags with Last-Modified, and 304 for
+`If-None-Match` / `If-Modified-Since`. When the store has public URLs of its own (S3, a CDN)
+podops answers 307 to them instead of carrying the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from email.utils import formatdate, parsedate_to_datetime
+
+from sqlalchemy import select
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from podops.api.context import context_of
+from podops.api.docs import documented
+from podops.build import FEED_CACHE, FEED_TYPE
+from podops.errors import NotFoundError
+from podops.models import Production
+from podops.names import is_guid, is_name
+from podops.storage import NotFoundError as StorageNotFoundError
+from podops.storage import Storage, StoredObject
+from podops.storage.keys import feed_key, media_key
+
+MEDIA_CACHE = "public, max-age=31536000, immutable"  # content-addressed: never changes
+_MEDIA_FILE = re.compile(r"([0-9a-f]{64})(\.[a-z0-9]{1,8})")
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_CHUNK = 256 * 1024
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
+    """The (first, last) byte of a single satisfiable range; None to send the whole object
+    (no header, or one we ignore as RFC 9110 allows: malformed, several ranges); False when
+    the range cannot be satisfied (416)."""
+    if not header:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return False
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None  # invalid: ignored
+    if start >= size:
+        return False
+    return start, end
+
+
+def not_modified(request: Request, stored: StoredObject) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in tags or stored.etag in tags
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+        return stored.last_modified <= since
+    return False
+
+
+async def serve_stored(
+    request: Request,
+    storage: Storage,
+    key: str,
+    *,
+    cache_control: str,
+    content_type: str | None = None,
+) -> Response:
+    """The object under `key` as HTTP, with conditional requests and byte ranges."""
+    public = storage.public_url(key)
+    if public is not None:
+        return RedirectResponse(public, status_code=307, headers={"Cache-Control": "no-store"})
+    try:
+        stored = await run_in_threadpool(storage.head, key)
+    except StorageNotFoundError:
+        raise NotFoundError("no such media", code="podops.media.not_found") from None
+    headers = {
+        "ETag": stored.etag,
+        "Last-Modified": formatdate(stored.last_modified, usegmt=True),
+        "Cache-Control": cache_control,
+        "Accept-Ranges": "bytes",
+        "Content-Type": content_type or stored.content_type,
+    }
+    if not_modified(request, stored):
+        return Response(status_code=304, headers=headers)
+    wanted = byte_range(request.headers.get("range"), stored.size)
+    if_range = request.headers.get("if-range")
+    if wanted and if_range is not None and if_range.strip() != stored.etag:
+        wanted = None  # the client's copy is stale: send it all
+    if wanted is False:
+        headers["Content-Range"] = f"bytes */{stored.size}"
+        return Response(status_code=416, headers=headers)
+    first, last, status = 0, stored.size - 1, 200
+    if isinstance(wanted, tuple):
+        first, last, status = wanted[0], wanted[1], 206
+        headers["Content-Range"] = f"bytes {first}-{last}/{stored.size}"
+    headers["Content-Length"] = str(last - first + 1)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers)
+    return StreamingResponse(
+        _read(storage, key, first, last - first + 1), status_code=status, headers=headers
+    )
+
+
+async def _read(storage: Storage, key: str, start: int, length: int) -> AsyncIterator[bytes]:
+    def chunks() -> Iterator[bytes]:
+        with storage.open(key) as stream:
+            stream.seek(start)  # type: ignore[attr-defined]
+            remaining = length
+            while remaining > 0:
+                chunk = stream.read(min(_CHUNK, remaining))
+                if not chunk:
+                    return
+                remaining -= len(chunk)
+                yield chunk
+
+    async for chunk in iterate_in_threadpool(chunks()):
+        yield chunk
+
+
+@documented("Media for podcatchers (public; HEAD and byte ranges)", tag="delivery")
+async def media(request: Request) -> Response:
+    production, filename = request.path_params["production"], request.path_params["file"]
+    match = _MEDIA_FILE.fullmatch(filename)
+    if not is_guid(production) or match is None:
+        raise NotFoundError("no such media", code="podops.media.not_found")
+    key = media_key(production, match.group(1), match.group(2))
+    return await serve_stored(request, context_of(request).storage, key, cache_control=MEDIA_CACHE)
+
+
+@documented("A production's feed (public; ETag, Last-Modified, 304)", tag="delivery")
+async def feed(request: Request) -> Response:
+    production = request.path_params["production"]
+    if not is_guid(production):
+        raise NotFoundError("no such feed", code="podops.feed.not_found")
+    try:
+        return await serve_stored(
+            request,
+            context_of(request).storage,
+            feed_key(production),
+            cache_control=FEED_CACHE,
+            content_type=FEED_TYPE,
+        )
+    except NotFoundError:
+        raise NotFoundError("no feed published yet", code="podops.feed.not_found") from None
+
+
+@documented("The feed by production name: a redirect to its stable URL", tag="delivery")
+async def feed_alias(request: Request) -> Response:
+    name = request.path_params["name"]
+    context = context_of(request)
+
+    def find() -> str | None:
+        if not is_name(name):
+            return None
+        with context.database.session() as session:
+            return session.scalars(select(Production.guid).where(Production.name == name)).first()
+
+    guid = await run_in_threadpool(find)
+    if guid is None:
+        raise NotFoundError("no such feed", code="podops.feed.not_found")
+    return RedirectResponse(f"{context.settings.base_url}/f/{guid}/feed.xml", status_code=307)
+
+
+routes = [
+    Route("/m/{production}/{file}", media, methods=["GET", "HEAD"]),
+    Route("/f/{production}/feed.xml", feed, methods=["GET", "HEAD"]),
+    Route("/s/{name}/feed.xml", feed_alias, methods=["GET", "HEAD"]),
+]

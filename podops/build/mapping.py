@@ -1,0 +1,203 @@
+"""From stored documents to the `feeds` model, naming what cannot be mapped.
+
+A reference that cannot be resolved — an asset that was deleted, an enclosure still being
+imported — becomes a `Finding` (an error), reported beside lint's, so the producer reads one
+report naming every field at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import feeds
+from podops.models import Production, Resource
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the build cannot map, reported as an error beside lint's findings."""
+
+    code: str
+    message: str
+    path: str
+
+
+@dataclass
+class Mapped:
+    show: feeds.Show | None
+    episodes: list[feeds.Episode]
+    problems: list[Problem] = field(default_factory=list)
+    # Storage keys of the media the feed points at: they must exist before it is published.
+    media_keys: list[str] = field(default_factory=list)
+
+
+def feed_url(base_url: str, production: Production) -> str:
+    """The feed's stable URL (by GUID: a production's name could be reused one day)."""
+    return f"{base_url}/f/{production.guid}/feed.xml"
+
+
+def alias_url(base_url: str, production: Production) -> str:
+    return f"{base_url}/s/{production.name}/feed.xml"
+
+
+def map_production(
+    production: Production,
+    show: Resource | None,
+    episodes: list[Resource],
+    assets: dict[str, Resource],
+    *,
+    base_url: str,
+) -> Mapped:
+    mapped = Mapped(show=None, episodes=[])
+    if show is None:
+        mapped.problems.append(_problem("show", "the production has no show yet: create it"))
+        return mapped
+    mapped.show = _show(production, show, assets, mapped, base_url=base_url)
+    for index, resource in enumerate(episodes):
+        mapped.episodes.append(_episode(index, resource, assets, mapped))
+    return mapped
+
+
+def _problem(path: str, message: str) -> Problem:
+    return Problem(code="missing-reference", message=message, path=path)
+
+
+def _show(
+    production: Production,
+    show: Resource,
+    assets: dict[str, Resource],
+    mapped: Mapped,
+    *,
+    base_url: str,
+) -> feeds.Show:
+    document = show.document
+    description: dict[str, Any] = document["description"]
+    owner = description.get("owner")
+    return feeds.Show(
+        title=description["title"],
+        summary_markdown=description.get("summary", ""),
+        feed_url=feed_url(base_url, production),
+        language=description["language"],
+        categories=tuple(
+            feeds.Category(item["category"], item.get("subcategory"))
+            for item in description.get("categories", [])
+        ),
+        explicit=bool(description.get("explicit", False)),
+        owner=feeds.Owner(owner["name"], owner["email"]) if owner else None,
+        link=description.get("link"),
+        author=description.get("author"),
+        copyright=description.get("copyright"),
+        image=_image("show.image", document.get("image"), assets, mapped),
+        type=feeds.ShowType(description.get("type", "episodic")),
+        block=bool(description.get("block", False)),
+        complete=bool(description.get("complete", False)),
+        new_feed_url=description.get("new_feed_url"),
+        locked=bool(description.get("locked", True)),
+        funding=tuple(
+            feeds.Funding(item["url"], item.get("title") or "")
+            for item in description.get("funding", [])
+        ),
+        persons=tuple(_person(item) for item in description.get("persons", [])),
+        updated=show.updated_at,
+    )
+
+
+def _episode(
+    index: int, resource: Resource, assets: dict[str, Resource], mapped: Mapped
+) -> feeds.Episode:
+    document = resource.document
+    description: dict[str, Any] = document["description"]
+    where = f"episodes[{index}]"
+    enclosure, duration = _enclosure(
+        f"{where}.enclosure", document.get("enclosure"), assets, mapped
+    )
+    notes = "\n\n".join(
+        part for part in (description.get("summary"), description.get("notes")) if part
+    )
+    chapters = description.get("chapters")
+    return feeds.Episode(
+        guid=resource.guid,
+        title=description["title"],
+        published=int(document["metadata"]["date"]),
+        enclosure=enclosure,
+        notes_markdown=notes,
+        duration=duration,
+        link=description.get("link"),
+        season=description.get("season"),
+        number=description.get("episode"),
+        type=feeds.EpisodeType(description.get("type", "full")),
+        explicit=description.get("explicit"),
+        block=bool(description.get("block", False)),
+        image=_image(f"{where}.image", document.get("image"), assets, mapped),
+        transcripts=tuple(
+            feeds.Transcript(item["url"], item["type"], item.get("language"), item.get("rel"))
+            for item in description.get("transcripts", [])
+        ),
+        chapters=feeds.Chapters(chapters["url"], chapters.get("type", "application/json+chapters"))
+        if chapters
+        else None,
+        persons=tuple(_person(item) for item in description.get("persons", [])),
+    )
+
+
+def _person(item: dict[str, Any]) -> feeds.Person:
+    return feeds.Person(
+        item["name"], item.get("role"), item.get("group"), item.get("href"), item.get("img")
+    )
+
+
+def _asset(
+    path: str, reference: dict[str, Any], assets: dict[str, Resource], mapped: Mapped
+) -> dict[str, Any] | None:
+    asset = assets.get(reference["name"])
+    if asset is None:
+        mapped.problems.append(
+            _problem(
+                path, f"asset {reference['name']!r} does not exist (deleted, or never uploaded)"
+            )
+        )
+        return None
+    description: dict[str, Any] = asset.document.get("description", {})
+    if "url" not in description:
+        mapped.problems.append(_problem(path, f"asset {reference['name']!r} has no media yet"))
+        return None
+    if "storage_key" in description:
+        mapped.media_keys.append(description["storage_key"])
+    return description
+
+
+def _image(
+    path: str, reference: dict[str, Any] | None, assets: dict[str, Resource], mapped: Mapped
+) -> feeds.Image | None:
+    if reference is None:
+        return None
+    if reference["rel"] == "asset":
+        media = _asset(path, reference, assets, mapped)
+        if media is None:
+            return None
+        return feeds.Image(media["url"], media.get("width"), media.get("height"))
+    if reference["rel"] == "import":
+        mapped.problems.append(_problem(path, "the image is still to be imported"))
+        return None
+    return feeds.Image(reference["url"])
+
+
+def _enclosure(
+    path: str, reference: dict[str, Any] | None, assets: dict[str, Resource], mapped: Mapped
+) -> tuple[feeds.Enclosure | None, float | None]:
+    if reference is None:
+        return None, None
+    if reference["rel"] == "asset":
+        media = _asset(path, reference, assets, mapped)
+        if media is None:
+            return None, None
+        enclosure = feeds.Enclosure(media["url"], int(media.get("size", 0)), media.get("type", ""))
+        return enclosure, media.get("duration")
+    if reference["rel"] == "import":
+        mapped.problems.append(_problem(path, "the enclosure is still to be imported"))
+        return None, None
+    enclosure = feeds.Enclosure(
+        reference["url"], int(reference.get("length") or 0), reference.get("type") or ""
+    )
+    return enclosure, reference.get("duration")

@@ -1,0 +1,21 @@
+"""The one place storage keys are composed.
+
+Media keys derive from content (`media/{production guid}/{sha256}{ext}`), so the object at a
+key never changes and the same bytes are stored once; a feed has one key per production.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
+
+
+def media_key(production_guid: str, sha256: str, extension: str) -> str:
+    if not _EXTENSION.fullmatch(extension):
+        raise ValueError(f"not a file extension: {extension!r}")
+    return f"media/{production_guid}/{sha256}{extension}"
+
+
+def feed_key(production_guid: str) -> str:
+    return f"feeds/{production_guid}/feed.xml"

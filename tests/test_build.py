@@ -1,0 +1,325 @@
+"""Feed builds end to end: API → Redis → a real worker → storage → podcatcher parsers."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import feedparser  # type: ignore[import-untyped]
+import httpx
+import podcastparser  # type: ignore[import-untyped]
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from podops.api import create_app
+from podops.db import Database
+from podops.settings import Settings
+from tests.conftest import make_settings
+from tests.media.mpeg_frames import cbr_44100
+from tests.support.auth import bearer, context_of, token_for
+from tests.support.documents import episode, show
+from tests.support.processes import WorkerProcess
+
+pytestmark = pytest.mark.slow
+
+SCOPES = "production:read production:write production:build resource:read resource:write"
+PROD = "build-podcast"
+BASE = f"/a/v1/resource/{PROD}"
+MP3 = cbr_44100(frames=1723)
+DAY = 86400
+
+
+def artwork() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (200, 30, 30)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def poll(client: TestClient, location: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        operation = client.get(location).json()
+        if operation["status"] != "Busy":
+            return dict(operation)
+        time.sleep(0.1)
+    pytest.fail(f"{location} still Busy after {timeout}s")
+
+
+def build(client: TestClient, query: str = "", **body: Any) -> dict[str, Any]:
+    response = client.post(f"/a/v1/build{query}", json={"guid": PROD, **body})
+    assert response.status_code == 202, response.text
+    assert response.headers["location"].startswith("/a/v1/operations/")
+    return poll(client, response.headers["location"])
+
+
+def produce(client: TestClient, *, episodes: int = 2) -> list[dict[str, Any]]:
+    """A production with artwork, an uploaded MP3 and `episodes` episodes (one on the MP3)."""
+    assert client.post("/a/v1/production", json={"name": PROD, "title": "T"}).status_code == 201
+    cover = client.post(
+        f"/a/v1/upload/{PROD}?role=artwork&name=cover-art-2024",
+        content=artwork(),
+        headers={"Content-Type": "image/jpeg"},
+    )
+    assert cover.status_code == 201, cover.text
+    audio = client.post(
+        f"/a/v1/upload/{PROD}?name=episode-one-audio",
+        content=MP3,
+        headers={"Content-Type": "audio/mpeg"},
+    )
+    assert audio.status_code == 201, audio.text
+    document = show(PROD)
+    document["image"] = {"rel": "asset", "name": "cover-art-2024"}
+    assert client.post(f"{BASE}/show/{PROD}", json=document).status_code == 201
+    made = []
+    now = int(time.time())
+    for number in range(episodes):
+        body = episode(
+            f"episode-{number:04d}",
+            date=now - (episodes - number) * DAY,
+            season=1,
+            episode=number + 1,
+        )
+        if number == 0:
+            body["enclosure"] = {"rel": "asset", "name": "episode-one-audio"}
+        else:
+            body["enclosure"]["duration"] = 600.0 + number
+        response = client.post(f"{BASE}/episode/episode-{number:04d}", json=body)
+        assert response.status_code == 201, response.text
+        made.append(response.json())
+    return made
+
+
+def fetch_feed(client: TestClient, feed_url: str) -> httpx.Response:
+    base = context_of(client).settings.base_url
+    return client.get(feed_url.removeprefix(base))
+
+
+@pytest.fixture
+def producer(client: TestClient, worker: WorkerProcess) -> TestClient:
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+    return client
+
+
+def test_a_build_publishes_a_feed_every_parser_reads(producer: TestClient) -> None:
+    client = producer
+    made = produce(client)
+    done = build(client)
+    assert done["status"] == "Success", done
+    result = done["result"]
+    assert result["items"] == 2
+    assert result["published"] is True
+    assert result["changed"] is True
+    assert result["alias_url"].endswith(f"/s/{PROD}/feed.xml")
+
+    alias = client.get(f"/s/{PROD}/feed.xml", follow_redirects=False)
+    assert alias.status_code == 307
+    assert alias.headers["location"] == result["feed_url"]
+    feed = fetch_feed(client, result["feed_url"])
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("application/rss+xml")
+    assert (
+        client.get(
+            result["feed_url"].removeprefix(context_of(client).settings.base_url),
+            headers={"If-None-Match": feed.headers["etag"]},
+        ).status_code
+        == 304
+    )
+
+    parsed = feedparser.parse(feed.content)
+    assert not parsed.bozo
+    podcast = podcastparser.parse(result["feed_url"], io.BytesIO(feed.content))
+    by_guid_fp = {entry.id: entry for entry in parsed.entries}
+    by_guid_pp = {entry["guid"]: entry for entry in podcast["episodes"]}
+    for document in made:
+        guid = document["metadata"]["guid"]
+        entry, item = by_guid_fp[guid], by_guid_pp[guid]
+        enclosure = document["enclosure"]
+        if enclosure["rel"] == "asset":
+            asset = client.get(f"{BASE}/asset/{enclosure['name']}").json()["description"]
+            url, length, kind = asset["url"], asset["size"], asset["type"]
+            duration = round(asset["duration"])
+        else:
+            url, length, kind = enclosure["url"], enclosure["length"], enclosure["type"]
+            duration = round(enclosure["duration"])
+        assert entry.enclosures[0].href == url
+        assert int(entry.enclosures[0].length) == length
+        assert entry.enclosures[0].type == kind
+        assert (
+            int(time.mktime(entry.published_parsed)) - time.timezone == document["metadata"]["date"]
+        )
+        assert item["enclosures"][0]["url"] == url
+        assert item["enclosures"][0]["file_size"] == length
+        assert item["enclosures"][0]["mime_type"] == kind
+        assert item["published"] == document["metadata"]["date"]
+        assert item["total_time"] == duration
+        assert guid != url
+
+
+def test_an_unchanged_rebuild_writes_nothing_and_validate_publishes_nothing(
+    producer: TestClient,
+) -> None:
+    client = producer
+    produce(client)
+    checked = build(client, "?validate=true")
+    assert checked["status"] == "Success", checked
+    assert checked["result"]["published"] is False
+    assert client.get(f"/s/{PROD}/feed.xml").status_code == 404  # nothing published yet
+    first = build(client)
+    feed_url = first["result"]["feed_url"]
+    before = fetch_feed(client, feed_url)
+    time.sleep(1.1)
+    again = build(client, "?v=true")
+    assert again["result"]["changed"] is False
+    unchanged = build(client)
+    assert unchanged["result"]["changed"] is False
+    after = fetch_feed(client, feed_url)
+    assert after.content == before.content
+    assert after.headers["last-modified"] == before.headers["last-modified"]
+
+
+def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(
+    producer: TestClient,
+) -> None:
+    client = producer
+    made = produce(client)
+    published = build(client)
+    before = fetch_feed(client, published["result"]["feed_url"]).content
+    # The show loses its owner and artwork; an episode's asset is deleted.
+    document = show(PROD)
+    del document["description"]["owner"]
+    assert client.put(f"{BASE}/show/{PROD}", json=document).status_code == 200
+    assert client.delete(f"{BASE}/asset/episode-one-audio").status_code == 204
+    failed = build(client)
+    assert failed["status"] == "Failed"
+    assert failed["error"]["code"] == "podops.build.invalid"
+    paths = {finding["path"] for finding in failed["error"]["report"]["errors"]}
+    assert "episodes[0].enclosure" in paths
+    assert any(path.startswith("show.owner") for path in paths), paths
+    assert any(path.startswith("show.image") for path in paths), paths
+    assert fetch_feed(client, published["result"]["feed_url"]).content == before
+    assert made  # the episodes are still there; only the build refused
+
+
+def test_the_guid_guard_refuses_to_drop_a_published_episode_unless_forced(
+    producer: TestClient,
+) -> None:
+    client = producer
+    produce(client, episodes=3)
+    first = build(client)
+    assert first["result"]["items"] == 3
+    assert client.delete(f"{BASE}/episode/episode-0002").status_code == 204
+    refused = build(client)
+    assert refused["status"] == "Failed"
+    codes = {finding["code"] for finding in refused["error"]["report"]["errors"]}
+    assert codes == {"published-episode-dropped"}
+    changed = episode("episode-0001", date=int(time.time()) - 2 * DAY)
+    changed["enclosure"]["url"] = "https://cdn.example.com/moved.mp3"
+    assert client.put(f"{BASE}/episode/episode-0001", json=changed).status_code == 200
+    refused = build(client)
+    codes = {finding["code"] for finding in refused["error"]["report"]["errors"]}
+    assert codes == {"published-episode-dropped", "published-enclosure-changed"}
+    forced = build(client, force=True)
+    assert forced["status"] == "Success", forced
+    assert forced["result"]["items"] == 2
+    warned = {finding["code"] for finding in forced["result"]["warnings"]}
+    assert {"published-episode-dropped", "published-enclosure-changed"} <= warned
+
+
+def test_a_scheduled_episode_appears_when_its_time_comes(producer: TestClient) -> None:
+    client = producer
+    produce(client, episodes=1)
+    soon = int(time.time()) + 3
+    body = episode("episode-later", date=soon)
+    body["enclosure"]["duration"] = 60.0
+    assert client.post(f"{BASE}/episode/episode-later", json=body).status_code == 201
+    first = build(client)
+    assert first["result"]["items"] == 1
+    context = context_of(client)
+    assert context.jobs.start_scheduled_builds() == []  # not yet due
+    time.sleep(max(0.0, soon - time.time()) + 1)
+    started = context.jobs.start_scheduled_builds()  # what the periodic sweeper does
+    assert len(started) == 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        feed = fetch_feed(client, first["result"]["feed_url"])
+        if b"episode-later" in feed.content or feed.content.count(b"<item>") == 2:
+            break
+        time.sleep(0.2)
+    assert feed.content.count(b"<item>") == 2
+
+
+def test_build_requests_that_cannot_start(producer: TestClient) -> None:
+    client = producer
+    produce(client, episodes=1)
+    stranger = bearer(token_for(context_of(client), "x@example.com", SCOPES))
+    assert client.post("/a/v1/build", json={"guid": PROD}, headers=stranger).status_code == 404
+    for body, query in [
+        ({}, ""),
+        ({"guid": PROD, "extra": 1}, ""),
+        ({"guid": 5}, ""),
+        ({"guid": PROD}, "?validate=maybe"),
+    ]:
+        response = client.post(f"/a/v1/build{query}", json=body)
+        assert response.status_code == 400, (body, query, response.text)
+    no_scope = bearer(token_for(context_of(client), "host@example.com", "resource:read"))
+    assert client.post("/a/v1/build", json={"guid": PROD}, headers=no_scope).status_code == 403
+
+
+def test_a_build_requested_while_one_is_busy_returns_that_one(
+    client: TestClient, settings: Settings
+) -> None:
+    # No worker here: the first build stays Busy.
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+    assert client.post("/a/v1/production", json={"name": PROD, "title": "T"}).status_code == 201
+    first = client.post("/a/v1/build", json={"guid": PROD})
+    second = client.post("/a/v1/build", json={"guid": PROD})
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    validate = client.post("/a/v1/build?validate=true", json={"guid": PROD})
+    assert validate.json()["id"] != first.json()["id"]
+
+
+def test_builds_publish_to_s3_too(
+    tmp_path: Path,
+    database: Database,
+    redis_url: str,
+    moto_endpoint: str,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.support.s3 import use_dummy_aws_credentials
+
+    use_dummy_aws_credentials(monkeypatch)
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_BROKER_URL=redis_url,
+        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/build-test",
+        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
+        PODOPS_S3_PATH_STYLE="true",
+        PODOPS_S3_REGION="us-east-1",
+    )
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker.start()
+    try:
+        with TestClient(create_app(settings)) as client:
+            client.headers.update(bearer(token_for(context_of(client), "h@example.com", SCOPES)))
+            produce(client, episodes=1)
+            done = build(client)
+            assert done["status"] == "Success", (done["error"], worker.log())
+            feed = client.get(
+                done["result"]["feed_url"].removeprefix(settings.base_url), follow_redirects=False
+            )
+            assert feed.status_code == 307
+            published = httpx.get(feed.headers["location"])
+            assert published.status_code == 200
+            assert b"<rss" in published.content
+            media_url = client.get(f"{BASE}/asset/episode-one-audio").json()["description"]["url"]
+            media = client.get(media_url.removeprefix(settings.base_url), follow_redirects=False)
+            assert media.status_code == 307
+            assert httpx.get(media.headers["location"]).content == MP3
+    finally:
+        worker.stop()

@@ -1,0 +1,147 @@
+"""The build pipeline: a production's feed from its documents, checked, then published.
+
+    load → map → lint → GUID guard → render → (validate: stop) → unchanged? stop →
+    media present? → one atomic write of the feed → record what was published
+
+Nothing is published unless every check passes; the previous feed stays as it was. The feed
+is written in a single `put_bytes` (S3: one PUT; local: temp file + rename), so a reader — or a
+worker killed mid-build and its retry — never leaves a partial feed behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import feeds
+from podops.build import FEED_CACHE, FEED_TYPE, guard
+from podops.build.mapping import Mapped, Problem, alias_url, map_production
+from podops.models import FeedState, Production, Resource
+from podops.names import Kind
+from podops.settings import Settings
+from podops.storage import Storage
+from podops.storage.keys import feed_key
+from workers.runner import PermanentError
+from workers.runtime import Runtime
+
+
+def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
+    """Build (and unless `validate`, publish) the feed of `params["production"]`."""
+    now = int(time.time())
+    with runtime.database.session() as session:
+        production = session.get(Production, params["production"])
+        if production is None:
+            raise PermanentError("podops.build.no_production", "the production no longer exists")
+        mapped = _load(session, production, runtime.settings)
+        previous = session.get(FeedState, production.guid)
+        published_items = dict(previous.items) if previous else {}
+        last_sha = previous.sha256 if previous else None
+    report = _check(mapped, now, published_items, force=bool(params.get("force")))
+    if report["errors"]:
+        raise PermanentError(
+            "podops.build.invalid",
+            f"the feed has {len(report['errors'])} error(s); nothing was published",
+            details={"report": report},
+        )
+    assert mapped.show is not None
+    body = feeds.render(mapped.show, mapped.episodes, now=now)
+    sha256 = hashlib.sha256(body).hexdigest()
+    items = _items(mapped, now)
+    result: dict[str, Any] = {
+        "feed_url": mapped.show.feed_url,
+        "alias_url": alias_url(runtime.settings.base_url, production),
+        "etag": f'"{sha256[:32]}"',
+        "items": len(items),
+        "bytes": len(body),
+        "warnings": report["warnings"],
+        "changed": sha256 != last_sha,
+    }
+    if params.get("validate"):
+        return {**result, "validated": True, "published": False}
+    if sha256 != last_sha:
+        _require_media(runtime.storage, mapped)
+        runtime.storage.put_bytes(
+            feed_key(production.guid), body, content_type=FEED_TYPE, cache_control=FEED_CACHE
+        )
+    with runtime.database.session() as session:
+        _record(
+            session,
+            production.guid,
+            sha256,
+            len(body),
+            items,
+            now,
+            feeds.next_release(mapped.episodes, now),
+        )
+    return {**result, "published": True}
+
+
+def _load(session: Session, production: Production, settings: Settings) -> Mapped:
+    rows = list(
+        session.scalars(select(Resource).where(Resource.production_guid == production.guid))
+    )
+    show = next((row for row in rows if row.kind == Kind.SHOW.value), None)
+    episodes = sorted(
+        (row for row in rows if row.kind == Kind.EPISODE.value), key=lambda row: row.name
+    )
+    assets = {row.name: row for row in rows if row.kind == Kind.ASSET.value}
+    return map_production(production, show, episodes, assets, base_url=settings.base_url)
+
+
+def _findings(findings: tuple[feeds.Finding, ...] | list[Problem]) -> list[dict[str, str]]:
+    return [
+        {"code": str(item.code), "message": item.message, "path": item.path} for item in findings
+    ]
+
+
+def _check(
+    mapped: Mapped, now: int, published: dict[str, str], *, force: bool
+) -> dict[str, list[dict[str, str]]]:
+    errors = _findings(mapped.problems)
+    warnings: list[dict[str, str]] = []
+    if mapped.show is not None:
+        lint = feeds.lint(mapped.show, mapped.episodes, now=now)
+        errors += _findings(lint.errors)
+        warnings += _findings(lint.warnings)
+        changes = guard.check_published(published, _items(mapped, now))
+        (warnings if force else errors).extend(_findings(changes))
+    return {"errors": errors, "warnings": warnings}
+
+
+def _items(mapped: Mapped, now: int) -> dict[str, str]:
+    return {
+        episode.guid: episode.enclosure.url
+        for episode in feeds.published_episodes(mapped.episodes, now)
+        if episode.enclosure is not None
+    }
+
+
+def _require_media(storage: Storage, mapped: Mapped) -> None:
+    """Media first: every file the feed points at must be in storage before it goes out."""
+    missing = [key for key in mapped.media_keys if not storage.exists(key)]
+    if missing:
+        raise PermanentError(
+            "podops.build.media_missing",
+            f"{len(missing)} media file(s) the feed points at are not in storage: {missing[:3]}",
+        )
+
+
+def _record(
+    session: Session,
+    production_guid: str,
+    sha256: str,
+    size: int,
+    items: dict[str, str],
+    now: int,
+    next_build_at: int | None,
+) -> None:
+    state = session.get(FeedState, production_guid)
+    if state is None:
+        state = FeedState(production_guid=production_guid)
+        session.add(state)
+    state.sha256, state.size, state.items = sha256, size, items
+    state.published_at, state.next_build_at = now, next_build_at
