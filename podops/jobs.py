@@ -29,6 +29,7 @@ class TaskNames:
 
     PING: Final = "podops.ping"
     BUILD: Final = "podops.build_feed"
+    IMPORT_ASSET: Final = "podops.import_asset"
     SWEEP: Final = SWEEP_TASK
 
 
@@ -38,6 +39,7 @@ TASK_FOR_KIND: Final[dict[str, str]] = {
     "build": TaskNames.BUILD,
     # A build that checks everything and publishes nothing (`?validate=true`).
     "validate": TaskNames.BUILD,
+    "import_asset": TaskNames.IMPORT_ASSET,
 }
 
 

@@ -134,6 +134,17 @@ VARIABLES: tuple[Variable, ...] = (
         "4294967296",
         "Largest media upload, in bytes (4 GiB); refused with 413 while streaming.",
     ),
+    Variable(
+        "PODOPS_FETCH_ALLOW",
+        "",
+        "Comma-separated hosts or ranges imports may fetch from although private "
+        "(`media.internal`, `10.0.0.0/8`, `127.0.0.1:8080`); cloud metadata stays refused.",
+    ),
+    Variable(
+        "PODOPS_FETCH_TIMEOUT",
+        "3600",
+        "Seconds one import download may take in all (connect: 10, between bytes: 30).",
+    ),
     Variable("PODOPS_TASK_QUEUE", "podops", "Name of the Celery queue tasks are sent to."),
     Variable(
         "PODOPS_TASK_TIME_LIMIT",
@@ -185,6 +196,8 @@ class Settings:
     rate_limit: int
     max_body_bytes: int
     max_upload_bytes: int
+    fetch_allow: tuple[str, ...]
+    fetch_timeout: int
     task_queue: str
     task_time_limit: int
     queue_timeout: int
@@ -250,6 +263,12 @@ class Settings:
             rate_limit=reader.integer("PODOPS_RATE_LIMIT", minimum=0),
             max_body_bytes=reader.integer("PODOPS_MAX_BODY_BYTES", minimum=1024),
             max_upload_bytes=reader.integer("PODOPS_MAX_UPLOAD_BYTES", minimum=1024),
+            fetch_allow=tuple(
+                part.strip()
+                for part in reader.text("PODOPS_FETCH_ALLOW").split(",")
+                if part.strip()
+            ),
+            fetch_timeout=reader.integer("PODOPS_FETCH_TIMEOUT", minimum=1),
             task_queue=reader.text("PODOPS_TASK_QUEUE"),
             task_time_limit=reader.integer("PODOPS_TASK_TIME_LIMIT", minimum=1),
             queue_timeout=reader.integer("PODOPS_QUEUE_TIMEOUT", minimum=1),

@@ -21,6 +21,7 @@ from tests.conftest import make_settings
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
+from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
 from tests.support.processes import WorkerProcess
 
 pytestmark = pytest.mark.slow
@@ -131,11 +132,15 @@ def test_a_build_publishes_a_feed_every_parser_reads(producer: TestClient) -> No
     parsed = feedparser.parse(feed.content)
     assert not parsed.bozo
     podcast = podcastparser.parse(result["feed_url"], io.BytesIO(feed.content))
+    ensure_partytime_installed()
+    partytime = parse_with_partytime(feed.content)
     by_guid_fp = {entry.id: entry for entry in parsed.entries}
     by_guid_pp = {entry["guid"]: entry for entry in podcast["episodes"]}
+    by_guid_pt = {item["guid"]: item for item in partytime["items"]}
+    assert len(by_guid_fp) == len(by_guid_pp) == len(by_guid_pt) == len(made)
     for document in made:
         guid = document["metadata"]["guid"]
-        entry, item = by_guid_fp[guid], by_guid_pp[guid]
+        entry, item, party = by_guid_fp[guid], by_guid_pp[guid], by_guid_pt[guid]
         enclosure = document["enclosure"]
         if enclosure["rel"] == "asset":
             asset = client.get(f"{BASE}/asset/{enclosure['name']}").json()["description"]
@@ -155,6 +160,9 @@ def test_a_build_publishes_a_feed_every_parser_reads(producer: TestClient) -> No
         assert item["enclosures"][0]["mime_type"] == kind
         assert item["published"] == document["metadata"]["date"]
         assert item["total_time"] == duration
+        assert party["enclosure"] == {"url": url, "length": length, "type": kind}
+        assert party["pub_date_ms"] == document["metadata"]["date"] * 1000
+        assert party["duration"] == duration
         assert guid != url
 
 
@@ -323,3 +331,57 @@ def test_builds_publish_to_s3_too(
             assert httpx.get(media.headers["location"]).content == MP3
     finally:
         worker.stop()
+
+
+def test_a_worker_killed_mid_build_leaves_the_old_feed_or_the_new_one(
+    client: TestClient, settings: Settings, tmp_path: Path
+) -> None:
+    from podops.auth import Principal
+    from podops.operations import FINISH_GRACE_SECONDS
+    from podops.resources import parse_resource
+    from podops.services import productions, resources
+
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+    produce(client, episodes=1)
+    context = context_of(client)
+    first_worker = WorkerProcess(settings, tmp_path / "first.log")
+    first_worker.start()
+    try:
+        old = build(client)
+        assert old["status"] == "Success", old
+        # Enough episodes that the next build takes a while: seeded through the service layer.
+        claims = context.authenticator.tokens.verify(client.headers["authorization"].split()[1])
+        with context.database.session() as session:
+            production = productions.get_production(session, Principal(claims), PROD)
+            for number in range(4000):
+                name = f"bulk-{number:05d}"
+                body = episode(name, date=1_600_000_000 + number * 3600)
+                body["description"]["notes"] = (
+                    "Some *notes* with [a link](https://example.com).\n" * 5
+                )
+                resources.create_resource(session, production, parse_resource(body), path_name=name)
+        started = client.post("/a/v1/build", json={"guid": PROD})
+        location = started.headers["location"]
+        deadline = time.monotonic() + 30
+        while client.get(location).json()["started"] is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first_worker.kill()
+    finally:
+        first_worker.stop()
+    assert client.get(location).json()["status"] == "Busy"  # killed while building
+    feed_path = old["result"]["feed_url"].removeprefix(settings.base_url)
+    assert client.get(feed_path).content.count(b"<item>") == 1  # the old feed, whole
+
+    second_worker = WorkerProcess(settings, tmp_path / "second.log")
+    second_worker.start()
+    try:
+        later = int(time.time()) + settings.task_time_limit + FINISH_GRACE_SECONDS + 1
+        assert [op.id for op in context.jobs.sweep(at=later).resend] == [location.rsplit("/", 1)[1]]
+        done = poll(client, location, timeout=120)
+    finally:
+        second_worker.stop()
+    assert done["status"] == "Success", done
+    assert done["attempts"] == 2
+    new_feed = client.get(feed_path).content
+    assert new_feed.count(b"<item>") == 4001
+    assert feedparser.parse(new_feed).bozo == 0

@@ -48,7 +48,8 @@ def run_operation(runtime: Runtime, operation_id: str, pipeline: Pipeline) -> st
     with runtime.database.session() as session:
         token = operations.claim(session, operation_id, time_limit=runtime.settings.task_time_limit)
         operation = session.get(Operation, operation_id) if token else None
-        params = dict(operation.params) if operation else {}
+        # The pipeline learns its operation's id, e.g. to name a download it can resume.
+        params = {**operation.params, "operation_id": operation_id} if operation else {}
     if token is None:
         # Finished already, or another worker holds a live claim: a duplicate delivery.
         logger.info("operation not claimed", extra={"operation": operation_id})

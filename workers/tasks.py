@@ -7,7 +7,7 @@ import functools
 from podops.auth.revocation import purge_expired
 from podops.jobs import TaskNames
 from workers.app import celery_app
-from workers.pipelines import build, ping
+from workers.pipelines import build, imports, ping
 from workers.runner import run_operation
 from workers.runtime import runtime
 
@@ -21,6 +21,12 @@ def run_ping(operation_id: str) -> str:
 def run_build(operation_id: str) -> str:
     current = runtime()
     return run_operation(current, operation_id, functools.partial(build.build, current))
+
+
+@celery_app.task(name=TaskNames.IMPORT_ASSET)
+def run_import_asset(operation_id: str) -> str:
+    current = runtime()
+    return run_operation(current, operation_id, functools.partial(imports.import_asset, current))
 
 
 @celery_app.task(name=TaskNames.SWEEP)

@@ -16,6 +16,7 @@ from podops.api import (
     builds,
     delivery,
     health,
+    imports,
     operations,
     productions,
     resources,
@@ -43,6 +44,7 @@ ROUTES = [
     *resources.routes,
     *uploads.routes,
     *builds.routes,
+    *imports.routes,
     *delivery.routes,
 ]
 OPENAPI = build_openapi(ROUTES)

@@ -7,6 +7,7 @@ Bodies are JSON or YAML documents in PodOps' envelope.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,6 +22,7 @@ from podops.api.bodies import read_data, validation_failed
 from podops.api.context import context_of
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
+from podops.api.imports import start_reference_imports
 from podops.api.pagination import CURSOR, LIMIT, query_choice, query_limit
 from podops.auth import Scope
 from podops.errors import BadRequestError
@@ -195,7 +197,32 @@ async def create_resource(request: Request) -> Response:
         location = RESOURCE_PATH.format(prod=production.name, kind=kind.value, id=resource.name)
         return StoredResponse(201, resource.document, {"ETag": resource.etag, "Location": location})
 
-    return await idempotent_create(request, create)
+    response = await idempotent_create(request, create)
+    if response.status_code == 201 and "idempotent-replayed" not in response.headers:
+        await _start_imports(request, json.loads(bytes(response.body)), response)
+    return response
+
+
+async def _start_imports(request: Request, document: dict[str, Any], response: Response) -> None:
+    """Start the imports the document's `rel: import` references ask for, after the commit;
+    each operation is linked from the response (`Link: <…>; rel="import"`)."""
+    if not any(
+        isinstance(document.get(field), dict) and document[field].get("rel") == "import"
+        for field in ("image", "enclosure")
+    ):
+        return
+    context, principal = context_of(request), principal_of(request)
+
+    def start() -> list[str]:
+        with context.database.session() as session:
+            production = _owned_production(session, request)
+        started = start_reference_imports(
+            context, principal, production, document, document["metadata"]["guid"]
+        )
+        return [operation.id for operation in started]
+
+    links = [f'</a/v1/operations/{id_}>; rel="import"' for id_ in await run_in_threadpool(start)]
+    response.headers["Link"] = ", ".join(links)
 
 
 @documented(
@@ -223,7 +250,9 @@ async def replace_resource(request: Request) -> Response:
                 if_match=request.headers.get("if-match"),
             )
 
-    return _with_etag(await run_in_threadpool(replace))
+    response = _with_etag(await run_in_threadpool(replace))
+    await _start_imports(request, json.loads(bytes(response.body)), response)
+    return response
 
 
 @documented(

@@ -31,7 +31,6 @@ from podops.resources import AssetDocument
 from podops.services import assets, productions
 from podops.uploads import ReceivedFile, receive
 
-
 UNSUPPORTED = frozenset(
     {"podops.media.unsupported_type", "podops.media.not_an_image", "podops.media.type_mismatch"}
 )

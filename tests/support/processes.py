@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from podops.settings import Settings
+from podops.settings import VARIABLES, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,28 +94,16 @@ class RedisServer:
 def process_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a child process exactly these settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PODOPS_")}
-    env.update(
-        PODOPS_ENV=settings.env,
-        PODOPS_DATA_DIR=str(settings.data_dir),
-        PODOPS_DATABASE_URL=settings.database_url,
-        PODOPS_BROKER_URL=settings.broker_url,
-        PODOPS_STORAGE_URL=settings.storage_url,
-        PODOPS_S3_REGION=settings.s3_region,
-        PODOPS_S3_ENDPOINT_URL=settings.s3_endpoint_url,
-        PODOPS_S3_PATH_STYLE=str(settings.s3_path_style).lower(),
-        PODOPS_PUBLIC_BASE_URL=settings.public_base_url,
-        PODOPS_BASE_URL=settings.base_url,
-        PODOPS_JWT_SECRET=settings.jwt_secret,
-        PODOPS_TASK_QUEUE=settings.task_queue,
-        PODOPS_TASK_TIME_LIMIT=str(settings.task_time_limit),
-        PODOPS_QUEUE_TIMEOUT=str(settings.queue_timeout),
-        PODOPS_OPERATION_MAX_ATTEMPTS=str(settings.operation_max_attempts),
-        PODOPS_SWEEP_INTERVAL=str(settings.sweep_interval),
-        PODOPS_WORKER_CONCURRENCY=str(settings.worker_concurrency),
-        PODOPS_LOG_FORMAT="text",
-        PODOPS_HOST=settings.host,
-        PODOPS_PORT=str(settings.port),
-    )
+    for variable in VARIABLES:
+        value = getattr(settings, variable.name.removeprefix("PODOPS_").lower())
+        if isinstance(value, bool):
+            text = str(value).lower()
+        elif isinstance(value, tuple):
+            text = ",".join(str(item) for item in value)
+        else:
+            text = str(value)
+        env[variable.name] = text
+    env["PODOPS_LOG_FORMAT"] = "text"
     return env
 
 

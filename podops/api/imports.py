@@ -1,0 +1,118 @@
+"""Importing media from a URL: `POST /a/v1/import/asset` (owners), `POST /_t/import` (admin).
+
+Both answer 202 with the operation a worker carries out (download safely, probe, store once).
+Documents with `rel: import` references start the same operations themselves
+(`start_reference_imports`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from podops.api.auth import principal_of, requires
+from podops.api.bodies import read_json
+from podops.api.context import AppContext, context_of
+from podops.api.docs import documented
+from podops.api.operations import OperationOut, accepted
+from podops.auth import Principal, Scope
+from podops.models import Operation, Production
+from podops.services import productions
+
+
+class AssetImportRequest(BaseModel):
+    """A media file to fetch into a production."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    production: str = Field(min_length=8, max_length=44, description="GUID or name")
+    url: str = Field(min_length=8, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$")
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{8,44}$")
+
+
+def start_import(
+    context: AppContext,
+    production: Production,
+    url: str,
+    *,
+    owner: str,
+    name: str | None = None,
+    link: dict[str, str] | None = None,
+    role: str = "media",
+) -> Operation:
+    params: dict[str, Any] = {"production": production.guid, "url": url, "role": role}
+    if name:
+        params["name"] = name
+    if link:
+        params["link"] = link
+    return context.jobs.start("import_asset", params, production=production.guid, owner=owner)
+
+
+async def _start(request: Request) -> Response:
+    body = await read_json(request, AssetImportRequest)
+    context, principal = context_of(request), principal_of(request)
+
+    def start() -> Operation:
+        with context.database.session() as session:
+            production = productions.get_production(session, principal, body.production)
+        return start_import(context, production, body.url, owner=principal.user_id, name=body.name)
+
+    return accepted(request, await run_in_threadpool(start))
+
+
+@documented(
+    "Import a media file from a URL into a production (202 with the operation)",
+    body=AssetImportRequest,
+    responses={202: OperationOut, 404: None},
+    tag="import",
+)
+@requires(Scope.RESOURCE_WRITE)
+async def import_asset(request: Request) -> Response:
+    return await _start(request)
+
+
+@documented(
+    "Internal: background asset import (admin)",
+    body=AssetImportRequest,
+    responses={202: OperationOut, 404: None},
+    tag="import",
+)
+@requires(Scope.ADMIN)
+async def internal_import(request: Request) -> Response:
+    return await _start(request)
+
+
+def start_reference_imports(
+    context: AppContext,
+    principal: Principal,
+    production: Production,
+    document: dict[str, Any],
+    resource_guid: str,
+) -> list[Operation]:
+    """An operation for each `rel: import` reference (`image`, `enclosure`) of a document."""
+    started = []
+    for field in ("image", "enclosure"):
+        reference = document.get(field)
+        if isinstance(reference, dict) and reference.get("rel") == "import":
+            started.append(
+                start_import(
+                    context,
+                    production,
+                    reference["url"],
+                    owner=principal.user_id,
+                    link={"resource": resource_guid, "field": field},
+                    role="artwork" if field == "image" else "media",
+                )
+            )
+    return started
+
+
+routes = [
+    Route("/a/v1/import/asset", import_asset, methods=["POST"]),
+    Route("/_t/import", internal_import, methods=["POST"]),
+]
