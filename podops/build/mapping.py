@@ -117,7 +117,8 @@ def _episode(
     )
     chapters = description.get("chapters")
     return feeds.Episode(
-        guid=resource.guid,
+        # An imported episode keeps the GUID its old feed gave it.
+        guid=description.get("feed_guid") or resource.guid,
         title=description["title"],
         published=int(document["metadata"]["date"]),
         enclosure=enclosure,

@@ -122,6 +122,8 @@ def server_owned_values(document: AnyDocument) -> dict[str, object]:
     owned: dict[str, object] = {}
     if document.metadata.guid is not None:
         owned["metadata.guid"] = document.metadata.guid
+    if isinstance(document, EpisodeDocument) and document.description.feed_guid is not None:
+        owned["description.feed_guid"] = document.description.feed_guid
     if isinstance(document, AssetDocument) and document.description is not None:
         for field, value in document.description.model_dump(exclude_none=True).items():
             owned[f"description.{field}"] = value

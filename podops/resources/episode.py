@@ -39,15 +39,23 @@ class Chapters(DocumentModel):
     type: Literal["application/json+chapters"] = "application/json+chapters"
 
 
+MAX_FEED_GUID = 1024
+
+
 class EpisodeDescription(DocumentModel):
     """The item of the feed.
 
     `summary` is the plain description (`<description>`); `notes` are the show notes, Markdown
     or HTML, published as `<content:encoded>`. Apple shows either one and caps both at 4,000
     bytes, so both carry that limit. `explicit` left out means "as the show says".
+
+    `feed_guid` is the item GUID of an episode imported from another host, kept exactly as it
+    was so no subscriber downloads it again; the server sets it, and the feed uses it instead
+    of `metadata.guid`.
     """
 
     title: Text
+    feed_guid: Annotated[str, Field(min_length=1, max_length=MAX_FEED_GUID)] | None = None
     summary: LongText | None = None
     notes: LongText | None = None
     link: WebUrl | None = None

@@ -136,11 +136,20 @@ def list_resources(
 
 
 def create_resource(
-    session: Session, production: Production, document: AnyDocument, *, path_name: str
+    session: Session,
+    production: Production,
+    document: AnyDocument,
+    *,
+    path_name: str,
+    from_server: bool = False,
 ) -> Resource:
-    """Store a new resource; 409 if its name (or, for a show, any show) exists."""
+    """Store a new resource; 409 if its name (or, for a show, any show) exists.
+
+    `from_server` lets the service itself (a feed import) set server-owned values such as an
+    imported episode's `feed_guid`; a client's document never may.
+    """
     _check_name(document, path_name)
-    owned = server_owned_values(document)
+    owned = {} if from_server else server_owned_values(document)
     if owned:
         field = next(iter(owned))
         raise BadRequestError(
@@ -302,6 +311,9 @@ def _stored_document(
     if keep is not None and "description" in keep and document.kind == Kind.ASSET.value:
         # An asset's media facts come from the server's probe; a PUT changes labels, not those.
         data["description"] = keep["description"]
+    if keep is not None and "feed_guid" in keep.get("description", {}):
+        # An imported episode's GUID outlives any edit: subscribers know it by it.
+        data["description"]["feed_guid"] = keep["description"]["feed_guid"]
     return data
 
 
