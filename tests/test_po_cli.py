@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from PIL import Image
 
 from podops.client.cli import main as po
 from tests.support.auth import token_for
@@ -19,7 +20,8 @@ SCOPES = "production:read production:write resource:read resource:write"
 def run(args: list[str], code: int = 0) -> str:
     result = CliRunner().invoke(po, args, catch_exceptions=False)
     assert result.exit_code == code, result.output
-    return result.output
+    # Results on standard output; progress and errors on standard error.
+    return result.stdout if code == 0 else result.output
 
 
 def test_a_producer_keeps_documents_as_yaml_files(live_server: LiveServer, tmp_path: Path) -> None:
@@ -48,3 +50,35 @@ def test_a_producer_keeps_documents_as_yaml_files(live_server: LiveServer, tmp_p
     assert "400 podops.request.invalid" in run([*api, "apply", "yaml-podcast", str(bad)], code=1)
     run([*api, "delete", "yaml-podcast", "episode", "episode-0001"])
     assert "404" in run([*api, "get", "yaml-podcast", "episode", "episode-0001"], code=1)
+
+
+def test_upload_and_build_from_the_command_line(
+    live_server: LiveServer, worker: object, tmp_path: Path
+) -> None:
+    from tests.media.mpeg_frames import cbr_44100
+
+    context = live_server.server.config.app.state.context  # type: ignore[attr-defined]
+    token = token_for(context, "host@example.com", SCOPES + " production:build")
+    api = ["--api", live_server.url, "--token", token]
+    run([*api, "create", "cli-podcast", "--title", "CLI Podcast"])
+    audio = tmp_path / "First Episode.mp3"
+    audio.write_bytes(cbr_44100(frames=400))
+    uploaded = json.loads(run([*api, "upload", "cli-podcast", str(audio)]))
+    assert uploaded["asset"]["metadata"]["name"] == "first-episode"
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (1400, 1400)).save(cover)
+    run([*api, "upload", "cli-podcast", str(cover), "--artwork", "--name", "cover-art-cli"])
+    show_file, episode_file = tmp_path / "show.yaml", tmp_path / "episode.yaml"
+    show_document = show("cli-podcast")
+    show_document["image"] = {"rel": "asset", "name": "cover-art-cli"}
+    show_file.write_text(yaml.safe_dump(show_document))
+    document = episode("first-episode-doc")
+    document["enclosure"] = {"rel": "asset", "name": "first-episode"}
+    episode_file.write_text(yaml.safe_dump(document))
+    run([*api, "apply", "cli-podcast", str(show_file), str(episode_file)])
+    checked = json.loads(run([*api, "build", "cli-podcast", "--validate"]))
+    assert checked["status"] == "Success"
+    assert checked["result"]["published"] is False
+    built = json.loads(run([*api, "build", "cli-podcast"]))
+    assert built["status"] == "Success", built
+    assert built["result"]["items"] == 1

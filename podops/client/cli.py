@@ -150,3 +150,85 @@ def delete(client: Client, production: str, kind: str, name: str) -> None:
     """Delete a resource."""
     _show(client, "DELETE", f"/a/v1/resource/{production}/{kind}/{name}")
     click.echo(f"deleted {kind} {name}")
+
+
+def _wait(client: Client, operation: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Poll an operation until it ends (or `timeout` passes), showing progress on stderr."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while operation["status"] == "Busy" and time.monotonic() < deadline:
+        click.echo(f"… {operation['kind']} {operation['id']} is busy", err=True)
+        time.sleep(1)
+        operation = client.request("GET", f"/a/v1/operations/{operation['id']}")
+    return operation
+
+
+@main.command()
+@click.argument("production")
+@click.option("--validate", is_flag=True, help="Check everything, publish nothing.")
+@click.option("--force", is_flag=True, help="Allow dropping or changing published episodes.")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for the result.")
+@click.option("--timeout", default=600.0, show_default=True)
+@click.pass_obj
+def build(
+    client: Client, production: str, validate: bool, force: bool, wait: bool, timeout: float
+) -> None:
+    """Build (and publish) a production's feed."""
+    query = "?validate=true" if validate else ""
+    try:
+        operation = client.request(
+            "POST", f"/a/v1/build{query}", json={"guid": production, "force": force}
+        )
+        if wait:
+            operation = _wait(client, operation, timeout)
+    except ApiError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(operation, indent=2))
+    if operation["status"] == "Failed":
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("production")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help="The asset's name (default: from the file name).")
+@click.option("--artwork", is_flag=True, help="Check it as show or episode artwork.")
+@click.pass_obj
+def upload(client: Client, production: str, file: Path, name: str | None, artwork: bool) -> None:
+    """Upload a media file (streamed, never read whole into memory)."""
+    params = {"filename": file.name, **({"name": name} if name else {})}
+    if artwork:
+        params["role"] = "artwork"
+    with file.open("rb") as body:
+        _show(
+            client,
+            "POST",
+            f"/a/v1/upload/{production}",
+            params=params,
+            content=body,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+
+
+@main.command("import")
+@click.argument("production")
+@click.argument("url")
+@click.option("--name", help="The asset's name.")
+@click.option("--wait/--no-wait", default=True, show_default=True)
+@click.pass_obj
+def import_asset(client: Client, production: str, url: str, name: str | None, wait: bool) -> None:
+    """Import a media file from a URL into a production."""
+    try:
+        operation = client.request(
+            "POST",
+            "/a/v1/import/asset",
+            json={"production": production, "url": url, **({"name": name} if name else {})},
+        )
+        if wait:
+            operation = _wait(client, operation, 3600)
+    except ApiError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(operation, indent=2))
+    if operation["status"] == "Failed":
+        raise SystemExit(1)
