@@ -30,6 +30,7 @@ class TaskNames:
     PING: Final = "podops.ping"
     BUILD: Final = "podops.build_feed"
     IMPORT_ASSET: Final = "podops.import_asset"
+    IMPORT_FEED: Final = "podops.import_feed"
     SWEEP: Final = SWEEP_TASK
 
 
@@ -40,6 +41,7 @@ TASK_FOR_KIND: Final[dict[str, str]] = {
     # A build that checks everything and publishes nothing (`?validate=true`).
     "validate": TaskNames.BUILD,
     "import_asset": TaskNames.IMPORT_ASSET,
+    "import_feed": TaskNames.IMPORT_FEED,
 }
 
 

@@ -7,7 +7,7 @@ import functools
 from podops.auth.revocation import purge_expired
 from podops.jobs import TaskNames
 from workers.app import celery_app
-from workers.pipelines import build, imports, ping
+from workers.pipelines import build, feed_import, imports, ping
 from workers.runner import run_operation
 from workers.runtime import runtime
 
@@ -27,6 +27,12 @@ def run_build(operation_id: str) -> str:
 def run_import_asset(operation_id: str) -> str:
     current = runtime()
     return run_operation(current, operation_id, functools.partial(imports.import_asset, current))
+
+
+@celery_app.task(name=TaskNames.IMPORT_FEED)
+def run_import_feed(operation_id: str) -> str:
+    current = runtime()
+    return run_operation(current, operation_id, functools.partial(feed_import.import_feed, current))
 
 
 @celery_app.task(name=TaskNames.SWEEP)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +22,8 @@ from podops.api.context import AppContext, context_of
 from podops.api.docs import documented
 from podops.api.operations import OperationOut, accepted
 from podops.auth import Principal, Scope
-from podops.models import Operation, Production
+from podops.errors import BadRequestError, ConflictError, NotFoundError
+from podops.models import Operation, Production, User
 from podops.services import productions
 
 
@@ -87,6 +89,57 @@ async def internal_import(request: Request) -> Response:
     return await _start(request)
 
 
+class FeedImportRequest(BaseModel):
+    """A podcast to move into podops, from its feed's URL or the feed itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9_-]{8,44}$", description="the production to import into")
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$")
+    xml: str | None = Field(default=None, description="the feed itself, instead of its URL")
+    import_media: bool = Field(default=False, description="copy media instead of linking it")
+
+
+@documented(
+    "Import a podcast from its existing feed into a production (created if new)",
+    body=FeedImportRequest,
+    responses={202: OperationOut, 409: None},
+    tag="import",
+)
+@requires(Scope.PRODUCTION_WRITE)
+async def import_feed(request: Request) -> Response:
+    body = await read_json(request, FeedImportRequest)
+    if (body.url is None) == (body.xml is None):
+        raise BadRequestError("send either url or xml", code="podops.import.source", field="url")
+    context, principal = context_of(request), principal_of(request)
+    if principal.production is not None and principal.production != body.name:
+        raise NotFoundError(f"no production {body.name}", code="podops.production.not_found")
+
+    def start() -> Operation:
+        with context.database.session() as session:
+            existing = session.scalars(
+                select(Production).where(Production.name == body.name)
+            ).first()
+            if existing is not None and existing.owner_id != principal.user_id:
+                raise ConflictError(
+                    f"a production named {body.name} exists already",
+                    code="podops.production.exists",
+                    field="name",
+                )
+            user = session.get(User, principal.user_id)
+            email = user.email if user else ""
+        params: dict[str, Any] = {
+            "name": body.name,
+            "import_media": body.import_media,
+            "owner": principal.user_id,
+            "owner_email": email,
+            **({"url": body.url} if body.url else {"xml": body.xml}),
+        }
+        return context.jobs.start("import_feed", params, owner=principal.user_id)
+
+    return accepted(request, await run_in_threadpool(start))
+
+
 def start_reference_imports(
     context: AppContext,
     principal: Principal,
@@ -114,5 +167,6 @@ def start_reference_imports(
 
 routes = [
     Route("/a/v1/import/asset", import_asset, methods=["POST"]),
+    Route("/a/v1/import/feed", import_feed, methods=["POST"]),
     Route("/_t/import", internal_import, methods=["POST"]),
 ]

@@ -1,0 +1,256 @@
+"""Moving a podcast in: its feed imported with GUIDs kept, re-imports adding only new items."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser  # type: ignore[import-untyped]
+import pytest
+from starlette.testclient import TestClient
+
+from podops.api import create_app
+from podops.db import Database
+from tests.conftest import make_settings
+from tests.fetch.servers import LocalServer, body
+from tests.media.mpeg_frames import cbr_44100
+from tests.support.auth import bearer, context_of, token_for
+from tests.support.processes import WorkerProcess
+
+pytestmark = pytest.mark.slow
+
+SCOPES = "production:read production:write production:build resource:read resource:write"
+EMAIL = "mover@example.com"
+MP3 = cbr_44100(frames=400)
+
+
+def item(guid: str | None, title: str, date: str, enclosure: str | None) -> str:
+    parts = [
+        f"<title>{title}</title>",
+        f"<pubDate>{date}</pubDate>",
+        '<description><![CDATA[<p>Notes with <a href="https://example.com">a link</a>'
+        "<script>alert(1)</script></p>]]></description>",
+        "<itunes:duration>00:10:05</itunes:duration><itunes:season>2</itunes:season>"
+        "<itunes:episode>7</itunes:episode><itunes:explicit>yes</itunes:explicit>",
+    ]
+    if guid is not None:
+        parts.append(f'<guid isPermaLink="false">{guid}</guid>')
+    if enclosure is not None:
+        parts.append(f'<enclosure url="{enclosure}" length="{len(MP3)}" type="audio/mpeg"/>')
+    return "<item>" + "".join(parts) + "</item>"
+
+
+def foreign_feed(items: list[str], *, locked_by: str | None = None) -> bytes:
+    locked = f'<podcast:locked owner="{locked_by}">yes</podcast:locked>' if locked_by else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+     xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel>
+  <title>Old Host Show</title>
+  <link>https://old-host.example.com/show</link>
+  <description><![CDATA[<p>A show that is <b>moving</b>.</p>]]></description>
+  <language>en-us</language>
+  <itunes:author>Jane</itunes:author>
+  <itunes:owner><itunes:name>Jane</itunes:name><itunes:email>{EMAIL}</itunes:email></itunes:owner>
+  <itunes:category text="Technology"/>
+  <itunes:category text="Made Up Category"/>
+  <itunes:explicit>false</itunes:explicit>
+  <itunes:image href="https://old-host.example.com/cover.jpg"/>
+  {locked}
+  {"".join(items)}
+</channel>
+</rss>""".encode()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    local = LocalServer(routes={"/episode.mp3": body(MP3)})
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def mover(
+    tmp_path: Path, database: Database, redis_url: str, server: LocalServer
+) -> Iterator[TestClient]:
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_BROKER_URL=redis_url,
+        PODOPS_FETCH_ALLOW=server.allow,
+    )
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker.start()
+    try:
+        with TestClient(create_app(settings)) as client:
+            client.headers.update(bearer(token_for(context_of(client), EMAIL, SCOPES)))
+            yield client
+    finally:
+        worker.stop()
+
+
+def poll(client: TestClient, location: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        operation = client.get(location).json()
+        if operation["status"] != "Busy":
+            return dict(operation)
+        time.sleep(0.1)
+    pytest.fail(f"{location} still Busy")
+
+
+def import_feed(client: TestClient, **payload: Any) -> dict[str, Any]:
+    response = client.post("/a/v1/import/feed", json={"name": "moved-show", **payload})
+    assert response.status_code == 202, response.text
+    return poll(client, response.headers["location"])
+
+
+ITEMS = [
+    item(
+        "https://old-host.example.com/?p=1",
+        "First",
+        "Mon, 06 Jan 2020 10:00:00 +0000",
+        "https://old-host.example.com/ep1.mp3",
+    ),
+    item("0042", "Second", "Mon, 13 Jan 2020 10:00:00 GMT", "https://old-host.example.com/ep2.mp3"),
+    item(None, "No GUID", "Mon, 20 Jan 2020 10:00:00 +0000", "https://old-host.example.com/x.mp3"),
+]
+
+
+def test_a_feed_is_imported_keeping_guids_and_a_reimport_adds_only_new_items(
+    mover: TestClient, server: LocalServer
+) -> None:
+    server.routes["/feed.xml"] = body(foreign_feed(ITEMS), "application/rss+xml")
+    done = import_feed(mover, url=server.url("/feed.xml"))
+    assert done["status"] == "Success", done["error"]
+    result = done["result"]
+    assert result["production_created"] is True
+    assert result["episodes_added"] == 2
+    codes = {problem["code"] for problem in result["problems"]}
+    assert "podops.import.missing_guid" in codes
+    assert "podops.import.value_dropped" in codes  # the category not in Apple's list
+    episodes = mover.get("/a/v1/resource/moved-show/episode").json()["resources"]
+    by_guid = {doc["description"]["feed_guid"]: doc for doc in episodes}
+    assert set(by_guid) == {"https://old-host.example.com/?p=1", "0042"}
+    first = by_guid["https://old-host.example.com/?p=1"]
+    assert first["metadata"]["date"] == 1578304800
+    assert first["description"]["season"] == 2
+    assert first["description"]["episode"] == 7
+    assert first["description"]["explicit"] is True
+    assert "<script>" not in first["description"]["notes"]
+    assert first["enclosure"]["rel"] == "external"
+    assert first["enclosure"]["duration"] == 605
+    show = mover.get("/a/v1/resource/moved-show/show/moved-show").json()
+    assert show["description"]["categories"] == [{"category": "Technology"}]
+
+    # A re-import of the same feed, now with one more item, adds that item and nothing else.
+    newer = item(
+        "ep-3", "Third", "Mon, 27 Jan 2020 10:00:00 +0000", "https://old-host.example.com/ep3.mp3"
+    )
+    server.routes["/feed.xml"] = body(foreign_feed([*ITEMS, newer]), "application/rss+xml")
+    again = import_feed(mover, url=server.url("/feed.xml"))
+    assert again["result"]["episodes_added"] == 1
+    assert again["result"]["episodes_already_there"] == 2
+    assert again["result"]["production_created"] is False
+    assert again["result"]["show_created"] is False
+    assert (
+        mover.get("/a/v1/resource/moved-show/episode/" + first["metadata"]["name"]).json() == first
+    )
+
+
+def test_the_rebuilt_feed_keeps_every_guid(mover: TestClient, server: LocalServer) -> None:
+    server.routes["/feed.xml"] = body(foreign_feed(ITEMS[:2]), "application/rss+xml")
+    assert import_feed(mover, url=server.url("/feed.xml"))["status"] == "Success"
+    show = mover.get("/a/v1/resource/moved-show/show/moved-show").json()
+    show["image"] = {"rel": "external", "url": "https://old-host.example.com/cover.jpg"}
+    assert mover.put("/a/v1/resource/moved-show/show/moved-show", json=show).status_code == 200
+    response = mover.post("/a/v1/build", json={"guid": "moved-show"})
+    done = poll(mover, response.headers["location"])
+    assert done["status"] == "Success", done["error"]
+    feed = mover.get(
+        done["result"]["feed_url"].removeprefix(context_of(mover).settings.base_url)
+    ).content
+    guids = {entry.id for entry in feedparser.parse(feed).entries}
+    assert guids == {"https://old-host.example.com/?p=1", "0042"}
+
+
+def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer) -> None:
+    media_item = item(
+        "media-1", "With media", "Mon, 06 Jan 2020 10:00:00 +0000", server.url("/episode.mp3")
+    )
+    xml = (
+        foreign_feed([media_item])
+        .decode()
+        .replace('<itunes:image href="https://old-host.example.com/cover.jpg"/>', "")
+    )
+    done = import_feed(mover, xml=xml, import_media=True)
+    assert done["status"] == "Success", done["error"]
+    [operation_id] = done["result"]["media_imports"]
+    media = poll(mover, f"/a/v1/operations/{operation_id}")
+    assert media["status"] == "Success", media
+    [doc] = mover.get("/a/v1/resource/moved-show/episode").json()["resources"]
+    assert doc["enclosure"] == {"rel": "asset", "name": media["result"]["asset"]}
+
+
+@pytest.mark.parametrize(
+    ("xml", "code"),
+    [
+        (b"this is not xml at all", "podops.import.not_xml"),
+        (b"<html><body>a web page</body></html>", "podops.import.not_rss"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<rss><channel><title>&x;</title></channel></rss>",
+            "podops.import.unsafe_xml",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;'
+            b'&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+            b"<rss><channel><title>&c;</title></channel></rss>",
+            "podops.import.unsafe_xml",
+        ),
+    ],
+)
+def test_unreadable_feeds_fail_and_create_nothing(mover: TestClient, xml: bytes, code: str) -> None:
+    done = import_feed(mover, xml=xml.decode())
+    assert done["status"] == "Failed"
+    assert done["error"]["code"] == code
+    assert mover.get("/a/v1/productions").json()["productions"] == []
+
+
+def test_a_locked_feed_is_refused_unless_it_is_the_importers(mover: TestClient) -> None:
+    theirs = foreign_feed(ITEMS[:1], locked_by="someone@else.example")
+    refused = import_feed(mover, xml=theirs.decode())
+    assert refused["status"] == "Failed"
+    assert refused["error"]["code"] == "podops.import.locked"
+    mine = foreign_feed(ITEMS[:1], locked_by=EMAIL)
+    assert import_feed(mover, xml=mine.decode())["status"] == "Success"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "moved-show"},
+        {"name": "moved-show", "url": "https://x.example/f", "xml": "<a/>"},
+        {"name": "Bad Name", "xml": "<rss/>"},
+        {"name": "moved-show", "url": "file:///etc/passwd"},
+    ],
+)
+def test_malformed_feed_import_requests(mover: TestClient, payload: dict[str, Any]) -> None:
+    assert mover.post("/a/v1/import/feed", json=payload).status_code == 400
+
+
+def test_someone_elses_production_name_is_409(mover: TestClient) -> None:
+    other = bearer(token_for(context_of(mover), "other@example.com", SCOPES))
+    assert (
+        mover.post(
+            "/a/v1/production", json={"name": "taken-name-x", "title": "T"}, headers=other
+        ).status_code
+        == 201
+    )
+    response = mover.post("/a/v1/import/feed", json={"name": "taken-name-x", "xml": "<rss/>"})
+    assert response.status_code == 409
