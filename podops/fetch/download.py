@@ -7,8 +7,11 @@ every hop passes the same checks.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -44,6 +47,8 @@ _SUCCESS_STATUSES = frozenset({200, 203})
 # How long to wait, after the declared length, for bytes a server should not send. The
 # request asks the server to close, so an honest one is heard from (EOF) at once.
 _TRAILING_GRACE = 0.25
+# Chunks waiting for the writer thread (httpcore's are up to 64 KiB each).
+_WRITE_QUEUE = 64
 
 
 @dataclass(frozen=True)
@@ -179,10 +184,48 @@ def _request(
         )
 
 
+class _Writer:
+    """Hashes and writes the body on a thread of its own while the next bytes are received.
+
+    Receiving, hashing and writing all release the GIL, so on two cores the download is not
+    slowed by the SHA-256 and the disk. The queue is bounded: memory stays a few MB at most.
+    """
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self._sink = sink
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_WRITE_QUEUE)
+        self._digest = hashlib.sha256()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="fetch-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._digest.update(chunk)
+                    self._sink.write(chunk)
+                except BaseException as error:  # handed to the receiving thread
+                    self._error = error
+
+    def write(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
+
+    def close(self) -> str:
+        """Wait for every chunk to be written; the body's SHA-256 (hex)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._digest.hexdigest()
+
+
 def _copy_body(
     response: httpcore.Response, sink: BinaryIO, declared: int | None, max_bytes: int
 ) -> tuple[int, str]:
-    digest = hashlib.sha256()
+    writer = _Writer(sink)
     size = 0
     try:
         for chunk in response.iter_stream():
@@ -190,17 +233,22 @@ def _copy_body(
             if size > max_bytes:
                 # Checked before writing: nothing past the limit reaches the destination.
                 raise TooLargeError(f"sent more than {max_bytes} bytes")
-            digest.update(chunk)
-            sink.write(chunk)
+            writer.write(chunk)
     except httpcore.RemoteProtocolError as error:
+        writer.close()
         if declared is not None and size < declared:
             raise LengthMismatchError(
                 f"declared {declared} bytes but closed after {size}"
             ) from error
         raise
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            writer.close()
+        raise
+    sha256 = writer.close()
     if declared is not None and size != declared:
         raise LengthMismatchError(f"declared {declared} bytes but sent {size}")
-    return size, digest.hexdigest()
+    return size, sha256
 
 
 def _check_nothing_beyond(
