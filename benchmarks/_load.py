@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def requests_per_second(url: str, headers: dict[str, str], seconds: int, connections: int) -> float:

@@ -9,6 +9,7 @@ from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 import httpx
+import httpx2
 import podcastparser  # type: ignore[import-untyped]
 import pytest
 from PIL import Image
@@ -21,6 +22,7 @@ from tests.conftest import make_settings
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
+from tests.support.operations import poll
 from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
 from tests.support.processes import WorkerProcess
 
@@ -37,16 +39,6 @@ def artwork() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (1400, 1400), (200, 30, 30)).save(buffer, format="JPEG")
     return buffer.getvalue()
-
-
-def poll(client: TestClient, location: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        operation = client.get(location).json()
-        if operation["status"] != "Busy":
-            return dict(operation)
-        time.sleep(0.1)
-    pytest.fail(f"{location} still Busy after {timeout}s")
 
 
 def build(client: TestClient, query: str = "", **body: Any) -> dict[str, Any]:
@@ -93,7 +85,7 @@ def produce(client: TestClient, *, episodes: int = 2) -> list[dict[str, Any]]:
     return made
 
 
-def fetch_feed(client: TestClient, feed_url: str) -> httpx.Response:
+def fetch_feed(client: TestClient, feed_url: str) -> httpx2.Response:
     base = context_of(client).settings.base_url
     return client.get(feed_url.removeprefix(base))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from tests.conftest import make_settings
 from tests.fetch.servers import LocalServer, body
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
+from tests.support.operations import poll
 from tests.support.processes import WorkerProcess
 
 pytestmark = pytest.mark.slow
@@ -92,16 +92,6 @@ def mover(
             yield client
     finally:
         worker.stop()
-
-
-def poll(client: TestClient, location: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        operation = client.get(location).json()
-        if operation["status"] != "Busy":
-            return dict(operation)
-        time.sleep(0.1)
-    pytest.fail(f"{location} still Busy")
 
 
 def import_feed(client: TestClient, **payload: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from tests.fetch.servers import Handler, LocalServer, body, status
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
+from tests.support.operations import poll
 from tests.support.processes import RedisServer, WorkerProcess, wait_until
 
 pytestmark = pytest.mark.slow
@@ -68,16 +69,6 @@ def importer(
             yield client, settings
     finally:
         worker.stop()
-
-
-def poll(client: TestClient, location: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        operation = client.get(location).json()
-        if operation["status"] != "Busy":
-            return dict(operation)
-        time.sleep(0.1)
-    pytest.fail(f"{location} still Busy after {timeout}s")
 
 
 def start(client: TestClient, url: str, **extra: str) -> str:

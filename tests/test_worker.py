@@ -13,19 +13,10 @@ from podops.operations import FINISH_GRACE_SECONDS
 from podops.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import bearer, context_of, token_for
+from tests.support.operations import poll
 from tests.support.processes import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def poll(client: TestClient, location: str, timeout: float = 30) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        operation = client.get(location).json()
-        if operation["status"] != "Busy":
-            return dict(operation)
-        time.sleep(0.1)
-    pytest.fail(f"operation {location} still Busy after {timeout}s")
 
 
 def test_an_operation_runs_on_a_real_worker(
