@@ -2,11 +2,18 @@
 
 Pure: no database, no HTTP, no clock, no settings. Whoever calls passes `now`.
 
-    from feeds import Show, Episode, Enclosure, render, lint
+    from feeds import Show, Episode, Enclosure, ItemCache, render, lint
 
     report = lint(show, episodes, now=now)
     if report.ok:
         xml = render(show, episodes, now=now)   # RSS 2.0, UTF-8 bytes, deterministic
+
+A build is fast when the service does two things: it stores each episode's notes rendered
+once by `markdown_to_html` and passes them as `Episode.notes_html` (`Show.summary_html` for
+the summary), and it keeps one `ItemCache` per worker process and passes it as `cache=` to
+both `lint` and `render`, so a rebuild checks and writes only the episodes that changed.
+`render_to(show, episodes, file, now=now)` writes the same bytes to a file as they are made,
+so the largest feeds need not be held in memory whole.
 
 Exceptions:
 
@@ -17,6 +24,7 @@ Everything else `render` accepts; `lint` says what is wrong, field by field.
 
 from __future__ import annotations
 
+from feeds.cache import ItemCache
 from feeds.categories import APPLE_CATEGORIES, is_apple_category
 from feeds.guid import podcast_guid
 from feeds.lint import Code, Finding, LintReport, lint
@@ -35,7 +43,7 @@ from feeds.model import (
     ShowType,
     Transcript,
 )
-from feeds.render import RenderError, render
+from feeds.render import RenderError, render, render_to
 from feeds.schedule import next_release, published_episodes
 
 __all__ = [
@@ -49,6 +57,7 @@ __all__ = [
     "Finding",
     "Funding",
     "Image",
+    "ItemCache",
     "LintReport",
     "Owner",
     "Person",
@@ -63,4 +72,5 @@ __all__ = [
     "podcast_guid",
     "published_episodes",
     "render",
+    "render_to",
 ]

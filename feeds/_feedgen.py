@@ -1,41 +1,41 @@
 """feedgen, wrapped so that the rest of `feeds` never touches it.
 
-feedgen builds the RSS 2.0 core (channel, items, `atom:link rel="self"`, enclosures, GUIDs,
-dates) and calls extensions for everything else. Its habits that a deterministic build cannot
-keep are all handled here:
+feedgen builds the RSS 2.0 channel (`atom:link rel="self"`, image, dates) and calls our
+extensions for everything else in it. Its habits that a deterministic build cannot keep are
+all handled here:
 
-- It stamps `lastBuildDate` (and Atom's `updated`) with the clock when it constructs a feed
-  or an entry. Atom is never rendered, and `lastBuildDate` is always replaced by the date
-  given here (or left out when there is none), so the clock never reaches the output.
-- It prepends entries by default, and holds every entry object until the end: here feedgen
-  writes the channel, then builds each item (`FeedEntry.rss_entry`) which goes straight
-  into the document, in the order given.
-- It escapes the channel and item descriptions instead of putting them in CDATA: a small
-  extension of our own swaps the text for a CDATA section after feedgen wrote it.
+- It stamps `lastBuildDate` (and Atom's `updated`) with the clock when it constructs a feed.
+  Atom is never rendered, and `lastBuildDate` is always replaced by the date given here (or
+  left out when there is none), so the clock never reaches the output.
+- It escapes the channel description instead of putting it in CDATA: a small extension of
+  our own swaps the text for a CDATA section after feedgen wrote it.
 - It uses one method to get and to set, untyped; this module offers typed values instead.
 
-Extensions are registered on the feed for the `<channel>` and on each entry for its `<item>`,
-through feedgen's own hooks (`register_extension`, `extend_ns`, `extend_rss`).
+Items do not go through feedgen (see `_items` for why): this module writes the document
+without them, and gives it back in two pieces, to be written before and after the items.
+
+Extensions are registered on the feed for the `<channel>` through feedgen's own hooks
+(`register_extension`, `extend_ns`, `extend_rss`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from lxml import etree
 
-from feeds._namespaces import ATOM, CONTENT
+from feeds._namespaces import ATOM, CONTENT, ITUNES, PODCAST
 
-__all__ = ["ChannelCore", "Extension", "ItemCore", "build_rss"]
+__all__ = ["ChannelCore", "Extension", "channel_xml"]
 
 _CORE = "podops_core"
-# Reads back the channel feedgen wrote: CDATA kept, indentation dropped so that the final
-# serialisation indents channel and items alike; nothing fetched, no entity expanded.
+_CLOSING = b"  </channel>\n</rss>\n"
+# Reads back the channel feedgen wrote: CDATA kept, indentation dropped so that lxml indents
+# the whole document afresh; nothing fetched, no entity expanded.
 _PARSER = etree.XMLParser(
     strip_cdata=False, remove_blank_text=True, resolve_entities=False, no_network=True
 )
@@ -49,7 +49,7 @@ class Extension(Protocol):
         ...
 
     def extend_rss(self, element: etree._Element) -> etree._Element:
-        """Add to `<rss>` (a channel extension) or to one `<item>` (an entry extension)."""
+        """Add to `<rss>`, after feedgen wrote its channel."""
         ...
 
     def extend_atom(self, element: etree._Element) -> etree._Element:
@@ -73,36 +73,14 @@ class ChannelCore:
     published: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class EnclosureCore:
-    """`<enclosure url length type>`."""
+def channel_xml(
+    channel: ChannelCore, channel_extensions: Sequence[tuple[str, Extension]]
+) -> tuple[bytes, bytes]:
+    """The feed around its items, as UTF-8 bytes: everything before them, everything after.
 
-    url: str
-    length: int
-    type: str
-
-
-@dataclass(frozen=True, slots=True)
-class ItemCore:
-    """The RSS 2.0 item elements. The GUID is never a permalink."""
-
-    guid: str
-    title: str
-    link: str | None
-    description_html: str
-    enclosure: EnclosureCore | None
-    published: int
-
-
-def build_rss(
-    channel: ChannelCore,
-    channel_extensions: Sequence[tuple[str, Extension]],
-    items: Iterable[tuple[ItemCore, Sequence[tuple[str, Extension]]]],
-) -> bytes:
-    """The feed as UTF-8 bytes: `channel`, its extensions, then `items` in the order given.
-
-    Extension names must be unique; each extension's `extend_rss` runs after feedgen wrote
-    the core elements it extends, in the order given.
+    The items go between the two, each the UTF-8 bytes of one `<item>` element indented for
+    its place (`_items`), in order. Extension names must be unique; each extension's
+    `extend_rss` runs after feedgen wrote the core elements it extends, in the order given.
     """
     generator = FeedGenerator()
     _set_channel(generator, channel)
@@ -113,16 +91,12 @@ def build_rss(
         generator.register_extension(
             name, _factory(extension), extension_class_entry=None, atom=False
         )
-    # feedgen would keep every entry object alive until it serialises the whole feed (about
-    # 180 MB more for 50,000 episodes). So feedgen writes the channel alone, then builds each
-    # item, which moves into the document at once while its entry object is dropped.
     root = etree.fromstring(generator.rss_str(encoding="UTF-8"), _PARSER)
-    feed_channel = root.find("channel")
-    assert feed_channel is not None  # feedgen always writes one
-    for item, item_extensions in items:
-        feed_channel.append(_item_element(item, item_extensions))
-    result: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
-    return result
+    document = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    # The channel always has elements (feedgen requires a title), so lxml wrote its end tag
+    # on a line of its own: the items go just before it, at the indentation lxml would use.
+    assert document.endswith(_CLOSING), document[-40:]
+    return document[: -len(_CLOSING)], _CLOSING
 
 
 def _factory(extension: Extension) -> Callable[[], Extension]:
@@ -153,24 +127,6 @@ def _set_channel(fg: FeedGenerator, channel: ChannelCore) -> None:
     fg.lastBuildDate(_when(channel.last_build or 0))
 
 
-def _item_element(item: ItemCore, extensions: Sequence[tuple[str, Extension]]) -> etree._Element:
-    entry: FeedEntry = FeedEntry()
-    entry.title(item.title)
-    if item.link:
-        entry.link(href=item.link)
-    entry.guid(item.guid, permalink=False)
-    entry.description(item.description_html)
-    entry.content(item.description_html, type="CDATA")
-    if item.enclosure is not None:
-        entry.enclosure(item.enclosure.url, str(item.enclosure.length), item.enclosure.type)
-    entry.pubDate(_when(item.published))
-    entry.register_extension(_CORE, _factory(_ItemFixes(item)), atom=False)
-    for name, extension in extensions:
-        entry.register_extension(name, _factory(extension), atom=False)
-    element: etree._Element = entry.rss_entry()
-    return element
-
-
 class _ChannelFixes:
     """Corrects feedgen's channel: description in CDATA, no clock-made `lastBuildDate`."""
 
@@ -178,7 +134,8 @@ class _ChannelFixes:
         self._channel = channel
 
     def extend_ns(self) -> dict[str, str]:
-        return {"atom": ATOM, "content": CONTENT}
+        # Items are written as text with these prefixes: the root declares them all, always.
+        return {"atom": ATOM, "content": CONTENT, "itunes": ITUNES, "podcast": PODCAST}
 
     def extend_rss(self, element: etree._Element) -> etree._Element:
         channel = element.find("channel")
@@ -190,25 +147,6 @@ class _ChannelFixes:
             last_build = channel.find("lastBuildDate")
             if last_build is not None:
                 channel.remove(last_build)
-        return element
-
-    def extend_atom(self, element: etree._Element) -> etree._Element:
-        return element
-
-
-class _ItemFixes:
-    """Corrects feedgen's item: description in CDATA, as `content:encoded` already is."""
-
-    def __init__(self, item: ItemCore) -> None:
-        self._item = item
-
-    def extend_ns(self) -> dict[str, str]:
-        return {}
-
-    def extend_rss(self, element: etree._Element) -> etree._Element:
-        description = element.find("description")
-        if description is not None:
-            description.text = etree.CDATA(self._item.description_html)
         return element
 
     def extend_atom(self, element: etree._Element) -> etree._Element:

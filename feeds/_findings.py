@@ -62,14 +62,3 @@ class Findings:
     def warning(self, code: Code, path: str, message: str) -> None:
         """Record a problem that is reported but published anyway."""
         self.warnings.append(Finding(code, message, path))
-
-    def merge(self, other: Findings, *, as_warnings_because: str | None = None) -> None:
-        """Take `other`'s findings; with a reason, its errors become warnings that say why."""
-        if as_warnings_because is None:
-            self.errors.extend(other.errors)
-        else:
-            self.warnings.extend(
-                Finding(f.code, f"{f.message} ({as_warnings_because})", f.path)
-                for f in other.errors
-            )
-        self.warnings.extend(other.warnings)

@@ -1,4 +1,5 @@
-"""The `itunes:` tags, as Apple Podcasts reads them today.
+"""The channel's `itunes:` tags, as Apple Podcasts reads them today (the items' are written
+with the rest of each item, in `_items`, by the same rules).
 
 Written as our own feedgen extension because feedgen's podcast extension is out of date:
 it only allows `yes`/`no`/`clean` for `itunes:explicit` (Apple wants `true`/`false`) and it
@@ -14,9 +15,9 @@ from lxml import etree
 
 from feeds._namespaces import ITUNES, itunes
 from feeds._text import writable
-from feeds.model import Episode, Show
+from feeds.model import Show
 
-__all__ = ["ItunesChannel", "ItunesItem", "whole_seconds"]
+__all__ = ["ItunesChannel", "whole_seconds"]
 
 
 def _text(parent: etree._Element, name: str, value: str) -> etree._Element:
@@ -71,36 +72,6 @@ class ItunesChannel:
             _text(channel, "complete", "Yes")
         if show.new_feed_url:
             _text(channel, "new-feed-url", show.new_feed_url)
-        return element
-
-    def extend_atom(self, element: etree._Element) -> etree._Element:
-        return element
-
-
-class ItunesItem:
-    """One item's `itunes:` tags."""
-
-    def __init__(self, episode: Episode) -> None:
-        self._episode = episode
-
-    def extend_ns(self) -> dict[str, str]:
-        return {"itunes": ITUNES}
-
-    def extend_rss(self, element: etree._Element) -> etree._Element:
-        episode = self._episode
-        _text(element, "episodeType", episode.type.value)
-        if episode.duration is not None:
-            _text(element, "duration", str(whole_seconds(episode.duration)))
-        if episode.season is not None:
-            _text(element, "season", str(episode.season))
-        if episode.number is not None:
-            _text(element, "episode", str(episode.number))
-        if episode.explicit is not None:
-            _text(element, "explicit", _boolean(episode.explicit))
-        if episode.block:
-            _text(element, "block", "Yes")
-        if episode.image is not None:
-            etree.SubElement(element, itunes("image"), attrib={"href": writable(episode.image.url)})
         return element
 
     def extend_atom(self, element: etree._Element) -> etree._Element:

@@ -13,10 +13,12 @@ warnings, and stop the build that will publish it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 
-from feeds._findings import Code, Findings
+from feeds._findings import Code, Finding, Findings
 from feeds._lint_show import TITLE_MAX_CHARS
 from feeds._rules import check_artwork, check_length, check_persons, check_text, check_url
 from feeds.media_types import (
@@ -26,32 +28,88 @@ from feeds.media_types import (
     TRANSCRIPT_TYPES,
     essence,
 )
-from feeds.model import Episode, Show, ShowType
+from feeds.model import Episode
 
-__all__ = ["NOTES_MAX_CHARS", "lint_episodes"]
+__all__ = ["CLEAN", "NOTES_MAX_CHARS", "EpisodeFindings", "episode_findings", "lint_episodes"]
 
 # Apple: an episode's description may hold up to 10,000 characters.
 NOTES_MAX_CHARS = 10_000
 
+_GUID = attrgetter("guid")
+_ENCLOSURE = attrgetter("enclosure")
 
-def lint_episodes(show: Show, episodes: Sequence[Episode], *, now: int, findings: Findings) -> None:
-    """Record every problem of `episodes` (as given, with their indexes) in `findings`."""
-    for index, episode in enumerate(episodes):
-        own = Findings()
-        _lint_episode(show, episode, f"episodes[{index}]", own)
-        findings.merge(own, as_warnings_because=_scheduled(episode, now))
-    _check_unique(
-        episodes, now, findings, Code.DUPLICATE_GUID, "guid", "GUID", lambda e: e.guid or None
-    )
-    _check_unique(
-        episodes,
-        now,
-        findings,
-        Code.DUPLICATE_ENCLOSURE_URL,
-        "enclosure.url",
-        "media URL",
-        lambda e: e.enclosure.url if e.enclosure and e.enclosure.url else None,
-    )
+
+@dataclass(frozen=True, slots=True)
+class EpisodeFindings:
+    """What one episode's own rules found, with paths relative to the episode (`.title`).
+
+    It depends on the episode and on whether the show is serial, nothing else: neither its
+    place among the episodes nor `now`. So it can be kept from one build to the next
+    (`feeds.cache.ItemCache`), and the paths and the scheduling are applied per build.
+    """
+
+    errors: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+
+
+CLEAN = EpisodeFindings((), ())
+
+
+def episode_findings(episode: Episode, *, serial: bool) -> EpisodeFindings:
+    """Check one episode on its own (`serial`: whether the show's type is serial)."""
+    own = Findings()
+    _lint_episode(episode, serial, own)
+    if not own.errors and not own.warnings:
+        return CLEAN
+    return EpisodeFindings(tuple(own.errors), tuple(own.warnings))
+
+
+def lint_episodes(
+    episodes: Sequence[Episode],
+    problems: Iterable[tuple[int, EpisodeFindings]],
+    *,
+    now: int,
+    findings: Findings,
+) -> None:
+    """Record in `findings` the problems of `episodes` (as given, with their indexes).
+
+    `problems` holds the index and own findings (`episode_findings`) of each episode that has
+    any, in order; the rules that look at the episodes together run here.
+    """
+    for index, own in problems:
+        prefix = f"episodes[{index}]"
+        reason = _scheduled(episodes[index], now)
+        if reason is None:
+            findings.errors.extend(Finding(f.code, f.message, prefix + f.path) for f in own.errors)
+        else:
+            findings.warnings.extend(
+                Finding(f.code, f"{f.message} ({reason})", prefix + f.path) for f in own.errors
+            )
+        findings.warnings.extend(Finding(f.code, f.message, prefix + f.path) for f in own.warnings)
+    # The usual case, found in one pass each: no value twice, not even an empty one.
+    guids = list(map(_GUID, episodes))
+    if len(set(guids)) < len(guids):
+        _check_unique(
+            episodes,
+            [guid or None for guid in guids],
+            now,
+            findings,
+            Code.DUPLICATE_GUID,
+            "guid",
+            "GUID",
+        )
+    enclosures = list(map(_ENCLOSURE, episodes))
+    urls = [enclosure.url for enclosure in enclosures if enclosure is not None]
+    if len(set(urls)) < len(urls):
+        _check_unique(
+            episodes,
+            [enclosure.url or None if enclosure else None for enclosure in enclosures],
+            now,
+            findings,
+            Code.DUPLICATE_ENCLOSURE_URL,
+            "enclosure.url",
+            "media URL",
+        )
     if not any(episode.published <= now for episode in episodes):
         findings.warning(
             Code.NO_EPISODES,
@@ -73,7 +131,9 @@ def _scheduled(episode: Episode, now: int) -> str | None:
     return f"scheduled for {when}: this will stop the build that publishes it"
 
 
-def _lint_episode(show: Show, episode: Episode, path: str, findings: Findings) -> None:
+def _lint_episode(episode: Episode, serial: bool, findings: Findings) -> None:
+    # Paths are relative to the episode: lint_episodes puts `episodes[i]` before them.
+    path = ""
     subject = _subject(episode)
     if not episode.guid.strip():
         findings.error(Code.MISSING, f"{path}.guid", f"{subject}: the GUID is missing.")
@@ -95,7 +155,7 @@ def _lint_episode(show: Show, episode: Episode, path: str, findings: Findings) -
     ):
         check_text(findings, f"{path}.{field}", subject, label, text)
     _check_enclosure(episode, path, subject, findings)
-    _check_numbers(show, episode, path, subject, findings)
+    _check_numbers(episode, serial, path, subject, findings)
     if episode.link:
         check_url(findings, f"{path}.link", subject, "link", episode.link)
     if episode.image is not None:
@@ -151,7 +211,7 @@ def _check_enclosure(episode: Episode, path: str, subject: str, findings: Findin
 
 
 def _check_numbers(
-    show: Show, episode: Episode, path: str, subject: str, findings: Findings
+    episode: Episode, serial: bool, path: str, subject: str, findings: Findings
 ) -> None:
     for field, label, value in (
         ("season", "season number", episode.season),
@@ -164,7 +224,7 @@ def _check_numbers(
                 f"{subject}: the {label} is {value}; Apple Podcasts needs a whole number "
                 "from 1 up.",
             )
-    if show.type is ShowType.SERIAL and episode.number is None:
+    if serial and episode.number is None:
         findings.warning(
             Code.MISSING,
             f"{path}.number",
@@ -198,21 +258,20 @@ def _check_companions(episode: Episode, path: str, subject: str, findings: Findi
 
 def _check_unique(
     episodes: Sequence[Episode],
+    keys: list[Hashable | None],
     now: int,
     findings: Findings,
     code: Code,
     field: str,
     label: str,
-    key: Callable[[Episode], Hashable | None],
 ) -> None:
-    """Report every episode whose key another episode already has.
+    """Report every episode whose key (None: no key) another episode already has.
 
     Among published episodes it is an error: apps would drop one or download it twice.
     Where a scheduled episode is involved it is a warning for now.
     """
     groups: defaultdict[Hashable, list[int]] = defaultdict(list)
-    for index, episode in enumerate(episodes):
-        value = key(episode)
+    for index, value in enumerate(keys):
         if value is not None:
             groups[value].append(index)
     for indexes in groups.values():

@@ -81,7 +81,10 @@ def _check_title_and_summary(show: Show, findings: Findings) -> None:
             "Podcasts requires.",
         )
     else:
-        size = len(markdown_to_html(show.summary_markdown).encode("utf-8"))
+        html = show.summary_html
+        if html is None:
+            html = markdown_to_html(show.summary_markdown)
+        size = len(html.encode("utf-8"))
         if size > DESCRIPTION_MAX_BYTES:
             findings.error(
                 Code.TOO_LONG,

@@ -1,10 +1,11 @@
 """The `podcast:` tags of the Podcast Index namespace (https://podcastindex.org/namespace/1.0).
 
 Channel: `podcast:guid` (from `feeds.guid`), `podcast:locked` (`yes`/`no`, with the owner's
-email), `podcast:funding`, `podcast:person`. Item: `podcast:season`, `podcast:episode`,
-`podcast:transcript`, `podcast:chapters`, `podcast:person`. Optional attributes are written
-only when set, so a podcatcher applies the namespace's defaults (a person without a role is a
-host; a transcript without a language is in the feed's language).
+email), `podcast:funding`, `podcast:person`, written here as a feedgen extension. Item:
+`podcast:season`, `podcast:episode`, `podcast:transcript`, `podcast:chapters`,
+`podcast:person`, written with the rest of each item in `_items`. Optional attributes are
+written only when set, so a podcatcher applies the namespace's defaults (a person without a
+role is a host; a transcript without a language is in the feed's language).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from lxml import etree
 from feeds._namespaces import PODCAST, podcast
 from feeds._text import writable
 from feeds.guid import podcast_guid
-from feeds.model import Episode, Person, Show
+from feeds.model import Person, Show
 
-__all__ = ["PodcastChannel", "PodcastItem"]
+__all__ = ["PodcastChannel"]
 
 
 def _tag(
@@ -63,45 +64,6 @@ class PodcastChannel:
         for funding in show.funding:
             _tag(channel, "funding", funding.title, {"url": funding.url})
         _persons(channel, show.persons)
-        return element
-
-    def extend_atom(self, element: etree._Element) -> etree._Element:
-        return element
-
-
-class PodcastItem:
-    """One item's `podcast:` tags."""
-
-    def __init__(self, episode: Episode) -> None:
-        self._episode = episode
-
-    def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST}
-
-    def extend_rss(self, element: etree._Element) -> etree._Element:
-        episode = self._episode
-        if episode.season is not None:
-            _tag(element, "season", str(episode.season))
-        if episode.number is not None:
-            _tag(element, "episode", str(episode.number))
-        for transcript in episode.transcripts:
-            _tag(
-                element,
-                "transcript",
-                attributes={
-                    "url": transcript.url,
-                    "type": transcript.type,
-                    "language": transcript.language,
-                    "rel": transcript.rel,
-                },
-            )
-        if episode.chapters is not None:
-            _tag(
-                element,
-                "chapters",
-                attributes={"url": episode.chapters.url, "type": episode.chapters.type},
-            )
-        _persons(element, episode.persons)
         return element
 
     def extend_atom(self, element: etree._Element) -> etree._Element:

@@ -3,7 +3,8 @@ Index rules, checked on the model rather than on the XML, so each finding names 
 
 Errors stop a publish (the previous feed stays up); warnings are reported with the build.
 The rules are in `_lint_show` (the channel) and `_lint_episodes` (the items); `Code` lists
-them.
+them. Lint runs before every build: given the `ItemCache` that `render` uses, it checks again
+only the episodes that changed since the last build (see `feeds.cache`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from feeds._findings import Code, Finding, Findings
-from feeds._lint_episodes import lint_episodes
+from feeds._lint_episodes import CLEAN, episode_findings, lint_episodes
 from feeds._lint_show import lint_show
-from feeds.model import Episode, Show
+from feeds.cache import ItemCache
+from feeds.model import Episode, Show, ShowType
 
 __all__ = ["Code", "Finding", "LintReport", "lint"]
 
@@ -32,15 +34,24 @@ class LintReport:
         return not self.errors
 
 
-def lint(show: Show, episodes: Iterable[Episode], *, now: int) -> LintReport:
+def lint(
+    show: Show, episodes: Iterable[Episode], *, now: int, cache: ItemCache | None = None
+) -> LintReport:
     """Check `show` and `episodes` as the feed would be published at `now` (Unix seconds).
 
     Paths index `episodes` in the order given. Episodes scheduled after `now` are checked
     too, so a producer hears of a broken scheduled episode before its time; their errors are
-    reported as warnings, since they are not in this feed.
+    reported as warnings, since they are not in this feed. With a `cache`, each episode's
+    own findings are taken from it when the episode has not changed (the report is the same).
     """
     episodes = list(episodes)
+    serial = show.type is ShowType.SERIAL
+    if cache is None:
+        each = (episode_findings(episode, serial=serial) for episode in episodes)
+        problems = [(index, own) for index, own in enumerate(each) if own is not CLEAN]
+    else:
+        problems = cache._problems(episodes, serial=serial)
     findings = Findings()
     lint_show(show, findings)
-    lint_episodes(show, episodes, now=now, findings=findings)
+    lint_episodes(episodes, problems, now=now, findings=findings)
     return LintReport(errors=tuple(findings.errors), warnings=tuple(findings.warnings))

@@ -5,6 +5,9 @@ allowed so that notes imported from another host keep their markup. The rendered
 sanitised to the few tags podcast apps display (Apple documents `p`, `ol`, `ul`, `li`, `a`;
 others also show emphasis, code and headings): scripts, styles, images, event handlers,
 `javascript:` links and relative links are removed, since a feed is read far from our site.
+
+The service calls `markdown_to_html` once, when it stores a show or an episode, and passes
+the result as `Show.summary_html` / `Episode.notes_html`, so that builds convert no Markdown.
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ an integer count of Unix seconds (UTC), as in the API. Text meant for listeners 
 summary, an episode's notes) is Markdown; raw HTML inside it is allowed and is sanitised when
 rendered, so notes imported from another host's feed keep their links and lists.
 
+Rendering Markdown is the costliest part of a build (a few hundred microseconds a note), and
+the notes rarely change: the service renders them once, when it stores a document, with
+`feeds.markdown_to_html`, and passes the result as `Episode.notes_html` (and
+`Show.summary_html`). `render` then uses that HTML as it is; when it is None, `render` converts
+the Markdown itself. `lint` always reads the Markdown, which is what the producer wrote.
+
 Nothing here is checked on construction: a model may hold anything the service stored, and
 `lint` names each problem with the path of its field (`episodes[3].enclosure.length`).
 """
@@ -125,7 +131,8 @@ class Show:
     is derived from it unless `podcast_guid` carries the one the show was given first (a show
     imported from another host keeps its GUID). `updated` is when the show's own data last
     changed, so `lastBuildDate` moves when only the show changed. `locked_owner` is the email
-    in `podcast:locked owner="…"`; when None the owner's email is used.
+    in `podcast:locked owner="…"`; when None the owner's email is used. `summary_html`, when
+    set, is `markdown_to_html(summary_markdown)` as the service stored it.
     """
 
     title: str
@@ -149,6 +156,7 @@ class Show:
     persons: tuple[Person, ...] = ()
     podcast_guid: str | None = None
     updated: int | None = None
+    summary_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +167,9 @@ class Episode:
     imported episode already had); it is the item's `<guid>` for ever and is never replaced
     by the media URL. `published` is in Unix seconds; an episode published after the `now`
     given to `render` stays out of the feed. `duration` is in seconds as probed. `explicit`
-    None means "as the show says".
+    None means "as the show says". `notes_html`, when set, is
+    `markdown_to_html(notes_markdown)` as the service stored it with the episode; keeping it
+    in step with the Markdown is the service's part.
     """
 
     guid: str
@@ -178,3 +188,4 @@ class Episode:
     transcripts: tuple[Transcript, ...] = ()
     chapters: Chapters | None = None
     persons: tuple[Person, ...] = ()
+    notes_html: str | None = None

@@ -10,21 +10,32 @@ Render still turns almost anything into a well-formed feed: characters XML canno
 left out and a missing show link falls back to the feed URL. It refuses (RenderError) a show
 without a title, which RSS cannot express, and a published episode without a GUID, since
 podcast apps would then key the episode on its media URL.
+
+The channel is written by feedgen with our extensions (`_feedgen`, `_itunes`, `_podcastindex`),
+each item by `_items`. What a build costs is mostly its items: the service passes the notes
+already rendered as HTML (`Episode.notes_html`), so no Markdown is converted during a build,
+and an `ItemCache` kept between builds means only new or changed items are written again.
+`render_to` writes the same bytes to a file as they are made, for shows so large that the
+feed itself is a good part of a worker's memory.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
+from typing import Protocol
 
-from feeds._feedgen import ChannelCore, EnclosureCore, Extension, ItemCore, build_rss
-from feeds._itunes import ItunesChannel, ItunesItem
-from feeds._podcastindex import PodcastChannel, PodcastItem
-from feeds._text import writable
+from feeds._feedgen import ChannelCore, Extension, channel_xml
+from feeds._items import item_xml
+from feeds._itunes import ItunesChannel
+from feeds._podcastindex import PodcastChannel
+from feeds._text import cdata_content, writable
+from feeds.cache import ItemCache
 from feeds.markup import markdown_to_html
 from feeds.model import Episode, Show
 from feeds.schedule import published_episodes
 
-__all__ = ["GENERATOR", "RenderError", "render"]
+__all__ = ["GENERATOR", "Output", "RenderError", "render", "render_to"]
 
 # No version number: a deploy alone must not change every feed's bytes.
 GENERATOR = "podops"
@@ -34,19 +45,77 @@ class RenderError(ValueError):
     """The data lacks something no feed can be rendered without (see `render`)."""
 
 
-def render(show: Show, episodes: Iterable[Episode], *, now: int) -> bytes:
+class Output(Protocol):
+    """Where `render_to` writes: a binary file, a hash, anything with `write(bytes)`."""
+
+    def write(self, data: bytes, /) -> object:
+        """Take the next piece of the feed."""
+        ...
+
+
+def render(
+    show: Show, episodes: Iterable[Episode], *, now: int, cache: ItemCache | None = None
+) -> bytes:
     """Render the feed of `show` as it stands at `now` (Unix seconds).
 
     Episodes published after `now` are left out; `feeds.schedule.next_release` says when the
     feed should be rendered again. Items are ordered newest first. Raises RenderError when the
-    show has no title or a published episode has no GUID.
+    show has no title or a published episode has no GUID. With a `cache`, the items of
+    episodes unchanged since an earlier render are taken from it (the bytes are the same).
     """
+    head, items, tail = _pieces(show, episodes, now, cache)
+    if isinstance(items, list):
+        # All in memory already (the cache holds them): one copy, sized beforehand.
+        return b"".join([head, *items, tail])
+    # Items written one at a time go into one growing buffer and are dropped; the buffer
+    # becomes the result without a copy, so the feed is never held twice.
+    feed = io.BytesIO()
+    _write(feed, head, items, tail)
+    return feed.getvalue()
+
+
+def render_to(
+    show: Show,
+    episodes: Iterable[Episode],
+    output: Output,
+    *,
+    now: int,
+    cache: ItemCache | None = None,
+) -> int:
+    """Write the feed `render` would return to `output`, a piece at a time; return its size.
+
+    For the largest shows: the whole feed is never in memory (without a cache, one item at a
+    time is). RenderError is raised before anything is written; should anything else go
+    wrong, what was written is a partial feed, so write to a temporary file and publish it
+    only once this returns.
+    """
+    head, items, tail = _pieces(show, episodes, now, cache)
+    return _write(output, head, items, tail)
+
+
+def _write(output: Output, head: bytes, items: Iterable[bytes], tail: bytes) -> int:
+    output.write(head)
+    size = len(head) + len(tail)
+    for item in items:
+        output.write(item)
+        size += len(item)
+    output.write(tail)
+    return size
+
+
+def _pieces(
+    show: Show, episodes: Iterable[Episode], now: int, cache: ItemCache | None
+) -> tuple[bytes, Iterable[bytes], bytes]:
+    """What comes before the items, the items (a list when cached), what comes after."""
     title = writable(show.title).strip()
     if not title:
         raise RenderError("show.title is empty: a feed cannot be rendered without a title")
     episodes = list(episodes)
+    # isalnum() is the quick yes: letters and digits are all writable and not blank.
     for index, episode in enumerate(episodes):
-        if episode.published <= now and not writable(episode.guid).strip():
+        if episode.guid.isalnum() or episode.published > now:
+            continue
+        if not writable(episode.guid).strip():
             raise RenderError(
                 f"episodes[{index}].guid is empty: an item without a GUID would be keyed on "
                 "its media URL by podcast apps"
@@ -55,10 +124,13 @@ def render(show: Show, episodes: Iterable[Episode], *, now: int) -> bytes:
     newest = visible[0].published if visible else None
     dates = [date for date in (newest, show.updated) if date is not None]
     link = writable(show.link or show.feed_url)
+    summary = show.summary_html
     channel = ChannelCore(
         title=title,
         link=link,
-        description_html=markdown_to_html(show.summary_markdown),
+        description_html=cdata_content(
+            markdown_to_html(show.summary_markdown) if summary is None else summary
+        ),
         feed_url=writable(show.feed_url),
         language=writable(show.language),
         generator=GENERATOR,
@@ -71,23 +143,7 @@ def render(show: Show, episodes: Iterable[Episode], *, now: int) -> bytes:
         ("podops_itunes", ItunesChannel(show)),
         ("podops_podcast", PodcastChannel(show)),
     ]
-    return build_rss(channel, channel_extensions, (_item(episode) for episode in visible))
-
-
-def _item(episode: Episode) -> tuple[ItemCore, list[tuple[str, Extension]]]:
-    enclosure = episode.enclosure
-    core = ItemCore(
-        # The episode's own GUID, always: never the media URL, which changes when the file is
-        # re-hosted and would make every subscriber download the episode again.
-        guid=writable(episode.guid),
-        title=writable(episode.title),
-        link=writable(episode.link) if episode.link else None,
-        description_html=markdown_to_html(episode.notes_markdown),
-        enclosure=EnclosureCore(
-            url=writable(enclosure.url), length=enclosure.length, type=writable(enclosure.type)
-        )
-        if enclosure is not None
-        else None,
-        published=episode.published,
-    )
-    return core, [("podops_itunes", ItunesItem(episode)), ("podops_podcast", PodcastItem(episode))]
+    head, tail = channel_xml(channel, channel_extensions)
+    # Without a cache each item is written, copied out and dropped, one at a time.
+    items = map(item_xml, visible) if cache is None else cache._items(visible)
+    return head, items, tail

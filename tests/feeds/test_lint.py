@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,6 +25,7 @@ from feeds import (
     Transcript,
     lint,
 )
+from feeds._values import _PLAIN_URL
 from tests.feeds import samples
 from tests.feeds.samples import DAY, NOW
 
@@ -450,3 +453,76 @@ def test_lint_accepts_any_iterable_once() -> None:
     report = lint(samples.show(), iter(samples.episodes()), now=NOW)
     assert report.ok
     assert report.warnings == ()
+
+
+def test_a_url_with_a_lone_surrogate_is_reported_not_a_crash() -> None:
+    # Pasted from a broken document: no percent-encoded form exists for it.
+    report = lint(samples.show(link="https://example.com/\ud800"), samples.episodes(), now=NOW)
+    (finding,) = [f for f in report.errors if f.code is Code.NON_ASCII_URL]
+    assert finding.path == "show.link"
+    assert "percent-encoded" not in finding.message
+
+
+_URL_PARTS = [
+    "http://",
+    "https://",
+    "HTTPS://",
+    "ftp://",
+    "//",
+    "example.com",
+    "EX-a.mple.org",
+    "\u017f",  # LATIN SMALL LETTER LONG S: "s" when case is ignored
+    "\u212a",  # KELVIN SIGN: "k" when case is ignored
+    "é",
+    ":8080",
+    ":",
+    ":x",
+    "/",
+    "/a b",
+    "?q=1&r=2",
+    "#frag",
+    "[",
+    "]",
+    "@",
+    "user@",
+    "\t",
+    "\x00",
+    "%20",
+    "~",
+    '"',
+]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_quick_url_check_never_passes_a_url_the_full_check_refuses(seed: int) -> None:
+    # url_problem answers most URLs with one regular expression; what it passes so must
+    # pass every check that follows it.
+    rng = random.Random(seed)
+    passed = 0
+    for _ in range(500):
+        # Mostly a scheme and a host, then anything: URLs near the edge of the quick path.
+        start = rng.choice(_URL_PARTS[:3]) + rng.choice(_URL_PARTS[5:7])
+        rest = "".join(rng.choice(_URL_PARTS) for _ in range(rng.randint(0, 4)))
+        url = start + rest if rng.random() < 0.8 else rest
+        if _PLAIN_URL.fullmatch(url):
+            passed += 1
+            assert _full_url_problem(url) is None, url
+    assert passed > 50
+
+
+def _full_url_problem(url: str) -> tuple[Code, str] | None:
+    """The checks of url_problem after its quick path, as they were written first."""
+    if any(char.isspace() or ord(char) < 0x20 for char in url):
+        return Code.INVALID_URL, "spaces"
+    if not url.isascii():
+        return Code.NON_ASCII_URL, "non-ASCII"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return Code.INVALID_URL, "malformed"
+    if parts.scheme.lower() not in ("http", "https"):
+        return Code.INVALID_URL, "scheme"
+    if not host:
+        return Code.INVALID_URL, "no host"
+    return None

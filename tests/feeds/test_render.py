@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import io
 from dataclasses import replace
 
 import pytest
@@ -14,13 +15,16 @@ from feeds import (
     EpisodeType,
     Funding,
     Image,
+    ItemCache,
     Owner,
     Person,
     RenderError,
     ShowType,
     Transcript,
+    markdown_to_html,
     podcast_guid,
     render,
+    render_to,
 )
 from tests.feeds import samples
 from tests.feeds.samples import DAY, NOW, NS, attributes, elements, one, parse, texts
@@ -428,3 +432,49 @@ def test_the_owner_email_of_a_replaced_owner_is_used() -> None:
     root = parse(render(show, [], now=NOW))
     assert one(root, "//itunes:owner/itunes:email").text == "new@example.com"
     assert one(root, "//podcast:locked").get("owner") == "new@example.com"
+
+
+# --- stored HTML and streaming -------------------------------------------------------------
+
+
+def test_stored_html_is_used_for_the_notes_and_the_summary() -> None:
+    show = samples.show(summary_markdown="*Markdown*", summary_html="<p>Stored summary</p>")
+    episode = samples.episode(1, notes_markdown="*Markdown*", notes_html="<p>Stored notes</p>")
+    root = parse(render(show, [episode], now=NOW))
+    assert one(root, "/rss/channel/description").text == "<p>Stored summary</p>"
+    for path in ("//item/description", "//item/content:encoded"):
+        assert one(root, path).text == "<p>Stored notes</p>"
+
+
+def test_stored_html_equal_to_the_rendered_markdown_changes_no_byte() -> None:
+    show, episodes = samples.show(), samples.episodes(5)
+    stored = [replace(e, notes_html=markdown_to_html(e.notes_markdown)) for e in episodes]
+    with_html = replace(show, summary_html=markdown_to_html(show.summary_markdown))
+    assert render(with_html, stored, now=NOW) == render(show, episodes, now=NOW)
+
+
+def test_stored_html_cannot_break_the_feed() -> None:
+    episode = samples.episode(1, notes_html="<p>a ]]> b\x00</p>")
+    show = samples.show(summary_html="<p>]]>\x0b</p>")
+    root = parse(render(show, [episode], now=NOW))
+    assert one(root, "//item/description").text == "<p>a ]]&gt; b</p>"
+    assert one(root, "/rss/channel/description").text == "<p>]]&gt;</p>"
+
+
+def test_render_to_writes_the_bytes_render_returns() -> None:
+    show, episodes = samples.show(), samples.episodes(12)
+    output = io.BytesIO()
+    size = render_to(show, episodes, output, now=NOW)
+    assert output.getvalue() == render(show, episodes, now=NOW)
+    assert size == len(output.getvalue())
+    cached, cache = io.BytesIO(), ItemCache()
+    render_to(show, episodes, cached, now=NOW, cache=cache)
+    assert cached.getvalue() == output.getvalue()
+    assert len(cache) == 12
+
+
+def test_render_to_writes_nothing_when_the_data_cannot_be_rendered() -> None:
+    output = io.BytesIO()
+    with pytest.raises(RenderError):
+        render_to(samples.show(), [samples.episode(1, guid=" ")], output, now=NOW)
+    assert output.getvalue() == b""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from feeds import next_release, published_episodes
 from tests.feeds import samples
 from tests.feeds.samples import DAY, NOW
@@ -37,3 +41,18 @@ def test_next_release_is_the_earliest_scheduled_episode() -> None:
     assert next_release(episodes, NOW + DAY) == NOW + 2 * DAY
     assert next_release(episodes, NOW + 2 * DAY) is None
     assert next_release([], NOW) is None
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_order_is_one_sort_on_date_then_guid(seed: int) -> None:
+    # Many episodes share a second and some share a GUID: newest first, then the greatest
+    # GUID, and the input order between episodes equal in both.
+    rng = random.Random(seed)
+    episodes = [
+        samples.episode(
+            rng.randint(1, 30), published=NOW - rng.randint(0, 5) * DAY, title=f"copy {index}"
+        )
+        for index in range(200)
+    ]
+    expected = sorted(episodes, key=lambda e: (e.published, e.guid), reverse=True)
+    assert published_episodes(episodes, NOW) == expected
