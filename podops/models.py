@@ -170,6 +170,9 @@ class Resource(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     # An asset's content hash: the same bytes uploaded again find the asset they made.
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A show's summary or an episode's notes as safe HTML, rendered once when the document is
+    # written, so a feed build never converts Markdown (it would cost 16 times the build).
+    html: Mapped[str | None] = mapped_column(Text, nullable=True)
     etag: Mapped[str] = mapped_column(String(66))
     date: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)

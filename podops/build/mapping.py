@@ -77,6 +77,7 @@ def _show(
     return feeds.Show(
         title=description["title"],
         summary_markdown=description.get("summary", ""),
+        summary_html=show.html,
         feed_url=feed_url(base_url, production),
         language=description["language"],
         categories=tuple(
@@ -112,9 +113,7 @@ def _episode(
     enclosure, duration = _enclosure(
         f"{where}.enclosure", document.get("enclosure"), assets, mapped
     )
-    notes = "\n\n".join(
-        part for part in (description.get("summary"), description.get("notes")) if part
-    )
+    notes = episode_notes(description)
     chapters = description.get("chapters")
     return feeds.Episode(
         # An imported episode keeps the GUID its old feed gave it.
@@ -123,6 +122,7 @@ def _episode(
         published=int(document["metadata"]["date"]),
         enclosure=enclosure,
         notes_markdown=notes,
+        notes_html=resource.html,
         duration=duration,
         link=description.get("link"),
         season=description.get("season"),
@@ -140,6 +140,25 @@ def _episode(
         else None,
         persons=tuple(_person(item) for item in description.get("persons", [])),
     )
+
+
+def episode_notes(description: dict[str, Any]) -> str:
+    """What an episode's item says: its summary, then its notes."""
+    return "\n\n".join(
+        part for part in (description.get("summary"), description.get("notes")) if part
+    )
+
+
+def rendered_html(kind: str, document: dict[str, Any]) -> str | None:
+    """The HTML a feed carries for a show's summary or an episode's notes (None: no text)."""
+    description = document.get("description") or {}
+    if kind == "show":
+        text = description.get("summary", "")
+    elif kind == "episode":
+        text = episode_notes(description)
+    else:
+        return None
+    return feeds.markdown_to_html(text) if text else None
 
 
 def _person(item: dict[str, Any]) -> feeds.Person:

@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from podops.build.mapping import rendered_html
 from podops.errors import BadRequestError, ConflictError, NotFoundError, PreconditionFailedError
 from podops.models import Production, Resource, ResourceLabel
 from podops.names import Kind, is_guid, new_guid
@@ -179,6 +180,7 @@ def create_resource(
         kind=kind.value,
         name=document.metadata.name,
         document=stored,
+        html=rendered_html(kind.value, stored),
         etag=etag_of(stored),
         date=stored["metadata"]["date"],
         created_at=now,
@@ -231,6 +233,7 @@ def replace_resource(
         keep=resource.document,
     )
     resource.document = stored
+    resource.html = rendered_html(kind.value, stored)
     resource.etag = etag_of(stored)
     resource.date = stored["metadata"]["date"]
     resource.updated_at = now

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,10 @@ from podops.storage import Storage
 from podops.storage.keys import feed_key
 from workers.runner import PermanentError
 from workers.runtime import Runtime
+
+# Each episode's rendered item and lint findings, kept between the builds of this worker
+# process: a rebuild after one new episode redoes one item, not ten thousand.
+ITEMS = feeds.ItemCache()
 
 
 def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
@@ -48,15 +53,64 @@ def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
             details={"report": report},
         )
     assert mapped.show is not None
-    body = feeds.render(mapped.show, mapped.episodes, now=now)
-    sha256 = hashlib.sha256(body).hexdigest()
+    runtime.settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    rendered = runtime.settings.upload_dir / f"feed-{params['operation_id']}.xml"
+    try:
+        # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
+        with rendered.open("wb", buffering=1024 * 1024) as output:
+            hashing = _HashingWriter(output)
+            size = feeds.render_to(mapped.show, mapped.episodes, hashing, now=now, cache=ITEMS)
+        return _publish(
+            runtime,
+            params,
+            production,
+            mapped,
+            report,
+            rendered,
+            size,
+            hashing.hexdigest(),
+            last_sha,
+            now,
+        )
+    finally:
+        rendered.unlink(missing_ok=True)
+
+
+class _HashingWriter:
+    """Passes bytes on to a file, hashing them on the way."""
+
+    def __init__(self, output: BinaryIO) -> None:
+        self._output = output
+        self._digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        return self._output.write(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def _publish(
+    runtime: Runtime,
+    params: dict[str, Any],
+    production: Production,
+    mapped: Mapped,
+    report: dict[str, list[dict[str, str]]],
+    rendered: Path,
+    size: int,
+    sha256: str,
+    last_sha: str | None,
+    now: int,
+) -> dict[str, Any]:
+    assert mapped.show is not None
     items = _items(mapped, now)
     result: dict[str, Any] = {
         "feed_url": mapped.show.feed_url,
         "alias_url": alias_url(runtime.settings.base_url, production),
         "etag": f'"{sha256[:32]}"',
         "items": len(items),
-        "bytes": len(body),
+        "bytes": size,
         "warnings": report["warnings"],
         "changed": sha256 != last_sha,
     }
@@ -64,15 +118,16 @@ def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
         return {**result, "validated": True, "published": False}
     if sha256 != last_sha:
         _require_media(runtime.storage, mapped)
-        runtime.storage.put_bytes(
-            feed_key(production.guid), body, content_type=FEED_TYPE, cache_control=FEED_CACHE
+        # One write: a local rename or a single S3 object, never a partial feed.
+        runtime.storage.put_path(
+            feed_key(production.guid), rendered, content_type=FEED_TYPE, cache_control=FEED_CACHE
         )
     with runtime.database.session() as session:
         _record(
             session,
             production.guid,
             sha256,
-            len(body),
+            size,
             items,
             now,
             feeds.next_release(mapped.episodes, now),
@@ -104,7 +159,7 @@ def _check(
     errors = _findings(mapped.problems)
     warnings: list[dict[str, str]] = []
     if mapped.show is not None:
-        lint = feeds.lint(mapped.show, mapped.episodes, now=now)
+        lint = feeds.lint(mapped.show, mapped.episodes, now=now, cache=ITEMS)
         errors += _findings(lint.errors)
         warnings += _findings(lint.warnings)
         changes = guard.check_published(published, _items(mapped, now))

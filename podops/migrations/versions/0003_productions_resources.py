@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=44), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("html", sa.Text(), nullable=True),
         sa.Column("etag", sa.String(length=66), nullable=False),
         sa.Column("date", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
