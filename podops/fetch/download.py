@@ -47,8 +47,9 @@ _SUCCESS_STATUSES = frozenset({200, 203})
 # How long to wait, after the declared length, for bytes a server should not send. The
 # request asks the server to close, so an honest one is heard from (EOF) at once.
 _TRAILING_GRACE = 0.25
-# Chunks waiting for the writer thread (httpcore's are up to 64 KiB each).
-_WRITE_QUEUE = 64
+# Batches waiting for the writer thread, and their size: a few MB in flight at most.
+_WRITE_QUEUE = 4
+_BATCH_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -227,13 +228,22 @@ def _copy_body(
 ) -> tuple[int, str]:
     writer = _Writer(sink)
     size = 0
+    batch: list[bytes] = []
+    batched = 0
     try:
         for chunk in response.iter_stream():
             size += len(chunk)
             if size > max_bytes:
                 # Checked before writing: nothing past the limit reaches the destination.
                 raise TooLargeError(f"sent more than {max_bytes} bytes")
-            writer.write(chunk)
+            # Handed over in batches: one queue hand-off per megabyte, not per network read.
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= _BATCH_BYTES:
+                writer.write(b"".join(batch))
+                batch, batched = [], 0
+        if batch:
+            writer.write(b"".join(batch))
     except httpcore.RemoteProtocolError as error:
         writer.close()
         if declared is not None and size < declared:
