@@ -12,7 +12,7 @@ import hashlib
 import io
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -185,42 +185,60 @@ def _request(
         )
 
 
-class _Writer:
-    """Hashes and writes the body on a thread of its own while the next bytes are received.
+class _Lane:
+    """One thread applying `work` to each batch in turn; an error is kept for the caller."""
 
-    Receiving, hashing and writing all release the GIL, so on two cores the download is not
-    slowed by the SHA-256 and the disk. The queue is bounded: memory stays a few MB at most.
-    """
-
-    def __init__(self, sink: BinaryIO) -> None:
-        self._sink = sink
+    def __init__(self, name: str, work: Callable[[bytes], object]) -> None:
+        self._work = work
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_WRITE_QUEUE)
-        self._digest = hashlib.sha256()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="fetch-writer", daemon=True)
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self._error is None:
+        while (batch := self._queue.get()) is not None:
+            if self.error is None:
                 try:
-                    self._digest.update(chunk)
-                    self._sink.write(chunk)
+                    self._work(batch)
                 except BaseException as error:  # handed to the receiving thread
-                    self._error = error
+                    self.error = error
 
-    def write(self, chunk: bytes) -> None:
-        if self._error is not None:
-            raise self._error
-        self._queue.put(chunk)
+    def put(self, batch: bytes | None) -> None:
+        self._queue.put(batch)
 
-    def close(self) -> str:
-        """Wait for every chunk to be written; the body's SHA-256 (hex)."""
+    def join(self) -> None:
         self._queue.put(None)
         self._thread.join()
-        if self._error is not None:
-            raise self._error
+
+
+class _Writer:
+    """Hashes and writes the body, each on a thread of its own, while the next bytes arrive.
+
+    Receiving, hashing and writing all release the GIL, so the download is slowed by neither
+    the SHA-256 nor the disk, only by the slowest of the three. The queues are bounded: a few
+    MB in flight at most.
+    """
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self._digest = hashlib.sha256()
+        self._lanes = (_Lane("fetch-hash", self._digest.update), _Lane("fetch-write", sink.write))
+
+    def write(self, batch: bytes) -> None:
+        self._raise_any()
+        for lane in self._lanes:
+            lane.put(batch)
+
+    def close(self) -> str:
+        """Wait for every batch to be hashed and written; the body's SHA-256 (hex)."""
+        for lane in self._lanes:
+            lane.join()
+        self._raise_any()
         return self._digest.hexdigest()
+
+    def _raise_any(self) -> None:
+        for lane in self._lanes:
+            if lane.error is not None:
+                raise lane.error
 
 
 def _copy_body(
