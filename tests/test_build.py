@@ -200,7 +200,9 @@ def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(
     assert any(path.startswith("show.owner") for path in paths), paths
     assert any(path.startswith("show.image") for path in paths), paths
     assert fetch_feed(client, published["result"]["feed_url"]).content == before
-    assert made  # the episodes are still there; only the build refused
+    # The episodes are all still there; only the build refused.
+    listed = client.get(f"{BASE}/episode").json()["resources"]
+    assert {doc["metadata"]["guid"] for doc in listed} == {doc["metadata"]["guid"] for doc in made}
 
 
 def test_the_guid_guard_refuses_to_drop_a_published_episode_unless_forced(

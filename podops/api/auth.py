@@ -23,6 +23,7 @@ from starlette.routing import Route
 from podops.api.bodies import read_json
 from podops.api.context import context_of
 from podops.api.docs import documented
+from podops.api.middleware import RATE_LIMIT_STATE
 from podops.auth import Principal, Scope, TokenError
 from podops.auth.scopes import parse_scopes
 from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
@@ -30,7 +31,6 @@ from podops.auth.users import find_user
 from podops.errors import ApiError, BadRequestError, NotFoundError, UnsupportedMediaTypeError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-RATE_LIMIT_STATE = "ratelimit_headers"
 FORM = "application/x-www-form-urlencoded"
 
 

@@ -105,6 +105,10 @@ class BodyLimitMiddleware:
         return f"request body is larger than {self.max_bytes} bytes"
 
 
+# Where a route's rate-limit check leaves its headers for `RateLimitHeadersMiddleware`.
+RATE_LIMIT_STATE = "ratelimit_headers"
+
+
 class RateLimitHeadersMiddleware:
     """Adds the `X-RateLimit-*` headers a route's rate limit check left in the request state.
 
@@ -122,7 +126,7 @@ class RateLimitHeadersMiddleware:
 
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start":
-                limits = scope.get("state", {}).get("ratelimit_headers")
+                limits = scope.get("state", {}).get(RATE_LIMIT_STATE)
                 if limits:
                     headers = MutableHeaders(scope=message)
                     for name, value in limits.items():

@@ -45,7 +45,9 @@ def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
         previous = session.get(FeedState, production.guid)
         published_items = dict(previous.items) if previous else {}
         last_sha = previous.sha256 if previous else None
-    report = _check(mapped, now, published_items, force=bool(params.get("force")))
+    # What this build would publish ({item GUID: enclosure URL}): guarded, then recorded.
+    items = _items(mapped, now)
+    report = _check(mapped, now, published_items, items, force=bool(params.get("force")))
     if report["errors"]:
         raise PermanentError(
             "podops.build.invalid",
@@ -67,6 +69,7 @@ def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
             mapped,
             report,
             rendered,
+            items,
             size,
             hashing.hexdigest(),
             last_sha,
@@ -98,13 +101,13 @@ def _publish(
     mapped: Mapped,
     report: dict[str, list[dict[str, str]]],
     rendered: Path,
+    items: dict[str, str],
     size: int,
     sha256: str,
     last_sha: str | None,
     now: int,
 ) -> dict[str, Any]:
     assert mapped.show is not None
-    items = _items(mapped, now)
     result: dict[str, Any] = {
         "feed_url": mapped.show.feed_url,
         "alias_url": alias_url(runtime.settings.base_url, production),
@@ -154,7 +157,7 @@ def _findings(findings: tuple[feeds.Finding, ...] | list[Problem]) -> list[dict[
 
 
 def _check(
-    mapped: Mapped, now: int, published: dict[str, str], *, force: bool
+    mapped: Mapped, now: int, published: dict[str, str], current: dict[str, str], *, force: bool
 ) -> dict[str, list[dict[str, str]]]:
     errors = _findings(mapped.problems)
     warnings: list[dict[str, str]] = []
@@ -162,7 +165,7 @@ def _check(
         lint = feeds.lint(mapped.show, mapped.episodes, now=now, cache=ITEMS)
         errors += _findings(lint.errors)
         warnings += _findings(lint.warnings)
-        changes = guard.check_published(published, _items(mapped, now))
+        changes = guard.check_published(published, current)
         (warnings if force else errors).extend(_findings(changes))
     return {"errors": errors, "warnings": warnings}
 
