@@ -25,6 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from podops.errors import BadRequestError, BodyTooLargeError
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
+from podops.storage.write_behind import open_write_behind
 
 ASSET_FIELD = "asset"
 NAME_FIELD = "name"
@@ -57,7 +58,8 @@ class _Sink:
     size: int = 0
 
     def __post_init__(self) -> None:
-        self.handle = open(self.path, "xb")  # noqa: SIM115 — closed by close()
+        # Written back while it arrives, so the fsync when it is stored has little to wait for.
+        self.handle = open_write_behind(self.path, "xb")
 
     def write(self, data: bytes | memoryview) -> None:
         self.size += len(data)

@@ -21,11 +21,10 @@ from podops.models import Production, Resource
 from podops.services import assets
 from podops.services.resources import etag_of
 from podops.settings import Settings
+from podops.storage.write_behind import open_write_behind
 from podops.uploads import ReceivedFile
 from workers.runner import PermanentError, TransientError
 from workers.runtime import Runtime
-
-_WRITE_BUFFER = 4 * 1024 * 1024
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -41,8 +40,8 @@ def import_asset(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     path = settings.upload_dir / f"import-{params['operation_id']}.part"
     try:
-        # A large buffer: network chunks are small, and disk writes go faster in big pieces.
-        with path.open("wb", buffering=_WRITE_BUFFER) as destination:
+        # Written back while it arrives, so the fsync when it is stored has little to wait for.
+        with open_write_behind(path) as destination:
             fetched = fetch_to_file(params["url"], destination, policy=fetch_policy(settings))
     except FetchError as error:
         path.unlink(missing_ok=True)
