@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from podops.fetch._deadline import Deadline
 from podops.fetch.addresses import (
     IPAddress,
     blocked_reason,
@@ -15,11 +16,13 @@ from podops.fetch.addresses import (
 )
 from podops.fetch.errors import (
     BlockedAddressError,
+    FetchTimeoutError,
     HostNotFoundError,
     InvalidURLError,
     SchemeNotAllowedError,
 )
 from podops.fetch.policy import FetchPolicy
+from podops.fetch.resolver import resolve_within
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -44,8 +47,11 @@ def parse_url(text: str | httpx.URL, base: httpx.URL | None = None) -> httpx.URL
     return url.copy_with(fragment=None)
 
 
-def vet_url(url: httpx.URL, policy: FetchPolicy) -> Target:
-    """Check the URL and every address its host has; refuse before any connection is made."""
+def vet_url(url: httpx.URL, policy: FetchPolicy, deadline: Deadline) -> Target:
+    """Check the URL and every address its host has; refuse before any connection is made.
+
+    The name lookup counts as connecting: it gets the connect timeout, within the deadline.
+    """
     scheme = url.scheme.lower()
     if scheme not in policy.allowed_schemes:
         allowed = ", ".join(sorted(policy.allowed_schemes))
@@ -66,7 +72,14 @@ def vet_url(url: httpx.URL, policy: FetchPolicy) -> Target:
         addresses: tuple[IPAddress, ...] = (literal,)
         trusted_name = False
     elif is_hostname(host):
-        addresses = tuple(dict.fromkeys(policy.resolver(host, port)))
+        lookup_time = deadline.clamp(policy.connect_timeout)
+        try:
+            answer = resolve_within(policy.resolver, host, port, lookup_time)
+        except FetchTimeoutError as error:
+            if deadline.expired():
+                raise deadline.error() from error
+            raise
+        addresses = tuple(dict.fromkeys(answer))
         if not addresses:
             raise HostNotFoundError(f"{host} has no addresses")
         trusted_name = policy.allows_name(host, port)

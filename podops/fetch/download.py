@@ -107,7 +107,7 @@ def _fetch(url: str, sink: BinaryIO, policy: FetchPolicy) -> FetchResult:
         while True:
             shown = str(current)
             deadline.check()
-            target = vet_url(current, policy)
+            target = vet_url(current, policy, deadline)
             outcome = _request(target, sink, policy, deadline, redirects)
             if isinstance(outcome, FetchResult):
                 return outcome

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from ipaddress import ip_address
 from typing import Any
 
@@ -11,8 +13,10 @@ import pytest
 
 from podops.fetch import (
     BlockedAddressError,
+    DeadlineExceededError,
     FetchError,
     FetchPolicy,
+    FetchTimeoutError,
     HostNotFoundError,
     InvalidURLError,
     NetworkError,
@@ -192,6 +196,52 @@ def test_system_resolver_failures_are_classified(
 
     with pytest.raises(error):
         fetch_bytes("http://media.example/", policy=FetchPolicy(**FAST))
+    assert connects == []
+
+
+@pytest.fixture
+def silent_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """A system resolver whose name server never answers (until the test ends)."""
+    answered = threading.Event()
+
+    def hanging(*args: Any, **kwargs: Any) -> Any:
+        answered.wait(60)
+        raise socket.gaierror(socket.EAI_AGAIN, "timed out")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    yield answered
+    answered.set()
+
+
+def test_a_name_server_that_never_answers_times_out_at_the_connect_timeout(
+    silent_dns: threading.Event, connects: list[Any]
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchTimeoutError, match=r"DNS lookup of media\.example") as caught:
+        fetch_bytes("http://media.example/", policy=FetchPolicy(**FAST))
+    waited = time.monotonic() - started
+    assert FAST["connect_timeout"] <= waited < FAST["connect_timeout"] + 2
+    assert caught.value.transient  # worth a retry: the name server may answer later
+    assert connects == []
+
+
+def test_a_lookup_never_outlasts_the_total_deadline(
+    silent_dns: threading.Event, connects: list[Any]
+) -> None:
+    policy = FetchPolicy(**{**FAST, "connect_timeout": 30.0, "total_timeout": 0.5})
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceededError):
+        fetch_bytes("http://media.example/", policy=policy)
+    assert time.monotonic() - started < 2.5
+    assert connects == []
+
+
+def test_a_resolver_failure_comes_through_the_lookup_thread(connects: list[Any]) -> None:
+    def refusing(host: str, port: int) -> Sequence[IPAddress]:
+        raise HostNotFoundError(f"{host} is unknown here")
+
+    with pytest.raises(HostNotFoundError, match="unknown here"):
+        fetch_bytes("http://media.example/", policy=FetchPolicy(resolver=refusing, **FAST))
     assert connects == []
 
 
