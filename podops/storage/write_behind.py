@@ -37,9 +37,8 @@ class _WriteBehindFile(io.FileIO):
     """A raw file whose writes are followed, every window, by the write-behind hint."""
 
     def __init__(self, path: Path, mode: str) -> None:
-        super().__init__(path, mode)
-        self._written = 0  # bytes written by this handle, from where it started
-        self._start = self.tell()
+        super().__init__(path, mode)  # a new or emptied file: offsets count from 0
+        self._written = 0
         self._hinted = 0  # everything below was hinted once: writeback has started
         self._dropped = 0  # everything below was hinted twice: its pages may go
 
@@ -57,7 +56,7 @@ class _WriteBehindFile(io.FileIO):
             # window's writeback starts.
             _ADVISE(
                 self.fileno(),
-                self._start + self._dropped,
+                self._dropped,
                 self._written - self._dropped,
                 os.POSIX_FADV_DONTNEED,
             )
