@@ -7,11 +7,26 @@ report naming every field at fault.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import feeds
 from podops.models import Production, Resource
+
+# An asset's name, and its document.
+Assets = Mapping[str, dict[str, Any]]
+
+
+class EpisodeRow(Protocol):
+    """What mapping reads of an episode: a `Resource`, or a row of just these columns."""
+
+    @property
+    def guid(self) -> str: ...
+    @property
+    def document(self) -> dict[str, Any]: ...
+    @property
+    def html(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -44,11 +59,13 @@ def alias_url(base_url: str, production: Production) -> str:
 def map_production(
     production: Production,
     show: Resource | None,
-    episodes: list[Resource],
-    assets: dict[str, Resource],
+    episodes: Iterable[EpisodeRow],
+    assets: Assets,
     *,
     base_url: str,
 ) -> Mapped:
+    """The feed model of a production; `episodes` in feed-index order, read once (a stream of
+    rows is mapped as it comes and need not be held whole)."""
     mapped = Mapped(show=None, episodes=[])
     if show is None:
         mapped.problems.append(_problem("show", "the production has no show yet: create it"))
@@ -66,7 +83,7 @@ def _problem(path: str, message: str) -> Problem:
 def _show(
     production: Production,
     show: Resource,
-    assets: dict[str, Resource],
+    assets: Assets,
     mapped: Mapped,
     *,
     base_url: str,
@@ -104,9 +121,7 @@ def _show(
     )
 
 
-def _episode(
-    index: int, resource: Resource, assets: dict[str, Resource], mapped: Mapped
-) -> feeds.Episode:
+def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -> feeds.Episode:
     document = resource.document
     description: dict[str, Any] = document["description"]
     where = f"episodes[{index}]"
@@ -168,7 +183,7 @@ def _person(item: dict[str, Any]) -> feeds.Person:
 
 
 def _asset(
-    path: str, reference: dict[str, Any], assets: dict[str, Resource], mapped: Mapped
+    path: str, reference: dict[str, Any], assets: Assets, mapped: Mapped
 ) -> dict[str, Any] | None:
     asset = assets.get(reference["name"])
     if asset is None:
@@ -178,7 +193,7 @@ def _asset(
             )
         )
         return None
-    description: dict[str, Any] = asset.document.get("description", {})
+    description: dict[str, Any] = asset.get("description", {})
     if "url" not in description:
         mapped.problems.append(_problem(path, f"asset {reference['name']!r} has no media yet"))
         return None
@@ -188,7 +203,7 @@ def _asset(
 
 
 def _image(
-    path: str, reference: dict[str, Any] | None, assets: dict[str, Resource], mapped: Mapped
+    path: str, reference: dict[str, Any] | None, assets: Assets, mapped: Mapped
 ) -> feeds.Image | None:
     if reference is None:
         return None
@@ -204,7 +219,7 @@ def _image(
 
 
 def _enclosure(
-    path: str, reference: dict[str, Any] | None, assets: dict[str, Resource], mapped: Mapped
+    path: str, reference: dict[str, Any] | None, assets: Assets, mapped: Mapped
 ) -> tuple[feeds.Enclosure | None, float | None]:
     if reference is None:
         return None, None

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 import feeds
@@ -32,6 +32,7 @@ from workers.runtime import Runtime
 # Each episode's rendered item and lint findings, kept between the builds of this worker
 # process: a rebuild after one new episode redoes one item, not ten thousand.
 ITEMS = feeds.ItemCache()
+_EPISODE_BATCH = 500
 
 
 def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
@@ -139,15 +140,38 @@ def _publish(
 
 
 def _load(session: Session, production: Production, settings: Settings) -> Mapped:
-    rows = list(
-        session.scalars(select(Resource).where(Resource.production_guid == production.guid))
+    """The production's feed model, its episodes streamed from the database.
+
+    Only the columns mapping reads are selected, and episode rows are mapped as they arrive,
+    a batch at a time: a show of 50,000 episodes never has 50,000 ORM objects (or their JSON
+    documents) in memory at once, only the `feeds` model they become.
+    """
+    of_production = Resource.production_guid == production.guid
+    show = session.scalars(
+        select(Resource).where(of_production, Resource.kind == Kind.SHOW.value)
+    ).first()
+    assets: dict[str, dict[str, Any]] = {
+        name: document
+        for name, document in session.execute(
+            select(Resource.name, Resource.document).where(
+                of_production, Resource.kind == Kind.ASSET.value
+            )
+        )
+    }
+    episodes = session.execute(
+        select(Resource.guid, Resource.document, Resource.html)
+        .where(of_production, Resource.kind == Kind.EPISODE.value)
+        .order_by(_by_name(session))
+        .execution_options(yield_per=_EPISODE_BATCH)
     )
-    show = next((row for row in rows if row.kind == Kind.SHOW.value), None)
-    episodes = sorted(
-        (row for row in rows if row.kind == Kind.EPISODE.value), key=lambda row: row.name
-    )
-    assets = {row.name: row for row in rows if row.kind == Kind.ASSET.value}
     return map_production(production, show, episodes, assets, base_url=settings.base_url)
+
+
+def _by_name(session: Session) -> ColumnElement[str]:
+    """Episodes in code-point order of their names, as Python sorts them, on every database
+    (PostgreSQL would otherwise follow the database's locale, which orders `-` and `_` apart)."""
+    bytewise = "C" if session.get_bind().dialect.name == "postgresql" else "BINARY"
+    return Resource.name.collate(bytewise)
 
 
 def _findings(findings: tuple[feeds.Finding, ...] | list[Problem]) -> list[dict[str, str]]:
