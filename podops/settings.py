@@ -145,6 +145,12 @@ VARIABLES: tuple[Variable, ...] = (
         "3600",
         "Seconds one import download may take in all (connect: 10, between bytes: 30).",
     ),
+    Variable(
+        "PODOPS_BUILD_CACHE_MB",
+        "64",
+        "Rendered feed items each worker keeps between builds, in MB (0: none), so a rebuild "
+        "redoes only changed episodes. About 3 KB an episode: size it for the largest show.",
+    ),
     Variable("PODOPS_TASK_QUEUE", "podops", "Name of the Celery queue tasks are sent to."),
     Variable(
         "PODOPS_TASK_TIME_LIMIT",
@@ -198,6 +204,7 @@ class Settings:
     max_upload_bytes: int
     fetch_allow: tuple[str, ...]
     fetch_timeout: int
+    build_cache_mb: int
     task_queue: str
     task_time_limit: int
     queue_timeout: int
@@ -269,6 +276,7 @@ class Settings:
                 if part.strip()
             ),
             fetch_timeout=reader.integer("PODOPS_FETCH_TIMEOUT", minimum=1),
+            build_cache_mb=reader.integer("PODOPS_BUILD_CACHE_MB", minimum=0),
             task_queue=reader.text("PODOPS_TASK_QUEUE"),
             task_time_limit=reader.integer("PODOPS_TASK_TIME_LIMIT", minimum=1),
             queue_timeout=reader.integer("PODOPS_QUEUE_TIMEOUT", minimum=1),

@@ -379,3 +379,43 @@ def test_a_worker_killed_mid_build_leaves_the_old_feed_or_the_new_one(
     new_feed = client.get(feed_path).content
     assert new_feed.count(b"<item>") == 4001
     assert feedparser.parse(new_feed).bozo == 0
+
+
+def test_a_show_larger_than_the_item_cache_is_built_without_it(
+    client: TestClient, settings: Settings
+) -> None:
+    """The worker's pipeline in this process, with a cache too small for any show and with the
+    default one: the same feed, and the small cache is never filled."""
+    from dataclasses import replace
+
+    from podops.storage.configured import configured_storage
+    from workers.pipelines import build as pipeline
+    from workers.runtime import Runtime
+
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+    produce(client, episodes=3)
+    context = context_of(client)
+    guid = client.get(f"/a/v1/production/{PROD}").json()["guid"]
+    etags = []
+    for megabytes in (0, 64):
+        runtime = Runtime(
+            settings=replace(settings, build_cache_mb=megabytes),
+            database=context.database,
+            jobs=context.jobs,
+            storage=configured_storage(settings),
+            pid=0,
+        )
+        cache = pipeline.item_cache(megabytes)
+        made_before = cache.misses
+        result = pipeline.build(
+            runtime, {"production": guid, "operation_id": f"cache{megabytes}", "validate": True}
+        )
+        assert result["items"] == 3
+        assert result["validated"] is True
+        etags.append(result["etag"])
+        if megabytes == 0:
+            assert (len(cache), cache.hits, cache.misses) == (0, 0, 0)
+        else:
+            assert cache.misses >= made_before + 3  # lint and render made them, and kept them
+            assert len(cache) >= 3
+    assert etags[0] == etags[1]

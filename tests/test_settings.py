@@ -82,6 +82,8 @@ def test_development_makes_a_secret_once_and_keeps_it(tmp_path: Path) -> None:
         ("PODOPS_STORAGE_URL", "ftp://host/x", "use s3://bucket"),
         ("PODOPS_TASK_QUEUE", " ", "PODOPS_TASK_QUEUE is empty"),
         ("PODOPS_MAX_BODY_BYTES", "10", "must be at least 1024"),
+        ("PODOPS_BUILD_CACHE_MB", "-1", "must be at least 0"),
+        ("PODOPS_BUILD_CACHE_MB", "64MB", "must be a whole number"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str, message: str) -> None:
@@ -100,3 +102,14 @@ def test_every_variable_is_documented_once_in_env_example_and_readme() -> None:
     assert env_example == render_env_example()  # regenerate: podops config example
     in_readme = re.findall(r"^\| `(PODOPS_[A-Z0-9_]+)` \|", readme, flags=re.MULTILINE)
     assert sorted(in_readme) == sorted(declared)
+
+
+def test_a_worker_sizes_its_item_cache_by_the_setting(tmp_path: Path) -> None:
+    from workers.pipelines.build import item_cache
+
+    settings = Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path), "PODOPS_BUILD_CACHE_MB": "3"})
+    cache = item_cache(settings.build_cache_mb)
+    assert cache.max_bytes == 3 * 1024 * 1024
+    assert item_cache(settings.build_cache_mb) is cache  # one cache, kept between builds
+    default = Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path)})
+    assert item_cache(default.build_cache_mb).max_bytes == 64 * 1024 * 1024

@@ -10,6 +10,7 @@ worker killed mid-build and its retry — never leaves a partial feed behind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from pathlib import Path
@@ -29,15 +30,37 @@ from podops.storage.keys import feed_key
 from workers.runner import PermanentError
 from workers.runtime import Runtime
 
-# Each episode's rendered item and lint findings, kept between the builds of this worker
-# process: a rebuild after one new episode redoes one item, not ten thousand.
-ITEMS = feeds.ItemCache()
 _EPISODE_BATCH = 500
+_ITEM_OVERHEAD_BYTES = 1536
+
+
+@functools.cache
+def item_cache(megabytes: int) -> feeds.ItemCache:
+    """Each episode's rendered item and lint findings, kept between the builds of this worker
+    process (PODOPS_BUILD_CACHE_MB): a rebuild after one new episode redoes one item, not ten
+    thousand."""
+    return feeds.ItemCache(max_bytes=megabytes * 1024 * 1024)
+
+
+def _fits(mapped: Mapped, cache: feeds.ItemCache) -> bool:
+    """Whether the show's items would fit in the cache.
+
+    A show larger than the cache gains nothing from it (its oldest items are pushed out
+    before the next build could use them), and a cached render holds every item in memory at
+    once; without the cache `render_to` writes the feed an item at a time. An item is about
+    its notes' HTML and 1.5 KB of tags, URLs and title.
+    """
+    estimate = sum(
+        len(episode.notes_html or episode.notes_markdown) + _ITEM_OVERHEAD_BYTES
+        for episode in mapped.episodes
+    )
+    return estimate <= cache.max_bytes
 
 
 def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     """Build (and unless `validate`, publish) the feed of `params["production"]`."""
     now = int(time.time())
+    worker_cache = item_cache(runtime.settings.build_cache_mb)
     with runtime.database.session() as session:
         production = session.get(Production, params["production"])
         if production is None:
@@ -46,9 +69,12 @@ def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
         previous = session.get(FeedState, production.guid)
         published_items = dict(previous.items) if previous else {}
         last_sha = previous.sha256 if previous else None
+    cache = worker_cache if _fits(mapped, worker_cache) else None
     # What this build would publish ({item GUID: enclosure URL}): guarded, then recorded.
     items = _items(mapped, now)
-    report = _check(mapped, now, published_items, items, force=bool(params.get("force")))
+    report = _check(
+        mapped, now, published_items, items, cache=cache, force=bool(params.get("force"))
+    )
     if report["errors"]:
         raise PermanentError(
             "podops.build.invalid",
@@ -62,7 +88,7 @@ def build(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
         # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
         with rendered.open("wb", buffering=1024 * 1024) as output:
             hashing = _HashingWriter(output)
-            size = feeds.render_to(mapped.show, mapped.episodes, hashing, now=now, cache=ITEMS)
+            size = feeds.render_to(mapped.show, mapped.episodes, hashing, now=now, cache=cache)
         return _publish(
             runtime,
             params,
@@ -181,12 +207,18 @@ def _findings(findings: tuple[feeds.Finding, ...] | list[Problem]) -> list[dict[
 
 
 def _check(
-    mapped: Mapped, now: int, published: dict[str, str], current: dict[str, str], *, force: bool
+    mapped: Mapped,
+    now: int,
+    published: dict[str, str],
+    current: dict[str, str],
+    *,
+    cache: feeds.ItemCache | None,
+    force: bool,
 ) -> dict[str, list[dict[str, str]]]:
     errors = _findings(mapped.problems)
     warnings: list[dict[str, str]] = []
     if mapped.show is not None:
-        lint = feeds.lint(mapped.show, mapped.episodes, now=now, cache=ITEMS)
+        lint = feeds.lint(mapped.show, mapped.episodes, now=now, cache=cache)
         errors += _findings(lint.errors)
         warnings += _findings(lint.warnings)
         changes = guard.check_published(published, current)
