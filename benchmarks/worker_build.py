@@ -1,11 +1,12 @@
 """Peak memory and time of a whole worker build of a 50,000-episode show, database to feed.
 
     python benchmarks/worker_build.py [--episodes 50000]
-    PODOPS_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/empty_db python benchmarks/...
+    PODOPS_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/an_empty_database \
+        python benchmarks/worker_build.py
 
 `feed_build.py` measures the `feeds` package on episodes already in memory. This measures
 what a worker process does for a build task: load the production's rows through SQLAlchemy
-(SQLite here), map the documents to the `feeds` model, lint, guard, render to a file and
+(SQLite by default), map the documents to the `feeds` model, lint, guard, render to a file and
 publish it into local storage. The show and its episodes are created through the service
 layer first (notes in Markdown, as producers write them), in this process; the build runs in
 a fresh process, so its peak (VmHWM) is the interpreter, the libraries, the rows and the
