@@ -96,10 +96,28 @@ def claim(
             started_at=moment,
             updated_at=moment,
             deadline_at=moment + time_limit + FINISH_GRACE_SECONDS,
+            progress=None,  # a new run starts from the beginning
         )
         .execution_options(synchronize_session=False)
     )
     return token if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def report_progress(
+    session: Session, operation_id: str, token: str, progress: dict[str, Any]
+) -> bool:
+    """Record how far the run holding `token` has come; False if the claim was lost."""
+    reported = session.execute(
+        update(Operation)
+        .where(
+            Operation.id == operation_id,
+            Operation.status == OperationStatus.BUSY,
+            Operation.run_token == token,
+        )
+        .values(progress=progress, updated_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(reported.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def succeed(session: Session, operation_id: str, token: str, result: dict[str, Any]) -> bool:
@@ -216,6 +234,7 @@ def to_json(operation: Operation) -> dict[str, Any]:
         "status": operation.status,
         "result": operation.result,
         "error": operation.error,
+        "progress": operation.progress,
         "attempts": operation.attempts,
         "created": operation.created_at,
         "updated": operation.updated_at,

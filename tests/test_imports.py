@@ -298,3 +298,32 @@ def test_operations_queued_when_redis_restarts_are_not_lost(
         finally:
             worker.stop()
     assert [result["status"] for result in results] == ["Success"] * 3
+
+
+def test_a_long_download_shows_its_progress_while_busy(
+    importer: tuple[TestClient, Settings], media_server: LocalServer
+) -> None:
+    client, _ = importer
+    big = cbr_44100(frames=441 * 200)  # about 3.6 MB, served over about 3 seconds
+    media_server.routes["/long.mp3"] = slow(big, 64 * 1024, 0.05)
+    location = start(client, media_server.url("/long.mp3"))
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 60
+    while (operation := client.get(location).json())["status"] == "Busy":
+        assert time.monotonic() < deadline, operation
+        if operation["progress"] is not None:
+            seen.append(operation["progress"])
+        time.sleep(0.1)
+    assert operation["status"] == "Success", operation
+    midway = [report for report in seen if 0 < report["done"] < len(big)]
+    assert midway, seen  # told while it was still downloading
+    assert all(
+        report == {**report, "stage": "download", "total": len(big), "unit": "bytes"}
+        for report in seen
+    )
+    assert operation["progress"] == {
+        "stage": "download",
+        "done": len(big),
+        "total": len(big),
+        "unit": "bytes",
+    }

@@ -140,3 +140,38 @@ def test_find_busy_finds_the_running_operation_of_a_production(database: Databas
         assert found is not None
         assert found.id == busy.id
         assert operations.find_busy(session, kind="import", production="abc123def456") is None
+
+
+DOWNLOADING = {"stage": "download", "done": 1_000_000, "total": 4_000_000, "unit": "bytes"}
+
+
+def test_only_the_claim_holder_reports_progress_and_a_new_run_starts_without_it(
+    database: Database,
+) -> None:
+    operation_id = start(database)
+    with database.session() as session:
+        token = operations.claim(session, operation_id, time_limit=100)
+    assert token is not None
+    with database.session() as session:
+        assert not operations.report_progress(session, operation_id, "stale", DOWNLOADING)
+    assert load(database, operation_id).progress is None
+    with database.session() as session:
+        assert operations.report_progress(session, operation_id, token, DOWNLOADING)
+    assert operations.to_json(load(database, operation_id))["progress"] == DOWNLOADING
+
+    with database.session() as session:  # a transient failure: released, claimed again
+        assert operations.release(session, operation_id, token, retry_at=T0)
+        again = operations.claim(session, operation_id, time_limit=100)
+    assert again is not None
+    assert load(database, operation_id).progress is None
+
+
+def test_finished_work_takes_no_more_progress(database: Database) -> None:
+    operation_id = start(database)
+    with database.session() as session:
+        token = operations.claim(session, operation_id, time_limit=100)
+    assert token is not None
+    with database.session() as session:
+        assert operations.succeed(session, operation_id, token, {"message": "hi"})
+        assert not operations.report_progress(session, operation_id, token, DOWNLOADING)
+    assert load(database, operation_id).progress is None

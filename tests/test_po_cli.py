@@ -82,3 +82,16 @@ def test_upload_and_build_from_the_command_line(
     built = json.loads(run([*api, "build", "cli-podcast"]))
     assert built["status"] == "Success", built
     assert built["result"]["items"] == 1
+
+
+def test_waiting_shows_an_import_s_progress() -> None:
+    from podops.client.cli import busy_line
+
+    operation = {"kind": "import_asset", "id": "ab12", "status": "Busy", "progress": None}
+    assert busy_line(operation) == "… import_asset ab12 is busy"
+    operation["progress"] = {"stage": "download", "done": 340_000_000, "total": 2_000_000_000}
+    assert busy_line(operation) == (
+        "… import_asset ab12 is busy: download 340.0 MB of 2,000.0 MB (17%)"
+    )
+    operation["progress"] = {"stage": "download", "done": 1_500_000, "total": None}
+    assert busy_line(operation) == "… import_asset ab12 is busy: download 1.5 MB"

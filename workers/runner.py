@@ -18,6 +18,7 @@ from podops import operations
 from podops.fetch import retry_delay
 from podops.models import Operation
 from podops.storage import StorageError
+from workers import progress
 from workers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def run_operation(runtime: Runtime, operation_id: str, pipeline: Pipeline) -> st
         logger.info("operation not claimed", extra={"operation": operation_id})
         return "skipped"
     try:
-        result = pipeline(params)
+        with progress.reporting(runtime, operation_id, token):
+            result = pipeline(params)
     except PermanentError as error:
         return _fail(runtime, operation_id, token, error.code, error.message, error.details)
     except TRANSIENT as error:

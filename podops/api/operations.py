@@ -26,6 +26,15 @@ from podops.services.productions import may_access
 _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
 
 
+class ProgressOut(BaseModel):
+    """How far a long run has come, as its worker last said (about once a second)."""
+
+    stage: str  # "download" for an import
+    done: int
+    total: int | None  # None: not known in advance (no Content-Length, say)
+    unit: Literal["bytes"]
+
+
 class OperationOut(BaseModel):
     """Background work: Busy until it ends Success (with a result) or Failed (with an error)."""
 
@@ -35,6 +44,7 @@ class OperationOut(BaseModel):
     status: Literal["Busy", "Success", "Failed"]
     result: dict[str, Any] | None
     error: dict[str, Any] | None
+    progress: ProgressOut | None
     attempts: int
     created: int
     updated: int

@@ -158,10 +158,27 @@ def _wait(client: Client, operation: dict[str, Any], timeout: float) -> dict[str
 
     deadline = time.monotonic() + timeout
     while operation["status"] == "Busy" and time.monotonic() < deadline:
-        click.echo(f"… {operation['kind']} {operation['id']} is busy", err=True)
+        click.echo(busy_line(operation), err=True)
         time.sleep(1)
         operation = client.request("GET", f"/a/v1/operations/{operation['id']}")
     return operation
+
+
+def busy_line(operation: dict[str, Any]) -> str:
+    """What a Busy operation is doing, with its progress when its worker has told any."""
+    line = f"… {operation['kind']} {operation['id']} is busy"
+    progress = operation.get("progress")
+    if not progress:
+        return line
+    done, total = progress["done"], progress["total"]
+    line += f": {progress['stage']} {_megabytes(done)}"
+    if total:
+        line += f" of {_megabytes(total)} ({100 * done // total}%)"
+    return line
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:,.1f} MB"
 
 
 @main.command()

@@ -70,21 +70,32 @@ class _Redirect:
     location: httpx.URL
 
 
-def fetch_to_file(url: str, destination: BinaryIO | Path, *, policy: FetchPolicy) -> FetchResult:
+# Told, after every batch is handed on, the bytes received so far and the declared length.
+OnProgress = Callable[[int, int | None], None]
+
+
+def fetch_to_file(
+    url: str,
+    destination: BinaryIO | Path,
+    *,
+    policy: FetchPolicy,
+    on_progress: OnProgress | None = None,
+) -> FetchResult:
     """Download `url` into `destination`, safely; raise a `FetchError` on any failure.
 
     A Path is created or replaced, and removed again if the fetch fails. An open binary file
     is written from its current position; after a failure it holds a partial body the caller
-    must discard.
+    must discard. `on_progress(received, declared)` is called as the body arrives, about once
+    a megabyte, on the calling thread.
     """
     if isinstance(destination, Path):
         try:
             with destination.open("wb") as sink:
-                return _fetch(url, sink, policy)
+                return _fetch(url, sink, policy, on_progress)
         except BaseException:
             destination.unlink(missing_ok=True)
             raise
-    return _fetch(url, destination, policy)
+    return _fetch(url, destination, policy, on_progress)
 
 
 def fetch_bytes(
@@ -98,7 +109,9 @@ def fetch_bytes(
     return buffer.getvalue(), result
 
 
-def _fetch(url: str, sink: BinaryIO, policy: FetchPolicy) -> FetchResult:
+def _fetch(
+    url: str, sink: BinaryIO, policy: FetchPolicy, on_progress: OnProgress | None = None
+) -> FetchResult:
     deadline = Deadline(policy.total_timeout)
     redirects: list[str] = []
     shown = url
@@ -108,7 +121,7 @@ def _fetch(url: str, sink: BinaryIO, policy: FetchPolicy) -> FetchResult:
             shown = str(current)
             deadline.check()
             target = vet_url(current, policy, deadline)
-            outcome = _request(target, sink, policy, deadline, redirects)
+            outcome = _request(target, sink, policy, deadline, redirects, on_progress)
             if isinstance(outcome, FetchResult):
                 return outcome
             if len(redirects) >= policy.max_redirects:
@@ -129,6 +142,7 @@ def _request(
     policy: FetchPolicy,
     deadline: Deadline,
     redirects: list[str],
+    on_progress: OnProgress | None,
 ) -> FetchResult | _Redirect:
     backend = PinnedBackend(target, deadline)
     request_url = httpcore.URL(
@@ -171,7 +185,7 @@ def _request(
         declared = _declared_length(response_headers)
         if declared is not None and declared > policy.max_bytes:
             raise TooLargeError(f"declares {declared} bytes, more than {policy.max_bytes}")
-        size, sha256 = _copy_body(raw, sink, declared, policy.max_bytes)
+        size, sha256 = _copy_body(raw, sink, declared, policy.max_bytes, on_progress)
         if declared is not None and backend.stream is not None:
             _check_nothing_beyond(backend.stream, declared, policy, deadline)
         return FetchResult(
@@ -242,7 +256,11 @@ class _Writer:
 
 
 def _copy_body(
-    response: httpcore.Response, sink: BinaryIO, declared: int | None, max_bytes: int
+    response: httpcore.Response,
+    sink: BinaryIO,
+    declared: int | None,
+    max_bytes: int,
+    on_progress: OnProgress | None,
 ) -> tuple[int, str]:
     writer = _Writer(sink)
     size = 0
@@ -260,6 +278,8 @@ def _copy_body(
             if batched >= _BATCH_BYTES:
                 writer.write(b"".join(batch))
                 batch, batched = [], 0
+                if on_progress is not None:
+                    on_progress(size, declared)
         if batch:
             writer.write(b"".join(batch))
     except httpcore.RemoteProtocolError as error:

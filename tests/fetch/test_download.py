@@ -72,6 +72,25 @@ def test_download_into_an_open_file(server: LocalServer, policy: FetchPolicy) ->
     assert result.bytes_received == len(AUDIO)
 
 
+def test_progress_is_told_as_the_body_arrives(server: LocalServer, policy: FetchPolicy) -> None:
+    large = os.urandom(5 * 1024 * 1024 + 123)
+    server.routes["/large.mp3"] = body(large)
+    sink = io.BytesIO()
+    told: list[tuple[int, int | None]] = []
+
+    fetch_to_file(
+        server.url("/large.mp3"), sink, policy=policy, on_progress=lambda *at: told.append(at)
+    )
+
+    assert sink.getvalue() == large
+    assert len(told) >= 4  # about once a megabyte
+    received = [done for done, _ in told]
+    assert received == sorted(received)
+    assert received[0] > 0
+    assert received[-1] <= len(large)
+    assert {declared for _, declared in told} == {len(large)}
+
+
 def test_fetch_bytes_for_a_feed(server: LocalServer, policy: FetchPolicy) -> None:
     feed = b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>"
     server.routes["/feed.xml"] = body(feed, "application/rss+xml")

@@ -8,6 +8,7 @@ a complete, probed file ever reaches storage. When the operation was started for
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,8 +24,11 @@ from podops.services.resources import etag_of
 from podops.settings import Settings
 from podops.storage.write_behind import open_write_behind
 from podops.uploads import ReceivedFile
+from workers import progress
 from workers.runner import PermanentError, TransientError
 from workers.runtime import Runtime
+
+DOWNLOAD_STAGE = "download"
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -42,7 +46,13 @@ def import_asset(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     try:
         # Written back while it arrives, so the fsync when it is stored has little to wait for.
         with open_write_behind(path) as destination:
-            fetched = fetch_to_file(params["url"], destination, policy=fetch_policy(settings))
+            fetched = fetch_to_file(
+                params["url"],
+                destination,
+                policy=fetch_policy(settings),
+                on_progress=functools.partial(progress.report, DOWNLOAD_STAGE),
+            )
+        progress.report(DOWNLOAD_STAGE, fetched.bytes_received, fetched.bytes_received, final=True)
     except FetchError as error:
         path.unlink(missing_ok=True)
         if error.transient:
