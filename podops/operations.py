@@ -107,17 +107,7 @@ def report_progress(
     session: Session, operation_id: str, token: str, progress: dict[str, Any]
 ) -> bool:
     """Record how far the run holding `token` has come; False if the claim was lost."""
-    reported = session.execute(
-        update(Operation)
-        .where(
-            Operation.id == operation_id,
-            Operation.status == OperationStatus.BUSY,
-            Operation.run_token == token,
-        )
-        .values(progress=progress, updated_at=now())
-        .execution_options(synchronize_session=False)
-    )
-    return bool(reported.rowcount == 1)  # type: ignore[attr-defined]
+    return _update_claimed(session, operation_id, token, progress=progress, updated_at=now())
 
 
 def succeed(session: Session, operation_id: str, token: str, result: dict[str, Any]) -> bool:
@@ -145,17 +135,9 @@ def fail(
 def release(session: Session, operation_id: str, token: str, *, retry_at: int) -> bool:
     """Give up a claim after a transient failure: the sweeper sends the task again once
     `retry_at` has passed, counting the attempt."""
-    released = session.execute(
-        update(Operation)
-        .where(
-            Operation.id == operation_id,
-            Operation.status == OperationStatus.BUSY,
-            Operation.run_token == token,
-        )
-        .values(run_token=None, deadline_at=retry_at, updated_at=now())
-        .execution_options(synchronize_session=False)
+    return _update_claimed(
+        session, operation_id, token, run_token=None, deadline_at=retry_at, updated_at=now()
     )
-    return bool(released.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _finish(
@@ -168,17 +150,31 @@ def _finish(
     error: dict[str, Any] | None = None,
 ) -> bool:
     moment = now()
-    finished = session.execute(
+    return _update_claimed(
+        session,
+        operation_id,
+        token,
+        status=status,
+        result=result,
+        error=error,
+        finished_at=moment,
+        updated_at=moment,
+    )
+
+
+def _update_claimed(session: Session, operation_id: str, token: str, **values: Any) -> bool:
+    """Set `values` on the operation if it is still Busy under the run `token`; whether it was."""
+    updated = session.execute(
         update(Operation)
         .where(
             Operation.id == operation_id,
             Operation.status == OperationStatus.BUSY,
             Operation.run_token == token,
         )
-        .values(status=status, result=result, error=error, finished_at=moment, updated_at=moment)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(finished.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(updated.rowcount == 1)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
