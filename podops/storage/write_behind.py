@@ -2,10 +2,11 @@
 
 Uploads and imports land in a file that is fsynced when it is stored (`Storage.put_path`).
 Written the ordinary way, the whole body sits dirty in the page cache until then, and the
-fsync waits for all of it. Here, every few megabytes the kernel is asked to start writing back what was written, and
-to drop from the page cache what was written back a window earlier. By the time of the
-fsync almost nothing is left to wait for, and a worker importing a 2 GB file does not push
-2 GB of other processes' pages out of memory for bytes it will not read again.
+fsync waits for all of it. Here, every few megabytes the kernel is asked to start writing
+back what was written, and to drop from the page cache what was written back a window
+earlier. By the time of the fsync almost nothing is left to wait for, and a worker importing
+a 2 GB file does not push 2 GB of other processes' pages out of memory for bytes it will not
+read again.
 
 The call is `posix_fadvise(POSIX_FADV_DONTNEED)`, as PostgreSQL's `pg_flush_data` uses where
 `sync_file_range` is missing: on Linux it starts writeback of the range without waiting and
