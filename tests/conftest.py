@@ -61,8 +61,10 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="session")
-def postgres_databases() -> Iterator[Callable[[], str]]:
-    """A factory of empty PostgreSQL databases, all dropped when the run ends."""
+def postgres_databases() -> Iterator[Callable[..., str]]:
+    """A factory of empty PostgreSQL databases, all dropped when the run ends.
+
+    `options` are CREATE DATABASE's (a locale, say)."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -77,10 +79,10 @@ def postgres_databases() -> Iterator[Callable[[], str]]:
         )
     created: list[str] = []
 
-    def create() -> str:
+    def create(options: str = "") -> str:
         name = f"podops_test_{secrets.token_hex(6)}"
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" {options}'))
         created.append(name)
         return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
@@ -95,7 +97,7 @@ def postgres_databases() -> Iterator[Callable[[], str]]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_databases: Callable[[], str]
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_databases: Callable[..., str]
 ) -> str:
     """An empty database, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
