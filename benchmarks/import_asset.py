@@ -48,16 +48,11 @@ def main() -> None:
 
     import httpx
 
+    from benchmarks._seed import bench_production, worker_runtime
     from benchmarks.upload import make_mp3
     from podops import migrate
-    from podops.auth import Principal
-    from podops.auth.tokens import Claims
-    from podops.auth.users import create_user
     from podops.db import Database
-    from podops.resources import ProductionCreate
-    from podops.services import productions
     from podops.settings import Settings
-    from podops.storage.configured import configured_storage
 
     work = Path(tempfile.mkdtemp(prefix="podops-bench-"))
     served = work / "served"
@@ -80,24 +75,10 @@ def main() -> None:
     migrate.upgrade(database)
 
     from workers.pipelines.imports import import_asset
-    from workers.runtime import Runtime
 
-    runtime = Runtime(
-        settings=settings,
-        database=database,
-        jobs=None,  # type: ignore[arg-type]
-        storage=configured_storage(settings),
-        pid=os.getpid(),
-    )
+    runtime = worker_runtime(settings, database)
     with database.session() as session:
-        user = create_user(session, "bench@example.com", admin=True)
-        claims = Claims(
-            iss="", aud="", sub=user.id, iat=0, exp=2**40, jti="x", scope=frozenset(), prod=None
-        )
-        production = productions.create_production(
-            session, Principal(claims), ProductionCreate(name="bench-production", title="B")
-        )
-        production_guid = production.guid
+        production_guid = bench_production(session, "bench-production", "B").guid
 
     def plain_download() -> float:
         target = work / "plain.mp3"

@@ -46,14 +46,12 @@ def _environment(work: Path) -> None:
 
 def seed(work: Path, episodes: int) -> str:
     """The production, its show and `episodes` episodes; the production's GUID."""
+    from benchmarks._seed import bench_production
     from podops import migrate
-    from podops.auth import Principal
-    from podops.auth.tokens import Claims
-    from podops.auth.users import create_user
     from podops.db import Database
     from podops.models import Production
-    from podops.resources import ProductionCreate, parse_resource
-    from podops.services import productions, resources
+    from podops.resources import parse_resource
+    from podops.services import resources
     from podops.settings import Settings
 
     settings = Settings.from_env().with_secret()
@@ -61,13 +59,7 @@ def seed(work: Path, episodes: int) -> str:
     migrate.upgrade(database)
     rng = random.Random(6)
     with database.session() as session:
-        user = create_user(session, "bench@example.com", admin=True)
-        claims = Claims(
-            iss="", aud="", sub=user.id, iat=0, exp=2**40, jti="x", scope=frozenset(), prod=None
-        )
-        production = productions.create_production(
-            session, Principal(claims), ProductionCreate(name=PRODUCTION, title="Bench")
-        )
+        production = bench_production(session, PRODUCTION, "Bench")
         show = {
             "apiVersion": "v1",
             "kind": "show",
@@ -120,21 +112,14 @@ def _episode(rng: random.Random, number: int, name: str) -> dict[str, Any]:
 
 def build_in_this_process(production_guid: str) -> dict[str, Any]:
     """One build as a worker runs it; what it took."""
+    from benchmarks._seed import worker_runtime
     from podops.db import Database
     from podops.settings import Settings
-    from podops.storage.configured import configured_storage
     from workers.pipelines.build import build
-    from workers.runtime import Runtime
 
     settings = Settings.from_env().with_secret()
     database = Database(settings.database_url)
-    runtime = Runtime(
-        settings=settings,
-        database=database,
-        jobs=None,  # type: ignore[arg-type]  # a build starts no other task
-        storage=configured_storage(settings),
-        pid=os.getpid(),
-    )
+    runtime = worker_runtime(settings, database)
     before = _status("VmRSS")
     started = time.perf_counter()
     result = build(runtime, {"production": production_guid, "operation_id": "bench"})
