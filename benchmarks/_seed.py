@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported where used: a measured build process loads only what it needs
@@ -10,8 +9,8 @@ if TYPE_CHECKING:  # imported where used: a measured build process loads only wh
 
     from podops.db import Database
     from podops.models import Production
+    from podops.runtime import Runtime
     from podops.settings import Settings
-    from workers.runtime import Runtime
 
 
 def bench_production(session: Session, name: str, title: str) -> Production:
@@ -32,14 +31,15 @@ def bench_production(session: Session, name: str, title: str) -> Production:
 
 
 def worker_runtime(settings: Settings, database: Database) -> Runtime:
-    """What a worker's pipelines get, without a broker: these benchmarks start no other task."""
+    """What a worker's services get, on `database`. These benchmarks start no other job, so
+    the job sender never connects to a broker."""
+    from podops.jobs import Jobs
+    from podops.runtime import Runtime
     from podops.storage.configured import configured_storage
-    from workers.runtime import Runtime
 
     return Runtime(
         settings=settings,
         database=database,
-        jobs=None,  # type: ignore[arg-type]
         storage=configured_storage(settings),
-        pid=os.getpid(),
+        jobs=Jobs(settings, database),
     )

@@ -93,10 +93,10 @@ def main() -> None:
     from benchmarks._load import load_generator, requests_per_second
     from benchmarks._load import serve as serving
     from podops import migrate
-    from podops.api.context import AppContext
     from podops.auth import ALL_SCOPES
     from podops.auth.users import create_user
     from podops.db import Database
+    from podops.runtime import Runtime
     from podops.settings import Settings
 
     data_dir = Path(tempfile.mkdtemp(prefix="podops-bench-"))
@@ -109,7 +109,7 @@ def main() -> None:
     settings = Settings.from_env(env).with_secret()
     database = Database(settings.database_url)
     migrate.upgrade(database)
-    context = AppContext.build(settings)
+    context = Runtime.build(settings)
     with database.session() as session:
         user = create_user(session, "bench@example.com", admin=True)
         token, _ = context.authenticator.issue(session, user, scopes=frozenset(ALL_SCOPES))

@@ -74,7 +74,8 @@ def main() -> None:
     database = Database(settings.database_url)
     migrate.upgrade(database)
 
-    from workers.pipelines.imports import import_asset
+    from podops.imports.asset import import_asset
+    from podops.jobs import ImportAssetJob
 
     runtime = worker_runtime(settings, database)
     with database.session() as session:
@@ -100,9 +101,9 @@ def main() -> None:
             from podops.models import Resource
 
             session.execute(delete(Resource))
-        params = {"production": production_guid, "url": url, "operation_id": f"bench{round_number}"}
+        job = ImportAssetJob(production=production_guid, url=url)
         started = time.perf_counter()
-        result = import_asset(runtime, params)
+        result = import_asset(runtime, job, operation_id=f"bench{round_number}")
         elapsed = time.perf_counter() - started
         assert result["size"] == size, result
         return elapsed

@@ -47,15 +47,15 @@ def serve(port: int) -> None:
 
 def seed(episodes: int) -> str:
     """Create the production, show and episodes; return an admin token."""
-    from podops.api.context import AppContext
     from podops.auth import ALL_SCOPES, Principal
     from podops.auth.users import create_user
     from podops.resources import ProductionCreate, parse_resource
+    from podops.runtime import Runtime
     from podops.services import productions, resources
     from podops.settings import Settings
     from tests.support.documents import episode, show
 
-    context = AppContext.build(Settings.from_env().with_secret())
+    context = Runtime.build(Settings.from_env().with_secret())
     with context.database.session() as session:
         user = create_user(session, "bench@example.com", admin=True)
         token, claims = context.authenticator.issue(session, user, scopes=frozenset(ALL_SCOPES))

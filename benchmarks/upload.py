@@ -96,11 +96,11 @@ def main() -> None:
         raise SystemExit("this benchmark needs curl")
 
     from podops import migrate
-    from podops.api.context import AppContext
     from podops.auth import ALL_SCOPES, Principal
     from podops.auth.users import create_user
     from podops.db import Database
     from podops.resources import ProductionCreate
+    from podops.runtime import Runtime
     from podops.services import productions
     from podops.settings import Settings
 
@@ -116,7 +116,7 @@ def main() -> None:
     settings = Settings.from_env(env).with_secret()
     database = Database(settings.database_url)
     migrate.upgrade(database)
-    context = AppContext.build(settings)
+    context = Runtime.build(settings)
     with database.session() as session:
         user = create_user(session, "bench@example.com", admin=True)
         token, claims = context.authenticator.issue(session, user, scopes=frozenset(ALL_SCOPES))

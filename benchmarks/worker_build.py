@@ -114,15 +114,16 @@ def build_in_this_process(production_guid: str) -> dict[str, Any]:
     """One build as a worker runs it; what it took."""
     from benchmarks._seed import worker_runtime
     from podops.db import Database
+    from podops.jobs import BuildJob
+    from podops.publish.pipeline import build_feed
     from podops.settings import Settings
-    from workers.pipelines.build import build
 
     settings = Settings.from_env().with_secret()
     database = Database(settings.database_url)
     runtime = worker_runtime(settings, database)
     before = _status("VmRSS")
     started = time.perf_counter()
-    result = build(runtime, {"production": production_guid, "operation_id": "bench"})
+    result = build_feed(runtime, BuildJob(production=production_guid), operation_id="bench")
     elapsed = time.perf_counter() - started
     return {
         "database": database.engine.dialect.name,

@@ -27,10 +27,13 @@ logger = logging.getLogger("podops.cli")
 WORKER_STOP_SECONDS = 30
 
 
-def load_settings() -> Settings:
-    """Settings from the environment, with a usable secret, or a clean exit saying what to set."""
+def load_settings(*, secret: bool = True) -> Settings:
+    """Settings from the environment, with a usable secret (unless the command signs and
+    checks no tokens), or a clean exit saying what to set."""
     try:
-        settings = Settings.from_env().with_secret()
+        settings = Settings.from_env()
+        if secret:
+            settings = settings.with_secret()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     configure_logging(settings.log_level, settings.log_format)
@@ -80,33 +83,35 @@ def web(host: str | None, port: int | None) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.option("--beat", is_flag=True, help="Also run the periodic sweeper in this process.")
+@click.option(
+    "--ready-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write this file once the worker takes tasks (a readiness signal).",
+)
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
-def worker(beat: bool, celery_args: tuple[str, ...]) -> None:
-    """Run a Celery worker (production: the Procfile's worker process)."""
-    settings = load_settings()
-    os.execv(sys.executable, [sys.executable, *_worker_command(settings, beat), *celery_args])
+def worker(beat: bool, ready_file: Path | None, celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker (production: the Procfile's worker process).
+
+    Arguments after the options go to Celery's worker as they are.
+    """
+    from workers.app import create_celery_app
+
+    settings = load_settings(secret=False)
+    if ready_file is not None:
+        ready_file.unlink(missing_ok=True)
+    app = create_celery_app(settings, ready_file=ready_file)
+    app.worker_main(argv=[*_worker_argv(settings, beat), *celery_args])
 
 
 @main.command()
 def beat() -> None:
     """Run the periodic scheduler that sweeps stuck operations (one per deployment)."""
-    settings = load_settings()
-    schedule = settings.data_dir / "celerybeat-schedule"
-    schedule.parent.mkdir(parents=True, exist_ok=True)
-    os.execv(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "beat",
-            "--schedule",
-            str(schedule),
-            "--loglevel",
-            settings.log_level,
-        ],
+    from workers.app import create_celery_app
+
+    settings = load_settings(secret=False)
+    app = create_celery_app(settings)
+    app.start(
+        ["beat", "--schedule", str(_beat_schedule(settings)), "--loglevel", settings.log_level]
     )
 
 
@@ -378,12 +383,8 @@ def _run_until_signalled(server: uvicorn.Server) -> None:
         server.run()
 
 
-def _worker_command(settings: Settings, beat: bool) -> list[str]:
-    command = [
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
+def _worker_argv(settings: Settings, beat: bool) -> list[str]:
+    argv = [
         "worker",
         "--queues",
         settings.task_queue,
@@ -398,15 +399,20 @@ def _worker_command(settings: Settings, beat: bool) -> list[str]:
         "--without-heartbeat",
     ]
     if beat:
-        schedule = settings.data_dir / "celerybeat-schedule"
-        schedule.parent.mkdir(parents=True, exist_ok=True)
-        command += ["--beat", "--schedule", str(schedule)]
-    return command
+        argv += ["--beat", "--schedule", str(_beat_schedule(settings))]
+    return argv
+
+
+def _beat_schedule(settings: Settings) -> Path:
+    schedule = settings.data_dir / "celerybeat-schedule"
+    schedule.parent.mkdir(parents=True, exist_ok=True)
+    return schedule
 
 
 def _start_worker(settings: Settings, *, beat: bool) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PODOPS_DATA_DIR=str(settings.data_dir))
-    process = subprocess.Popen([sys.executable, *_worker_command(settings, beat)], env=env)
+    command = [sys.executable, "-m", "podops.cli", "worker", *(["--beat"] if beat else [])]
+    process = subprocess.Popen(command, env=env)
     logger.info("worker started", extra={"pid": process.pid})
     return process
 

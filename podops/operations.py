@@ -103,6 +103,27 @@ def claim(
     return token if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Run:
+    """One claimed run of an operation: what the worker needs to do the work."""
+
+    operation_id: str
+    token: str
+    kind: str
+    params: dict[str, Any]
+    attempt: int
+
+
+def claim_run(session: Session, operation_id: str, *, time_limit: int) -> Run | None:
+    """`claim`, with the claimed operation's kind, stored parameters and attempt number."""
+    token = claim(session, operation_id, time_limit=time_limit)
+    if token is None:
+        return None
+    operation = session.get(Operation, operation_id)
+    assert operation is not None  # claimed just now in this transaction
+    return Run(operation_id, token, operation.kind, dict(operation.params), operation.attempts)
+
+
 def report_progress(
     session: Session, operation_id: str, token: str, progress: dict[str, Any]
 ) -> bool:

@@ -388,9 +388,8 @@ def test_a_show_larger_than_the_item_cache_is_built_without_it(
     default one: the same feed, and the small cache is never filled."""
     from dataclasses import replace
 
-    from podops.storage.configured import configured_storage
-    from workers.pipelines import build as pipeline
-    from workers.runtime import Runtime
+    from podops.jobs import ValidateJob
+    from podops.publish import pipeline
 
     client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
     produce(client, episodes=3)
@@ -398,17 +397,11 @@ def test_a_show_larger_than_the_item_cache_is_built_without_it(
     guid = client.get(f"/a/v1/production/{PROD}").json()["guid"]
     etags = []
     for megabytes in (0, 64):
-        runtime = Runtime(
-            settings=replace(settings, build_cache_mb=megabytes),
-            database=context.database,
-            jobs=context.jobs,
-            storage=configured_storage(settings),
-            pid=0,
-        )
+        runtime = replace(context, settings=replace(settings, build_cache_mb=megabytes))
         cache = pipeline.item_cache(megabytes)
         made_before = cache.misses
-        result = pipeline.build(
-            runtime, {"production": guid, "operation_id": f"cache{megabytes}", "validate": True}
+        result = pipeline.build_feed(
+            runtime, ValidateJob(production=guid), operation_id=f"cache{megabytes}"
         )
         assert result["items"] == 3
         assert result["validated"] is True

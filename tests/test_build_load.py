@@ -14,11 +14,11 @@ from podops.auth.tokens import Claims
 from podops.auth.users import create_user
 from podops.db import Database
 from podops.models import Production, Resource
+from podops.publish.load import load_production
 from podops.resources import ProductionCreate, parse_resource
 from podops.services import productions, resources
 from tests.conftest import make_settings
 from tests.support.documents import episode, show
-from workers.pipelines.build import _load
 
 # Python orders these by code point ("-" is 45, "_" is 95); a locale may not.
 NAMES = ["ep-b-second", "ep_a_first"]
@@ -65,6 +65,6 @@ def test_episodes_are_mapped_in_code_point_order_of_their_names_whatever_the_loc
         assert by_locale == list(reversed(NAMES))  # the premise: this locale orders otherwise
         production = session.get(Production, production_guid)
         assert production is not None
-        mapped = _load(session, production, make_settings(tmp_path))
+        mapped = load_production(session, production, base_url=make_settings(tmp_path).base_url)
 
     assert [item.title for item in mapped.episodes] == [f"Episode {name}" for name in NAMES]

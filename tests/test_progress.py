@@ -11,9 +11,8 @@ from sqlalchemy.exc import OperationalError
 
 from podops import operations
 from podops.db import Database
+from podops.jobs import progress
 from podops.models import Operation
-from workers import progress
-from workers.runtime import Runtime
 
 
 class Clock:
@@ -41,10 +40,6 @@ def claimed(database: Database) -> tuple[str, str]:
         return operation.id, token
 
 
-def runtime_of(database: Any) -> Runtime:
-    return Runtime(settings=None, database=database, jobs=None, storage=None, pid=0)  # type: ignore[arg-type]
-
-
 def recorded(database: Database, operation_id: str) -> dict[str, Any] | None:
     with database.session() as session:
         operation = session.get(Operation, operation_id)
@@ -56,7 +51,7 @@ def test_reports_reach_the_record_at_most_once_a_second_and_the_final_one_always
     database: Database, clock: Clock
 ) -> None:
     operation_id, token = claimed(database)
-    with progress.reporting(runtime_of(database), operation_id, token):
+    with progress.reporting(database, operation_id, token):
         progress.report("download", 1_000_000, 8_000_000)
         assert recorded(database, operation_id) is None  # within the first second: not written
         clock.now += 1.0
@@ -76,7 +71,7 @@ def test_reports_reach_the_record_at_most_once_a_second_and_the_final_one_always
 
 def test_outside_an_operation_a_report_goes_nowhere(database: Database, clock: Clock) -> None:
     operation_id, token = claimed(database)
-    with progress.reporting(runtime_of(database), operation_id, token):
+    with progress.reporting(database, operation_id, token):
         pass
     clock.now += 5
     progress.report("download", 1, 2, final=True)
@@ -93,6 +88,10 @@ class Unreachable:
 def test_a_report_that_cannot_be_written_is_logged_not_raised(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with progress.reporting(runtime_of(Unreachable()), "op", "token"):
+    with progress.reporting(
+        Unreachable(),  # type: ignore[arg-type]
+        "op",
+        "token",
+    ):
         progress.report("download", 1, 2, final=True)
     assert "progress not recorded" in caplog.text

@@ -105,7 +105,7 @@ def test_every_variable_is_documented_once_in_env_example_and_readme() -> None:
 
 
 def test_a_worker_sizes_its_item_cache_by_the_setting(tmp_path: Path) -> None:
-    from workers.pipelines.build import item_cache
+    from podops.publish.pipeline import item_cache
 
     settings = Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path), "PODOPS_BUILD_CACHE_MB": "3"})
     cache = item_cache(settings.build_cache_mb)

@@ -1,7 +1,14 @@
-"""Running one operation: claim it, run its pipeline, record the outcome.
+"""Running one operation: claim it, call its job's service, record the outcome.
 
-Tasks stay thin: they pass an operation id to `run_operation` with the pipeline to call. The
-pipeline is a plain function of the operation's parameters, testable without Celery.
+The service gets the typed parameters (validated once, here) and the operation id; what it
+raises decides the outcome:
+
+    returns a result                 Success, with that result
+    JobFailedError                   Failed, with its code, message and details
+    JobRetryError, a storage or      released for another try later (the sweeper re-sends it,
+    database outage                  until the operation is out of attempts)
+    the task's soft time limit       Failed: podops.operation.timed_out
+    anything else                    Failed: podops.operation.crashed (logged with its trace)
 """
 
 from __future__ import annotations
@@ -9,107 +16,105 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from podops import operations
 from podops.fetch import retry_delay
-from podops.models import Operation
+from podops.jobs import JobFailedError, JobParams, JobRetryError, progress
+from podops.jobs.kinds import BadParamsError, load_params
+from podops.runtime import Runtime
 from podops.storage import StorageError
-from workers import progress
-from workers.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
-Pipeline = Callable[[dict[str, Any]], dict[str, Any]]
+Params = TypeVar("Params", bound=JobParams, contravariant=True)
 
 
-class TransientError(Exception):
-    """The work failed for a reason that may pass (a store or server briefly unreachable)."""
+class Service(Protocol[Params]):
+    """The work of one job kind: `service(runtime, params, operation_id=...)` → its result."""
+
+    def __call__(
+        self, runtime: Runtime, job: Params, /, *, operation_id: str
+    ) -> dict[str, Any]: ...
 
 
 # Failures of the parts around the work, not of the work itself: try again later.
-TRANSIENT = (TransientError, StorageError, OperationalError)
+RETRYABLE = (JobRetryError, StorageError, OperationalError)
 
 
-class PermanentError(Exception):
-    """The work cannot succeed as asked (bad input, missing data): fail it, do not retry."""
-
-    def __init__(self, code: str, message: str, *, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.details = details or {}
-
-
-def run_operation(runtime: Runtime, operation_id: str, pipeline: Pipeline) -> str:
-    """Run `pipeline` for the operation if this worker can claim it; the outcome, for logs."""
+def run_operation(
+    runtime: Runtime, operation_id: str, expects: type[JobParams], service: Service[Any]
+) -> str:
+    """Run `service` for the operation if this worker can claim it; the outcome, for logs."""
     with runtime.database.session() as session:
-        token = operations.claim(session, operation_id, time_limit=runtime.settings.task_time_limit)
-        operation = session.get(Operation, operation_id) if token else None
-        # The pipeline learns its operation's id, e.g. to name a download it can resume.
-        params = {**operation.params, "operation_id": operation_id} if operation else {}
-    if token is None:
+        run = operations.claim_run(
+            session, operation_id, time_limit=runtime.settings.task_time_limit
+        )
+    if run is None:
         # Finished already, or another worker holds a live claim: a duplicate delivery.
         logger.info("operation not claimed", extra={"operation": operation_id})
         return "skipped"
+    finish = _Finisher(runtime, run)
     try:
-        with progress.reporting(runtime, operation_id, token):
-            result = pipeline(params)
-    except PermanentError as error:
-        return _fail(runtime, operation_id, token, error.code, error.message, error.details)
-    except TRANSIENT as error:
-        return _retry_later(runtime, operation_id, token, error)
+        job = load_params(run.kind, run.params)
+        if not isinstance(job, expects):
+            raise BadParamsError(f"a {run.kind} operation sent to the {expects.task} task")
+    except BadParamsError as error:
+        return finish.failed("podops.operation.bad_params", str(error))
+    try:
+        with progress.reporting(runtime.database, operation_id, run.token):
+            result = service(runtime, job, operation_id=operation_id)
+    except JobFailedError as error:
+        return finish.failed(error.code, error.message, error.details)
+    except RETRYABLE as error:
+        return finish.retry_later(error)
     except SoftTimeLimitExceeded:
         limit = runtime.settings.task_time_limit
-        return _fail(
-            runtime,
-            operation_id,
-            token,
-            "podops.operation.timed_out",
-            f"the work did not finish within {limit} seconds",
+        return finish.failed(
+            "podops.operation.timed_out", f"the work did not finish within {limit} seconds"
         )
     except Exception as error:
         logger.exception("operation crashed", extra={"operation": operation_id})
-        return _fail(
-            runtime,
-            operation_id,
-            token,
+        return finish.failed(
             "podops.operation.crashed",
             f"internal error ({type(error).__name__}); see the worker log",
         )
-    with runtime.database.session() as session:
-        recorded = operations.succeed(session, operation_id, token, result)
-    return "success" if recorded else "claim lost"
+    return finish.succeeded(result)
 
 
-def _retry_later(runtime: Runtime, operation_id: str, token: str, error: Exception) -> str:
-    with runtime.database.session() as session:
-        operation = session.get(Operation, operation_id)
-        attempt = operation.attempts if operation else 1
-    delay = retry_delay(attempt)
-    logger.warning(
-        "operation will be retried",
-        extra={"operation": operation_id, "error": str(error), "in_seconds": round(delay, 1)},
-    )
-    with runtime.database.session() as session:
-        operations.release(session, operation_id, token, retry_at=int(time.time() + delay))
-    return "retry"
+class _Finisher:
+    """Records the outcome of one claimed run (each only while the claim is still ours)."""
 
+    def __init__(self, runtime: Runtime, run: operations.Run) -> None:
+        self._database = runtime.database
+        self._run = run
 
-def _fail(
-    runtime: Runtime,
-    operation_id: str,
-    token: str,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
-) -> str:
-    with runtime.database.session() as session:
-        recorded = operations.fail(
-            session, operation_id, token, code=code, message=message, details=details
+    def _record(self, write: Callable[..., bool], **values: Any) -> bool:
+        with self._database.session() as session:
+            return write(session, self._run.operation_id, self._run.token, **values)
+
+    def succeeded(self, result: dict[str, Any]) -> str:
+        return "success" if self._record(operations.succeed, result=result) else "claim lost"
+
+    def failed(self, code: str, message: str, details: dict[str, Any] | None = None) -> str:
+        recorded = self._record(operations.fail, code=code, message=message, details=details)
+        logger.warning(
+            "operation failed", extra={"operation": self._run.operation_id, "code": code}
         )
-    logger.warning("operation failed", extra={"operation": operation_id, "code": code})
-    return "failed" if recorded else "claim lost"
+        return "failed" if recorded else "claim lost"
+
+    def retry_later(self, error: Exception) -> str:
+        delay = retry_delay(self._run.attempt)
+        logger.warning(
+            "operation will be retried",
+            extra={
+                "operation": self._run.operation_id,
+                "error": str(error),
+                "in_seconds": round(delay, 1),
+            },
+        )
+        self._record(operations.release, retry_at=int(time.time() + delay))
+        return "retry"

@@ -1,51 +1,60 @@
-"""Celery tasks, thin: an operation id in, a pipeline called, the outcome recorded."""
+"""The Celery tasks, thin: an operation id in, the job's service called, the outcome recorded.
+
+Each job kind's task is one line of `ADAPTERS`: the parameters model it expects and the
+service that does its work. Build and validate share a task; the operation's kind says which
+model its parameters are read back with.
+"""
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
 
 from podops.auth.revocation import purge_expired
-from podops.jobs import TaskNames
-from workers.app import celery_app
-from workers.pipelines import build, feed_import, imports, ping
-from workers.runner import run_operation
-from workers.runtime import runtime
+from podops.celery_config import SWEEP_TASK
+from podops.imports.asset import import_asset
+from podops.imports.feed import import_feed
+from podops.jobs import BuildJob, ImportAssetJob, ImportFeedJob, JobParams, PingJob
+from podops.publish.pipeline import build_feed
+from podops.runtime import Runtime
+from podops.services.ping import echo
+from workers.runner import Service, run_operation
+
+ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
+    (PingJob, echo),
+    (BuildJob, build_feed),  # and ValidateJob, a BuildJob that does not publish
+    (ImportAssetJob, import_asset),
+    (ImportFeedJob, import_feed),
+)
 
 
-@celery_app.task(name=TaskNames.PING)
-def run_ping(operation_id: str) -> str:
-    return run_operation(runtime(), operation_id, ping.echo)
+def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
+    """Register every job kind's task, and the periodic sweep, on `app`; each runs with the
+    `runtime` of the process it runs in."""
+    for expects, service in ADAPTERS:
+        _register_job(app, runtime, expects, service)
+
+    @app.task(name=SWEEP_TASK)
+    def sweep_operations() -> dict[str, object]:
+        """Periodic upkeep: re-send stuck operations, start due builds, forget expired tokens."""
+        current = runtime()
+        report = current.jobs.sweep()
+        scheduled = current.jobs.start_scheduled_builds()
+        with current.database.session() as session:
+            purged = purge_expired(session)
+        return {
+            "resent": [operation.id for operation in report.resend],
+            "failed": report.failed,
+            "purged_tokens": purged,
+            "scheduled_builds": scheduled,
+        }
 
 
-@celery_app.task(name=TaskNames.BUILD)
-def run_build(operation_id: str) -> str:
-    current = runtime()
-    return run_operation(current, operation_id, functools.partial(build.build, current))
-
-
-@celery_app.task(name=TaskNames.IMPORT_ASSET)
-def run_import_asset(operation_id: str) -> str:
-    current = runtime()
-    return run_operation(current, operation_id, functools.partial(imports.import_asset, current))
-
-
-@celery_app.task(name=TaskNames.IMPORT_FEED)
-def run_import_feed(operation_id: str) -> str:
-    current = runtime()
-    return run_operation(current, operation_id, functools.partial(feed_import.import_feed, current))
-
-
-@celery_app.task(name=TaskNames.SWEEP)
-def sweep_operations() -> dict[str, object]:
-    """Periodic upkeep: re-send stuck operations, forget expired tokens."""
-    current = runtime()
-    report = current.jobs.sweep()
-    scheduled = current.jobs.start_scheduled_builds()
-    with current.database.session() as session:
-        purged = purge_expired(session)
-    return {
-        "resent": [operation.id for operation in report.resend],
-        "failed": report.failed,
-        "purged_tokens": purged,
-        "scheduled_builds": scheduled,
-    }
+def _register_job(
+    app: Celery, runtime: Callable[[], Runtime], expects: type[JobParams], service: Service[Any]
+) -> None:
+    @app.task(name=expects.task)
+    def run(operation_id: str) -> str:
+        return run_operation(runtime(), operation_id, expects, service)

@@ -22,7 +22,6 @@ from podops.api import (
     resources,
     uploads,
 )
-from podops.api.context import AppContext
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
     BodyLimitMiddleware,
@@ -30,6 +29,7 @@ from podops.api.middleware import (
     RequestLogMiddleware,
 )
 from podops.api.openapi import build_openapi
+from podops.runtime import Runtime
 from podops.settings import Settings
 
 # Uploads stream large bodies and enforce their own limit.
@@ -56,14 +56,14 @@ async def openapi_document(_request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     """A podops API for `settings`. The database schema must be current (`podops db upgrade`)."""
-    context = AppContext.build(settings)
+    context = Runtime.build(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await context.close()
+            await context.aclose()
 
     app = Starlette(
         routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],

@@ -15,6 +15,7 @@ from podops.api.docs import QueryParameter, documented
 from podops.api.operations import OperationOut, accepted
 from podops.auth import Scope
 from podops.errors import BadRequestError
+from podops.jobs import BuildJob, ValidateJob
 from podops.models import Production
 from podops.services import productions
 
@@ -59,11 +60,10 @@ async def start_build(request: Request) -> Response:
             return productions.get_production(session, principal, body.guid)
 
     production = await run_in_threadpool(find)
-    kind = "validate" if validate else "build"
-    params = {"production": production.guid, "force": body.force, "validate": validate}
+    job = (ValidateJob if validate else BuildJob)(production=production.guid, force=body.force)
     operation, _created = await run_in_threadpool(
         lambda: context.jobs.start_unless_busy(
-            kind, params, production=production.guid, owner=principal.user_id
+            job, production=production.guid, owner=principal.user_id
         )
     )
     return accepted(request, operation)

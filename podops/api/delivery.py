@@ -20,10 +20,10 @@ from starlette.routing import Route
 
 from podops.api.context import context_of
 from podops.api.docs import documented
-from podops.build import FEED_CACHE, FEED_TYPE
 from podops.errors import NotFoundError
 from podops.models import Production
 from podops.names import is_guid, is_name
+from podops.publish import FEED_CACHE, FEED_TYPE
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage, StoredObject
 from podops.storage.keys import feed_key, media_key

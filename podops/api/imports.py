@@ -2,15 +2,12 @@
 
 Both answer 202 with the operation a worker carries out (download safely, probe, store once).
 Documents with `rel: import` references start the same operations themselves
-(`start_reference_imports`).
+(`podops.imports.start`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,12 +15,13 @@ from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
-from podops.api.context import AppContext, context_of
+from podops.api.context import context_of
 from podops.api.docs import documented
 from podops.api.operations import OperationOut, accepted
-from podops.auth import Principal, Scope
-from podops.errors import BadRequestError, ConflictError, NotFoundError
-from podops.models import Operation, Production, User
+from podops.auth import Scope
+from podops.errors import BadRequestError, NotFoundError
+from podops.imports.start import feed_import_job, start_asset_import
+from podops.models import Operation
 from podops.services import productions
 
 
@@ -37,24 +35,6 @@ class AssetImportRequest(BaseModel):
     name: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{8,44}$")
 
 
-def start_import(
-    context: AppContext,
-    production: Production,
-    url: str,
-    *,
-    owner: str,
-    name: str | None = None,
-    link: dict[str, str] | None = None,
-    role: str = "media",
-) -> Operation:
-    params: dict[str, Any] = {"production": production.guid, "url": url, "role": role}
-    if name:
-        params["name"] = name
-    if link:
-        params["link"] = link
-    return context.jobs.start("import_asset", params, production=production.guid, owner=owner)
-
-
 async def _start(request: Request) -> Response:
     body = await read_json(request, AssetImportRequest)
     context, principal = context_of(request), principal_of(request)
@@ -62,7 +42,9 @@ async def _start(request: Request) -> Response:
     def start() -> Operation:
         with context.database.session() as session:
             production = productions.get_production(session, principal, body.production)
-        return start_import(context, production, body.url, owner=principal.user_id, name=body.name)
+        return start_asset_import(
+            context, production.guid, body.url, owner=principal.user_id, name=body.name
+        )
 
     return accepted(request, await run_in_threadpool(start))
 
@@ -117,52 +99,17 @@ async def import_feed(request: Request) -> Response:
 
     def start() -> Operation:
         with context.database.session() as session:
-            existing = session.scalars(
-                select(Production).where(Production.name == body.name)
-            ).first()
-            if existing is not None and existing.owner_id != principal.user_id:
-                raise ConflictError(
-                    f"a production named {body.name} exists already",
-                    code="podops.production.exists",
-                    field="name",
-                )
-            user = session.get(User, principal.user_id)
-            email = user.email if user else ""
-        params: dict[str, Any] = {
-            "name": body.name,
-            "import_media": body.import_media,
-            "owner": principal.user_id,
-            "owner_email": email,
-            **({"url": body.url} if body.url else {"xml": body.xml}),
-        }
-        return context.jobs.start("import_feed", params, owner=principal.user_id)
+            job = feed_import_job(
+                session,
+                body.name,
+                owner=principal.user_id,
+                url=body.url,
+                xml=body.xml,
+                import_media=body.import_media,
+            )
+        return context.jobs.start(job, owner=principal.user_id)
 
     return accepted(request, await run_in_threadpool(start))
-
-
-def start_reference_imports(
-    context: AppContext,
-    principal: Principal,
-    production: Production,
-    document: dict[str, Any],
-    resource_guid: str,
-) -> list[Operation]:
-    """An operation for each `rel: import` reference (`image`, `enclosure`) of a document."""
-    started = []
-    for field in ("image", "enclosure"):
-        reference = document.get(field)
-        if isinstance(reference, dict) and reference.get("rel") == "import":
-            started.append(
-                start_import(
-                    context,
-                    production,
-                    reference["url"],
-                    owner=principal.user_id,
-                    link={"resource": resource_guid, "field": field},
-                    role="artwork" if field == "image" else "media",
-                )
-            )
-    return started
 
 
 routes = [

@@ -20,6 +20,7 @@ from podops.api.context import context_of
 from podops.api.docs import documented
 from podops.auth import Principal, Scope
 from podops.errors import BadRequestError, NotFoundError
+from podops.jobs import PingJob
 from podops.models import Operation, Production
 from podops.services.productions import may_access
 
@@ -123,8 +124,7 @@ async def start_ping(request: Request) -> Response:
     operation = await run_in_threadpool(
         functools.partial(
             context.jobs.start,
-            "ping",
-            {"message": body.message, "delay": body.delay},
+            PingJob(message=body.message, delay=body.delay),
             owner=principal_of(request).user_id,
         )
     )

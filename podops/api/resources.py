@@ -22,10 +22,10 @@ from podops.api.bodies import read_data, validation_failed
 from podops.api.context import context_of
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
-from podops.api.imports import start_reference_imports
 from podops.api.pagination import CURSOR, LIMIT, query_choice, query_limit
 from podops.auth import Scope
 from podops.errors import BadRequestError
+from podops.imports.start import start_reference_imports
 from podops.models import Production, Resource
 from podops.names import (
     InvalidKindError,
@@ -217,7 +217,7 @@ async def _start_imports(request: Request, document: dict[str, Any], response: R
         with context.database.session() as session:
             production = _owned_production(session, request)
         started = start_reference_imports(
-            context, principal, production, document, document["metadata"]["guid"]
+            context, production, document, document["metadata"]["guid"], owner=principal.user_id
         )
         return [operation.id for operation in started]
 

@@ -17,7 +17,7 @@ from podops.errors import BadRequestError, ConflictError
 from podops.media import ProbeResult
 from podops.models import Production, Resource
 from podops.names import Kind, is_name, new_guid
-from podops.services.resources import etag_of
+from podops.services.resources import write_document
 from podops.storage import Storage
 from podops.storage.keys import media_key
 from podops.uploads import ReceivedFile, suggested_name
@@ -117,13 +117,10 @@ def store_asset(
         production_guid=production.guid,
         kind=Kind.ASSET.value,
         name=name,
-        document=document,
         sha256=received.sha256,
-        etag=etag_of(document),
-        date=now,
         created_at=now,
-        updated_at=now,
     )
+    write_document(asset, document, now=now)
     try:
         with session.begin_nested():
             session.add(asset)

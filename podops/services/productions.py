@@ -78,13 +78,44 @@ def create_production(session: Session, principal: Principal, body: ProductionCr
         )
     if session.scalars(select(Production.guid).where(Production.name == body.name)).first():
         raise _name_taken(body.name)
+    return _insert(
+        session, body.name, owner_id=principal.user_id, title=body.title, summary=body.summary
+    )
+
+
+def check_importable(session: Session, name: str, *, owner_id: str) -> None:
+    """409 unless a feed may be imported into `name` for `owner_id`: the name is free or
+    the owner's own production."""
+    _owned_or_free(session, name, owner_id=owner_id)
+
+
+def open_for_import(session: Session, name: str, *, owner_id: str) -> tuple[Production, bool]:
+    """The production a feed is imported into: the owner's own `name`, or a new one (titled
+    by its name until the show is known); whether it is new. 409 if another user has `name`."""
+    production = _owned_or_free(session, name, owner_id=owner_id)
+    if production is not None:
+        return production, False
+    return _insert(session, name, owner_id=owner_id, title=name, summary=None), True
+
+
+def _owned_or_free(session: Session, name: str, *, owner_id: str) -> Production | None:
+    production = session.scalars(select(Production).where(Production.name == name)).first()
+    if production is not None and production.owner_id != owner_id:
+        raise _name_taken(name)
+    return production
+
+
+def _insert(
+    session: Session, name: str, *, owner_id: str, title: str, summary: str | None
+) -> Production:
+    """Add a production named `name`; 409 if a concurrent request took the name first."""
     now = int(time.time())
     production = Production(
         guid=new_guid(),
-        name=body.name,
-        title=body.title,
-        summary=body.summary,
-        owner_id=principal.user_id,
+        name=name,
+        title=title,
+        summary=summary,
+        owner_id=owner_id,
         created_at=now,
         updated_at=now,
     )
@@ -93,7 +124,7 @@ def create_production(session: Session, principal: Principal, body: ProductionCr
         with session.begin_nested():
             session.flush()
     except IntegrityError:  # created by a concurrent request since the check above
-        raise _name_taken(body.name) from None
+        raise _name_taken(name) from None
     return production
 
 

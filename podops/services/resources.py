@@ -19,10 +19,10 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from podops.build.mapping import rendered_html
 from podops.errors import BadRequestError, ConflictError, NotFoundError, PreconditionFailedError
 from podops.models import Production, Resource, ResourceLabel
 from podops.names import Kind, is_guid, new_guid
+from podops.publish.mapping import rendered_html
 from podops.resources import AnyDocument, dump_resource, server_owned_values
 
 Order = Literal["asc", "desc"]
@@ -32,6 +32,42 @@ def etag_of(document: dict[str, Any]) -> str:
     """A strong, quoted ETag: the same document gives the same tag on every backend."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+
+
+def write_document(resource: Resource, document: dict[str, Any], *, now: int) -> None:
+    """Set a resource's stored document and all that derives from it: its rendered HTML, its
+    ETag and its date. Every write of a document goes through here, so a resource's ETag is
+    always the hash of the document it has."""
+    resource.document = document
+    resource.html = rendered_html(resource.kind, document)
+    resource.etag = etag_of(document)
+    resource.date = document["metadata"]["date"]
+    resource.updated_at = now
+
+
+def link_imported_asset(session: Session, resource_guid: str, field: str, asset_name: str) -> bool:
+    """Point a document's `rel: import` reference (`image` or `enclosure`) at the asset it
+    became; whether it did. A document deleted or changed meanwhile is left alone: the
+    producer's newer choice wins, and the asset stays for whoever wants it."""
+    resource = session.get(Resource, resource_guid)
+    if resource is None:
+        return False
+    reference = resource.document.get(field)
+    if not isinstance(reference, dict) or reference.get("rel") != "import":
+        return False
+    document = {**resource.document, field: {"rel": "asset", "name": asset_name}}
+    write_document(resource, document, now=int(time.time()))
+    return True
+
+
+def feed_guids(session: Session, production: Production) -> set[str]:
+    """The item GUID of every episode: the imported feed's where it kept one, else its own."""
+    rows = session.execute(
+        select(Resource.guid, Resource.document).where(
+            Resource.production_guid == production.guid, Resource.kind == Kind.EPISODE.value
+        )
+    )
+    return {document.get("description", {}).get("feed_guid") or guid for guid, document in rows}
 
 
 def check_if_match(header: str | None, etag: str) -> None:
@@ -166,7 +202,7 @@ def create_resource(
     )
     if session.scalars(taken).first():
         raise _name_taken(kind, document.metadata.name)
-    if kind is Kind.SHOW and _show_of(session, production) is not None:
+    if kind is Kind.SHOW and find_show(session, production) is not None:
         raise ConflictError(
             f"production {production.name} has a show already; update it with PUT",
             code="podops.resource.show_exists",
@@ -179,13 +215,9 @@ def create_resource(
         production_guid=production.guid,
         kind=kind.value,
         name=document.metadata.name,
-        document=stored,
-        html=rendered_html(kind.value, stored),
-        etag=etag_of(stored),
-        date=stored["metadata"]["date"],
         created_at=now,
-        updated_at=now,
     )
+    write_document(resource, stored, now=now)
     try:
         with session.begin_nested():
             session.add(resource)
@@ -232,11 +264,7 @@ def replace_resource(
         now=resource.created_at,
         keep=resource.document,
     )
-    resource.document = stored
-    resource.html = rendered_html(kind.value, stored)
-    resource.etag = etag_of(stored)
-    resource.date = stored["metadata"]["date"]
-    resource.updated_at = now
+    write_document(resource, stored, now=now)
     session.execute(delete(ResourceLabel).where(ResourceLabel.resource_guid == resource.guid))
     session.flush()
     _set_labels(session, resource, document)
@@ -272,7 +300,8 @@ def _check_name(document: AnyDocument, path_name: str) -> None:
         )
 
 
-def _show_of(session: Session, production: Production) -> Resource | None:
+def find_show(session: Session, production: Production) -> Resource | None:
+    """The production's show, if it has one."""
     return session.scalars(
         select(Resource).where(
             Resource.production_guid == production.guid, Resource.kind == Kind.SHOW.value
@@ -291,7 +320,7 @@ def _stored_document(
 ) -> dict[str, Any]:
     """The document as stored: server-owned GUID and parent filled in, date defaulted."""
     if document.kind == Kind.EPISODE.value:
-        show = _show_of(session, production)
+        show = find_show(session, production)
         if show is None:
             raise ConflictError(
                 f"production {production.name} has no show yet; create the show first",

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from podops.api.context import AppContext
 from podops.auth import Scope
 from podops.auth.users import create_user, find_user
+from podops.runtime import Runtime
 
 
-def context_of(client: TestClient) -> AppContext:
-    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+def context_of(client: TestClient) -> Runtime:
+    context: Runtime = client.app.state.context  # type: ignore[attr-defined]
     return context
 
 
 def token_for(
-    context: AppContext,
+    context: Runtime,
     email: str,
     scopes: str,
     *,

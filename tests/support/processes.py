@@ -115,6 +115,8 @@ class WorkerProcess:
         self.log_path = log_path
         self.concurrency = concurrency
         self.process: subprocess.Popen[bytes] | None = None
+        # Written by the worker once it takes tasks (its `worker_ready` signal).
+        self.ready_file = log_path.with_suffix(".ready")
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +124,14 @@ class WorkerProcess:
         env["PODOPS_WORKER_CONCURRENCY"] = str(self.concurrency)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "podops.cli", "worker"],
+                [
+                    sys.executable,
+                    "-m",
+                    "podops.cli",
+                    "worker",
+                    "--ready-file",
+                    str(self.ready_file),
+                ],
                 env=env,
                 cwd=REPO,
                 stdout=log,
@@ -135,7 +144,7 @@ class WorkerProcess:
         assert self.process is not None
         if self.process.poll() is not None:
             pytest.fail(f"worker exited with {self.process.returncode}:\n{self.log()}")
-        return " ready." in self.log()
+        return self.ready_file.exists()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

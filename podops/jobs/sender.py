@@ -1,13 +1,13 @@
 """Starting background work: record an operation, commit it, then send its task by name.
 
-This is the one module that knows the task names. The web process never imports `workers`;
-it sends by name, and the worker registers its tasks under the same names.
+The task name comes from the job's parameters model (`podops.jobs.kinds`). The web process
+never imports `workers`; it sends by name, and the worker registers its tasks under the same
+names.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Final
 
 from celery import Celery
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -15,34 +15,14 @@ from redis.exceptions import RedisError
 from sqlalchemy import delete
 
 from podops import operations
-from podops.build.schedule import take_due
-from podops.celery_config import SWEEP_TASK, make_celery
+from podops.celery_config import make_celery
 from podops.db import Database
+from podops.jobs.kinds import JOB_KINDS, BuildJob, JobParams
 from podops.models import Operation
+from podops.publish.schedule import take_due
 from podops.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-class TaskNames:
-    """Every task a worker runs, by operation kind."""
-
-    PING: Final = "podops.ping"
-    BUILD: Final = "podops.build_feed"
-    IMPORT_ASSET: Final = "podops.import_asset"
-    IMPORT_FEED: Final = "podops.import_feed"
-    SWEEP: Final = SWEEP_TASK
-
-
-# Operation kind → the task that carries it out.
-TASK_FOR_KIND: Final[dict[str, str]] = {
-    "ping": TaskNames.PING,
-    "build": TaskNames.BUILD,
-    # A build that checks everything and publishes nothing (`?validate=true`).
-    "validate": TaskNames.BUILD,
-    "import_asset": TaskNames.IMPORT_ASSET,
-    "import_feed": TaskNames.IMPORT_FEED,
-}
 
 
 class BrokerUnavailableError(RuntimeError):
@@ -65,14 +45,9 @@ class Jobs:
         return self._celery
 
     def start(
-        self,
-        kind: str,
-        params: dict[str, Any],
-        *,
-        production: str | None = None,
-        owner: str | None = None,
+        self, params: JobParams, *, production: str | None = None, owner: str | None = None
     ) -> Operation:
-        """Create a Busy operation, commit it, then send its task.
+        """Create a Busy operation of the job's kind, commit it, then send its task.
 
         If the broker refuses the message, the operation is removed again — nothing is left
         behind — and `BrokerUnavailableError` is raised.
@@ -80,8 +55,8 @@ class Jobs:
         with self._database.session() as session:
             operation = operations.create(
                 session,
-                kind=kind,
-                params=params,
+                kind=params.kind,
+                params=params.to_stored(),
                 production=production,
                 owner=owner,
                 queue_timeout=self._settings.queue_timeout,
@@ -95,18 +70,19 @@ class Jobs:
         return operation
 
     def start_unless_busy(
-        self, kind: str, params: dict[str, Any], *, production: str, owner: str | None
+        self, params: JobParams, *, production: str, owner: str | None
     ) -> tuple[Operation, bool]:
-        """The Busy operation of `kind` for `production` if there is one, else a new one."""
+        """The Busy operation of the job's kind for `production` if there is one, else a new
+        one; whether it is new."""
         with self._database.session() as session:
-            busy = operations.find_busy(session, kind=kind, production=production)
+            busy = operations.find_busy(session, kind=params.kind, production=production)
         if busy is not None:
             return busy, False
-        return self.start(kind, params, production=production, owner=owner), True
+        return self.start(params, production=production, owner=owner), True
 
     def send(self, operation: Operation) -> None:
         """Send the task of an operation whose row is already committed."""
-        task = TASK_FOR_KIND[operation.kind]
+        task = JOB_KINDS[operation.kind].task
         try:
             self._celery.send_task(task, args=[operation.id], queue=self._settings.task_queue)
         except _SEND_ERRORS as error:
@@ -141,8 +117,9 @@ class Jobs:
         with self._database.session() as session:
             due = take_due(session, now=at)
         for production in due:
-            params = {"production": production, "force": False, "validate": False}
-            self.start_unless_busy("build", params, production=production, owner=None)
+            self.start_unless_busy(
+                BuildJob(production=production), production=production, owner=None
+            )
         return due
 
     def check_broker(self) -> None:

@@ -8,7 +8,7 @@ replaced; either needs the build request to say `force`.
 
 from __future__ import annotations
 
-from podops.build.mapping import Problem
+from podops.publish.mapping import Problem
 
 
 def check_published(previous: dict[str, str], current: dict[str, str]) -> list[Problem]:

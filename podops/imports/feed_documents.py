@@ -1,35 +1,29 @@
-"""Moving a podcast into podops: its feed read, its show and episodes created.
-
-Every item keeps its GUID exactly as it was (`description.feed_guid`), with its date, season,
-episode number, categories, explicit flag and notes (HTML kept, made safe). A feed that says
-`<podcast:locked>yes</podcast:locked>` is refused unless its owner is the importing user. With
-`import_media` the media come in through the asset import path; without it enclosures stay
-external URLs. Importing the same feed again adds its new episodes and changes nothing else.
+"""A parsed foreign feed mapped onto podops' documents, created through the resource service.
 
 Foreign feeds are messy: a value podops cannot keep (a category not in Apple's list, a title
-over 255 characters) is left out or cut, and named in the result's `problems`; an item that
-cannot be kept at all is skipped and named there too. Only an unreadable feed, a locked one or
-a show that cannot be made fails the operation.
+over 255 characters) is left out or cut, and named in `problems`; an item that cannot be kept
+at all is skipped and named there too. Every episode keeps its item GUID exactly as it was
+(`description.feed_guid`), with its date, season, episode number, explicit flag and notes
+(HTML kept, made safe). With `import_media` the media references say `rel: import`, for the
+asset imports the caller starts (`Imports`); without it they stay external URLs.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feeds.parse import FeedParseError, ParsedEpisode, ParsedShow, parse_feed, suggest_episode_name
-from podops.fetch import FetchError, fetch_bytes
+from feeds.model import Person
+from feeds.parse import ParsedEpisode, ParsedShow, suggest_episode_name
+from podops.jobs import JobFailedError
+from podops.jobs.kinds import IMPORT_FIELDS, ImportField
 from podops.models import Production, Resource
-from podops.names import Kind, new_guid
 from podops.resources import parse_resource
 from podops.services import resources
-from workers.pipelines.imports import fetch_policy
-from workers.runner import PermanentError, TransientError
-from workers.runtime import Runtime
 
 MAX_TEXT_BYTES = 4000
 MAX_TITLE_CHARS = 255
@@ -43,113 +37,6 @@ ESSENTIAL = {
     "description.categories",
     "description.language",
 }
-
-
-def import_feed(runtime: Runtime, params: dict[str, Any]) -> dict[str, Any]:
-    xml = params.get("xml")
-    if xml is None:
-        try:
-            xml, _fetched = fetch_bytes(params["url"], policy=fetch_policy(runtime.settings))
-        except FetchError as error:
-            if error.transient:
-                raise TransientError(error.message) from error
-            raise PermanentError(error.code, error.message) from error
-    elif isinstance(xml, str):
-        xml = xml.encode()
-    try:
-        parsed = parse_feed(xml)
-    except FeedParseError as error:
-        raise PermanentError(str(error.code), error.message) from error
-    _refuse_locked(parsed.show, params["owner_email"])
-    problems: list[dict[str, Any]] = [
-        {"index": problem.index, "code": str(problem.code), "message": problem.message}
-        for problem in parsed.problems
-    ]
-    imports: list[tuple[str, str, str]] = []  # (resource guid, field, url) to fetch afterwards
-    with runtime.database.session() as session:
-        production, created = _production(session, params)
-        show_created = _ensure_show(session, production, parsed.show, params, problems, imports)
-        known = _known_guids(session, production)
-        added = skipped = 0
-        for episode in parsed.episodes:
-            if episode.guid in known:
-                skipped += 1
-                continue
-            if _add_episode(session, production, episode, params, problems, imports):
-                added += 1
-                known.add(episode.guid)
-        production_guid, production_name = production.guid, production.name
-    operations = [
-        runtime.jobs.start(
-            "import_asset",
-            {
-                "production": production_guid,
-                "url": url,
-                "role": "artwork" if field == "image" else "media",
-                "link": {"resource": resource_guid, "field": field},
-            },
-            production=production_guid,
-            owner=params["owner"],
-        ).id
-        for resource_guid, field, url in imports
-    ]
-    return {
-        "production": production_name,
-        "production_guid": production_guid,
-        "production_created": created,
-        "show_created": show_created,
-        "episodes_added": added,
-        "episodes_already_there": skipped,
-        "items_in_feed": parsed.item_count,
-        "media_imports": operations,
-        "problems": problems[:200],
-    }
-
-
-def _refuse_locked(show: ParsedShow, importer_email: str) -> None:
-    """A locked feed moves only for its owner: the lock's own `owner` when it names one (the
-    Podcast Index rule), else the `itunes:owner` email."""
-    if not show.locked:
-        return
-    owner = show.locked_owner or (show.owner.email if show.owner else None)
-    if owner is not None and owner.strip().lower() == importer_email.strip().lower():
-        return
-    raise PermanentError(
-        "podops.import.locked",
-        "the feed is locked (<podcast:locked>yes</podcast:locked>) and its owner is "
-        f"{owner or 'not named'}, not you: its owner must unlock it, or import it themselves",
-    )
-
-
-def _production(session: Session, params: dict[str, Any]) -> tuple[Production, bool]:
-    production = session.scalars(
-        select(Production).where(Production.name == params["name"])
-    ).first()
-    if production is not None:
-        if production.owner_id != params["owner"]:
-            raise PermanentError("podops.production.exists", f"{params['name']} is taken")
-        return production, False
-    now = int(time.time())
-    production = Production(
-        guid=new_guid(),
-        name=params["name"],
-        title=params["name"],
-        owner_id=params["owner"],
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(production)
-    session.flush()
-    return production, True
-
-
-def _known_guids(session: Session, production: Production) -> set[str]:
-    rows = session.scalars(
-        select(Resource).where(
-            Resource.production_guid == production.guid, Resource.kind == Kind.EPISODE.value
-        )
-    )
-    return {row.document.get("description", {}).get("feed_guid") or row.guid for row in rows}
 
 
 def _clip(text: str | None, limit: int = MAX_TEXT_BYTES) -> str | None:
@@ -169,20 +56,32 @@ def _reference(url: str | None, media: bool, **external: Any) -> dict[str, Any] 
     return {"rel": "external", "url": url, **{k: v for k, v in external.items() if v}}
 
 
-def _ensure_show(
-    session: Session,
-    production: Production,
-    show: ParsedShow,
-    params: dict[str, Any],
-    problems: list[dict[str, Any]],
-    imports: list[tuple[str, str, str]],
+@dataclass(frozen=True)
+class MediaImport:
+    """A `rel: import` reference of a created document, to be fetched afterwards."""
+
+    resource: str
+    field: ImportField
+    url: str
+
+
+@dataclass
+class Mapping:
+    """What mapping the feed did: the problems it met, the media imports it left to do."""
+
+    import_media: bool
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    imports: list[MediaImport] = field(default_factory=list)
+
+
+def create_show(
+    session: Session, production: Production, show: ParsedShow, mapping: Mapping
 ) -> bool:
-    existing = session.scalars(
-        select(Resource).where(
-            Resource.production_guid == production.guid, Resource.kind == Kind.SHOW.value
-        )
-    ).first()
-    if existing is not None:
+    """The production's show from the feed's channel, unless it has one; whether it was made.
+
+    `JobFailedError` when the channel cannot be kept at all.
+    """
+    if resources.find_show(session, production) is not None:
         return False
     description: dict[str, Any] = {
         "title": show.title[:MAX_TITLE_CHARS] or production.name,
@@ -214,37 +113,33 @@ def _ensure_show(
         "kind": "show",
         "metadata": {"name": production.name},
         "description": {key: value for key, value in description.items() if value is not None},
-        "image": _reference(show.image.url if show.image else None, params["import_media"]),
+        "image": _reference(show.image.url if show.image else None, mapping.import_media),
     }
     if not show.categories:
-        problems.append(
+        mapping.problems.append(
             {
                 "index": None,
                 "code": "podops.import.no_category",
                 "message": "the feed names no category; 'Society & Culture' was set",
             }
         )
-    resource = _create(session, production, document, None, problems)
+    resource = _create(session, production, document, None, mapping.problems)
     if resource is None:
-        raise PermanentError(
+        raise JobFailedError(
             "podops.import.bad_show",
             "the feed's show cannot be kept",
-            details={"problems": problems[-5:]},
+            details={"problems": mapping.problems[-5:]},
         )
     production.title = description["title"]
-    if document["image"] and document["image"]["rel"] == "import":
-        imports.append((resource.guid, "image", document["image"]["url"]))
+    _note_imports(resource, document, mapping)
     return True
 
 
-def _add_episode(
-    session: Session,
-    production: Production,
-    episode: ParsedEpisode,
-    params: dict[str, Any],
-    problems: list[dict[str, Any]],
-    imports: list[tuple[str, str, str]],
+def create_episode(
+    session: Session, production: Production, episode: ParsedEpisode, mapping: Mapping
 ) -> bool:
+    """An episode from the feed's item; False when the item cannot be kept (named in
+    `mapping.problems`)."""
     enclosure = episode.enclosure
     description: dict[str, Any] = {
         "title": (episode.title or episode.guid)[:MAX_TITLE_CHARS],
@@ -280,24 +175,28 @@ def _add_episode(
         "description": {key: value for key, value in description.items() if value is not None},
         "enclosure": _reference(
             enclosure.url if enclosure else None,
-            params["import_media"],
+            mapping.import_media,
             type=enclosure.type if enclosure else None,
             length=enclosure.length if enclosure and enclosure.length > 0 else None,
             duration=episode.duration if episode.duration and episode.duration > 0 else None,
         ),
-        "image": _reference(episode.image.url if episode.image else None, params["import_media"]),
+        "image": _reference(episode.image.url if episode.image else None, mapping.import_media),
     }
-    resource = _create(session, production, document, episode.index, problems)
+    resource = _create(session, production, document, episode.index, mapping.problems)
     if resource is None:
         return False
-    for field in ("enclosure", "image"):
-        reference = document[field]
-        if reference and reference["rel"] == "import":
-            imports.append((resource.guid, field, reference["url"]))
+    _note_imports(resource, document, mapping)
     return True
 
 
-def _person(person: Any) -> dict[str, Any]:
+def _note_imports(resource: Resource, document: dict[str, Any], mapping: Mapping) -> None:
+    for field_name in IMPORT_FIELDS:
+        reference = document.get(field_name)
+        if reference and reference["rel"] == "import":
+            mapping.imports.append(MediaImport(resource.guid, field_name, reference["url"]))
+
+
+def _person(person: Person) -> dict[str, Any]:
     fields = {
         "name": person.name,
         "role": person.role,

@@ -1,12 +1,13 @@
 """How far the running operation has come, told to its record about once a second.
 
-A pipeline calls `report(stage, done, total)` (in bytes) as often as it likes (the importer:
-after every megabyte); the runner says where reports go for the operation it runs, and a
-report reaches the database only when a second has passed since the last, or when it is
-`final`. Outside an operation (a benchmark calling a pipeline directly) it goes nowhere.
+A job's service calls `report(stage, done, total)` (in bytes) as often as it likes (the
+importer: after every megabyte); the worker's runner says where reports go for the operation
+it runs, and a report reaches the database only when a second has passed since the last, or
+when it is `final`. Outside an operation (a benchmark calling a service directly) it goes
+nowhere.
 
-A pipeline reports only outside its own database transactions: on SQLite, the report's write
-would wait for the pipeline's own.
+A service reports only outside its own database transactions: on SQLite, the report's write
+would wait for the service's own.
 
 Progress is a courtesy to whoever is polling: a report that cannot be written is logged and
 dropped, never allowed to fail the work it describes.
@@ -23,7 +24,7 @@ from contextvars import ContextVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from podops import operations
-from workers.runtime import Runtime
+from podops.db import Database
 
 __all__ = ["INTERVAL_SECONDS", "report", "reporting"]
 
@@ -34,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 
 class _Reporter:
-    def __init__(self, runtime: Runtime, operation_id: str, token: str) -> None:
-        self._runtime = runtime
+    def __init__(self, database: Database, operation_id: str, token: str) -> None:
+        self._database = database
         self._operation_id = operation_id
         self._token = token
         self._last = _clock()  # the first report waits a second: short work writes none
@@ -47,7 +48,7 @@ class _Reporter:
         self._last = moment
         progress = {"stage": stage, "done": done, "total": total, "unit": "bytes"}
         try:
-            with self._runtime.database.session() as session:
+            with self._database.session() as session:
                 operations.report_progress(session, self._operation_id, self._token, progress)
         except SQLAlchemyError:
             logger.warning(
@@ -59,9 +60,9 @@ _current: ContextVar[_Reporter | None] = ContextVar("operation_progress", defaul
 
 
 @contextmanager
-def reporting(runtime: Runtime, operation_id: str, token: str) -> Iterator[None]:
+def reporting(database: Database, operation_id: str, token: str) -> Iterator[None]:
     """Within this block, `report` writes to the operation's record (for the run `token`)."""
-    previous = _current.set(_Reporter(runtime, operation_id, token))
+    previous = _current.set(_Reporter(database, operation_id, token))
     try:
         yield
     finally:

@@ -1,0 +1,193 @@
+"""The build pipeline: a production's feed from its documents, checked, then published.
+
+    load → map → lint → GUID guard → render → (validate: stop) → unchanged? stop →
+    media present? → one atomic write of the feed → record what was published
+
+Nothing is published unless every check passes; the previous feed stays as it was. The feed
+is written in a single `put_path` (S3: one PUT; local: temp file + rename), so a reader — or a
+worker killed mid-build and its retry — never leaves a partial feed behind.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import feeds
+from podops.jobs import BuildJob, JobFailedError
+from podops.models import Production
+from podops.publish import FEED_CACHE, FEED_TYPE, guard
+from podops.publish.load import Published, load_production, load_published
+from podops.publish.mapping import Mapped, Problem, alias_url
+from podops.publish.record import record_published
+from podops.runtime import Runtime
+from podops.storage import Storage
+from podops.storage.keys import feed_key
+
+_ITEM_OVERHEAD_BYTES = 1536
+
+Report = dict[str, list[dict[str, str]]]
+
+
+@functools.cache
+def item_cache(megabytes: int) -> feeds.ItemCache:
+    """Each episode's rendered item and lint findings, kept between the builds of this worker
+    process (PODOPS_BUILD_CACHE_MB): a rebuild after one new episode redoes one item, not ten
+    thousand."""
+    return feeds.ItemCache(max_bytes=megabytes * 1024 * 1024)
+
+
+def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[str, Any]:
+    """Build the feed of `job.production` and, unless the job only validates, publish it.
+
+    `JobFailedError` when the feed has errors (the lint report in its details) or its media
+    are missing; the result says what was (or would be) published otherwise.
+    """
+    now = int(time.time())
+    settings = runtime.settings
+    with runtime.database.session() as session:
+        production = session.get(Production, job.production)
+        if production is None:
+            raise JobFailedError("podops.build.no_production", "the production no longer exists")
+        mapped = load_production(session, production, base_url=settings.base_url)
+        published = load_published(session, production.guid)
+    worker_cache = item_cache(settings.build_cache_mb)
+    cache = worker_cache if _fits(mapped, worker_cache) else None
+    # What this build would publish ({item GUID: enclosure URL}): guarded, then recorded.
+    items = _items(mapped, now)
+    report = _check(mapped, now, published.items, items, cache=cache, force=job.force)
+    if report["errors"]:
+        raise JobFailedError(
+            "podops.build.invalid",
+            f"the feed has {len(report['errors'])} error(s); nothing was published",
+            details={"report": report},
+        )
+    assert mapped.show is not None
+    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    rendered = settings.upload_dir / f"feed-{operation_id}.xml"
+    try:
+        # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
+        with rendered.open("wb", buffering=1024 * 1024) as output:
+            hashing = _HashingWriter(output)
+            size = feeds.render_to(mapped.show, mapped.episodes, hashing, now=now, cache=cache)
+        sha256 = hashing.hexdigest()
+        result: dict[str, Any] = {
+            "feed_url": mapped.show.feed_url,
+            "alias_url": alias_url(settings.base_url, production),
+            "etag": f'"{sha256[:32]}"',
+            "items": len(items),
+            "bytes": size,
+            "warnings": report["warnings"],
+            "changed": sha256 != published.sha256,
+        }
+        if not job.publishes:
+            return {**result, "validated": True, "published": False}
+        _publish(runtime, production, mapped, rendered, sha256, published)
+    finally:
+        rendered.unlink(missing_ok=True)
+    with runtime.database.session() as session:
+        record_published(
+            session,
+            production.guid,
+            sha256=sha256,
+            size=size,
+            items=items,
+            now=now,
+            next_build_at=feeds.next_release(mapped.episodes, now),
+        )
+    return {**result, "published": True}
+
+
+def _publish(
+    runtime: Runtime,
+    production: Production,
+    mapped: Mapped,
+    rendered: Path,
+    sha256: str,
+    published: Published,
+) -> None:
+    """Media first, then the feed in one write; nothing when the feed is unchanged."""
+    if sha256 == published.sha256:
+        return
+    _require_media(runtime.storage, mapped)
+    # One write: a local rename or a single S3 object, never a partial feed.
+    runtime.storage.put_path(
+        feed_key(production.guid), rendered, content_type=FEED_TYPE, cache_control=FEED_CACHE
+    )
+
+
+def _fits(mapped: Mapped, cache: feeds.ItemCache) -> bool:
+    """Whether the show's items would fit in the cache.
+
+    A show larger than the cache gains nothing from it (its oldest items are pushed out
+    before the next build could use them), and a cached render holds every item in memory at
+    once; without the cache `render_to` writes the feed an item at a time. An item is about
+    its notes' HTML and 1.5 KB of tags, URLs and title.
+    """
+    estimate = sum(
+        len(episode.notes_html or episode.notes_markdown) + _ITEM_OVERHEAD_BYTES
+        for episode in mapped.episodes
+    )
+    return estimate <= cache.max_bytes
+
+
+class _HashingWriter:
+    """Passes bytes on to a file, hashing them on the way."""
+
+    def __init__(self, output: BinaryIO) -> None:
+        self._output = output
+        self._digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        return self._output.write(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def _findings(findings: tuple[feeds.Finding, ...] | list[Problem]) -> list[dict[str, str]]:
+    return [
+        {"code": str(item.code), "message": item.message, "path": item.path} for item in findings
+    ]
+
+
+def _check(
+    mapped: Mapped,
+    now: int,
+    published: dict[str, str],
+    current: dict[str, str],
+    *,
+    cache: feeds.ItemCache | None,
+    force: bool,
+) -> Report:
+    errors = _findings(mapped.problems)
+    warnings: list[dict[str, str]] = []
+    if mapped.show is not None:
+        lint = feeds.lint(mapped.show, mapped.episodes, now=now, cache=cache)
+        errors += _findings(lint.errors)
+        warnings += _findings(lint.warnings)
+        changes = guard.check_published(published, current)
+        (warnings if force else errors).extend(_findings(changes))
+    return {"errors": errors, "warnings": warnings}
+
+
+def _items(mapped: Mapped, now: int) -> dict[str, str]:
+    return {
+        episode.guid: episode.enclosure.url
+        for episode in feeds.published_episodes(mapped.episodes, now)
+        if episode.enclosure is not None
+    }
+
+
+def _require_media(storage: Storage, mapped: Mapped) -> None:
+    """Media first: every file the feed points at must be in storage before it goes out."""
+    missing = [key for key in mapped.media_keys if not storage.exists(key)]
+    if missing:
+        raise JobFailedError(
+            "podops.build.media_missing",
+            f"{len(missing)} media file(s) the feed points at are not in storage: {missing[:3]}",
+        )

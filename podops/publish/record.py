@@ -1,0 +1,27 @@
+"""Recording what a publish put out, for the GUID guard and the scheduler of the next build."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from podops.models import FeedState
+
+
+def record_published(
+    session: Session,
+    production_guid: str,
+    *,
+    sha256: str,
+    size: int,
+    items: dict[str, str],
+    now: int,
+    next_build_at: int | None,
+) -> None:
+    """Remember the feed just published: its hash and size, its {item GUID: enclosure URL},
+    and when the next scheduled episode falls due."""
+    state = session.get(FeedState, production_guid)
+    if state is None:
+        state = FeedState(production_guid=production_guid)
+        session.add(state)
+    state.sha256, state.size, state.items = sha256, size, items
+    state.published_at, state.next_build_at = now, next_build_at

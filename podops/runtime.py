@@ -1,0 +1,63 @@
+"""The composition root: everything a podops process works with, built from `Settings`.
+
+The web app, the worker, the CLI, the benchmarks and the tests all build their `Runtime` the
+same way, `Runtime.build(settings)`, so the web and the worker sides cannot drift apart. The
+parts are made when the runtime is built, never at import time; the authenticator (web only)
+on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from celery import Celery
+
+from podops.auth.authenticator import Authenticator
+from podops.db import Database
+from podops.jobs import Jobs
+from podops.settings import Settings
+from podops.storage import Storage
+from podops.storage.configured import configured_storage
+
+
+@dataclass
+class Runtime:
+    """The settings and the services made from them: database, storage, job sender."""
+
+    settings: Settings
+    database: Database
+    storage: Storage
+    jobs: Jobs
+    _closed: bool = field(default=False, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings, *, celery: Celery | None = None) -> Runtime:
+        """A runtime for `settings`; jobs are sent through `celery` (the worker's own app)
+        or, by default, a producer of its own."""
+        database = Database(settings.database_url)
+        return cls(
+            settings=settings,
+            database=database,
+            storage=configured_storage(settings),
+            jobs=Jobs(settings, database, celery),
+        )
+
+    @functools.cached_property
+    def authenticator(self) -> Authenticator:
+        """Verifies and issues tokens (the web process's; the worker never asks for it)."""
+        return Authenticator(self.settings, self.database)
+
+    def close(self) -> None:
+        """Release the database pool and the broker connection."""
+        if self._closed:
+            return
+        self._closed = True
+        self.jobs.close()
+        self.database.dispose()
+
+    async def aclose(self) -> None:
+        """`close`, after the authenticator's own connections (the web app's lifespan)."""
+        if "authenticator" in self.__dict__:
+            await self.authenticator.close()
+        self.close()
