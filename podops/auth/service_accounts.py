@@ -6,6 +6,9 @@ an assertion with it — `iss` and `sub` the client id, `aud` the token URI, `ex
 minutes after `iat`, a fresh `jti` — and posts it to `POST /_a/token/exchange`
 (RFC 7523 `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`). Each assertion can be
 exchanged once; the token it buys lives an hour at most. No long-lived bearer token exists.
+
+The client's half (the credential file, signing an assertion) lives in
+`podops.client.credentials`, which `po` imports without the server; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -24,10 +27,26 @@ from sqlalchemy.orm import Session
 
 from podops.auth.scopes import Scope, format_scopes, parse_scopes
 from podops.auth.tokens import LEEWAY_SECONDS, TokenError
+from podops.client.credentials import (
+    ASSERTION_ALGORITHM,
+    CREDENTIALS_TYPE,
+    GRANT_TYPE,
+    sign_assertion,
+)
 from podops.models import ServiceAccount, SpentAssertion, User
 
-GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-ASSERTION_ALGORITHM = "EdDSA"
+__all__ = [
+    "ASSERTION_ALGORITHM",
+    "EXCHANGED_TOKEN_TTL",
+    "GRANT_TYPE",
+    "MAX_ASSERTION_BYTES",
+    "MAX_ASSERTION_LIFETIME",
+    "ExchangeGrant",
+    "create_service_account",
+    "redeem_assertion",
+    "sign_assertion",
+]
+
 MAX_ASSERTION_LIFETIME = 300
 EXCHANGED_TOKEN_TTL = 3600
 MAX_ASSERTION_BYTES = 4096
@@ -75,27 +94,12 @@ def create_service_account(
     session.add(account)
     session.flush()
     credentials = {
-        "type": "podops_service_account",
+        "type": CREDENTIALS_TYPE,
         "client_id": account.client_id,
         "private_key": private_pem,
         "token_uri": token_uri,
     }
     return account, credentials
-
-
-def sign_assertion(credentials: dict[str, str], *, now: int | None = None) -> str:
-    """An assertion for `credentials` (what the `po` client does before each exchange)."""
-    issued_at = int(time.time()) if now is None else now
-    key = serialization.load_pem_private_key(credentials["private_key"].encode(), password=None)
-    claims = {
-        "iss": credentials["client_id"],
-        "sub": credentials["client_id"],
-        "aud": credentials["token_uri"],
-        "iat": issued_at,
-        "exp": issued_at + 120,
-        "jti": secrets.token_hex(16),
-    }
-    return jwt.encode(claims, key, algorithm=ASSERTION_ALGORITHM)  # type: ignore[arg-type]
 
 
 def redeem_assertion(

@@ -6,13 +6,12 @@ Credentials: a bearer token (`PO_TOKEN`), or a service-account credential file
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from podops.auth.service_accounts import GRANT_TYPE, sign_assertion
+from podops.client.credentials import GRANT_TYPE, read_credentials, sign_assertion
 
 
 class ApiError(Exception):
@@ -64,9 +63,8 @@ class Client:
     def exchange(self, path: Path) -> str:
         """Trade a service account's credential file for a short-lived access token."""
         try:
-            credentials = json.loads(path.read_text())
-            assertion = sign_assertion(credentials)
-        except (OSError, ValueError, KeyError, TypeError) as error:
+            assertion = sign_assertion(read_credentials(path))
+        except (OSError, ValueError, TypeError) as error:
             raise ApiError(
                 0, "podops.client.bad_credentials", f"cannot use credentials {path}: {error}"
             ) from None

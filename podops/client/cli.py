@@ -249,3 +249,7 @@ def import_asset(client: Client, production: str, url: str, name: str | None, wa
     click.echo(json.dumps(operation, indent=2))
     if operation["status"] == "Failed":
         raise SystemExit(1)
+
+
+if __name__ == "__main__":  # `python -m podops.client.cli`, as benchmarks/po_startup.py runs it
+    main()
