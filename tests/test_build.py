@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from podops.api import create_app
 from podops.db import Database
 from podops.settings import Settings
+from podops.storage.keys import feed_key
 from tests.conftest import make_settings
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
@@ -83,6 +84,14 @@ def produce(client: TestClient, *, episodes: int = 2) -> list[dict[str, Any]]:
         assert response.status_code == 201, response.text
         made.append(response.json())
     return made
+
+
+def stored_feed(client: TestClient) -> Path:
+    """The published feed's file in the test's local storage."""
+    settings = context_of(client).settings
+    assert settings.storage_url.startswith("file://"), settings.storage_url
+    guid = client.get(f"/a/v1/production/{PROD}").json()["guid"]
+    return Path(settings.storage_url.removeprefix("file://")) / feed_key(guid)
 
 
 def fetch_feed(client: TestClient, feed_url: str) -> httpx2.Response:
@@ -170,7 +179,9 @@ def test_an_unchanged_rebuild_writes_nothing_and_validate_publishes_nothing(
     first = build(client)
     feed_url = first["result"]["feed_url"]
     before = fetch_feed(client, feed_url)
-    time.sleep(1.1)
+    # The stored file itself: a rewrite (temp file + rename) would change its inode and
+    # nanosecond mtime at once, where Last-Modified alone could not tell within a second.
+    stored = stored_feed(client).stat()
     again = build(client, "?v=true")
     assert again["result"]["changed"] is False
     unchanged = build(client)
@@ -178,6 +189,8 @@ def test_an_unchanged_rebuild_writes_nothing_and_validate_publishes_nothing(
     after = fetch_feed(client, feed_url)
     assert after.content == before.content
     assert after.headers["last-modified"] == before.headers["last-modified"]
+    kept = stored_feed(client).stat()
+    assert (kept.st_ino, kept.st_mtime_ns) == (stored.st_ino, stored.st_mtime_ns)
 
 
 def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(
@@ -240,9 +253,11 @@ def test_a_scheduled_episode_appears_when_its_time_comes(producer: TestClient) -
     first = build(client)
     assert first["result"]["items"] == 1
     context = context_of(client)
-    assert context.jobs.start_scheduled_builds() == []  # not yet due
-    time.sleep(max(0.0, soon - time.time()) + 1)
-    started = context.jobs.start_scheduled_builds()  # what the periodic sweeper does
+    assert context.jobs.start_scheduled_builds(at=soon - 1) == []  # not yet due
+    # The worker's build publishes what is due by its own clock, so real time must reach
+    # the episode's date before the build the sweeper starts.
+    time.sleep(max(0.0, soon - time.time()))
+    started = context.jobs.start_scheduled_builds(at=soon)  # what the periodic sweeper does
     assert len(started) == 1
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from podops import operations
 from podops.fetch import retry_delay
-from podops.jobs import JobFailedError, JobParams, JobRetryError, progress
+from podops.jobs import JobFailedError, JobParams, JobRetryError, JsonObject, progress
 from podops.jobs.kinds import BadParamsError, load_params
 from podops.runtime import Runtime
 from podops.storage import StorageError
@@ -36,9 +36,7 @@ Params = TypeVar("Params", bound=JobParams, contravariant=True)
 class Service(Protocol[Params]):
     """The work of one job kind: `service(runtime, params, operation_id=...)` → its result."""
 
-    def __call__(
-        self, runtime: Runtime, job: Params, /, *, operation_id: str
-    ) -> dict[str, Any]: ...
+    def __call__(self, runtime: Runtime, job: Params, /, *, operation_id: str) -> JsonObject: ...
 
 
 # Failures of the parts around the work, not of the work itself: try again later.
@@ -96,10 +94,10 @@ class _Finisher:
         with self._database.session() as session:
             return write(session, self._run.operation_id, self._run.token, **values)
 
-    def succeeded(self, result: dict[str, Any]) -> str:
+    def succeeded(self, result: JsonObject) -> str:
         return "success" if self._record(operations.succeed, result=result) else "claim lost"
 
-    def failed(self, code: str, message: str, details: dict[str, Any] | None = None) -> str:
+    def failed(self, code: str, message: str, details: JsonObject | None = None) -> str:
         recorded = self._record(operations.fail, code=code, message=message, details=details)
         logger.warning(
             "operation failed", extra={"operation": self._run.operation_id, "code": code}

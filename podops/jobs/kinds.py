@@ -25,11 +25,17 @@ __all__ = [
     "ImportFeedJob",
     "ImportField",
     "JobParams",
+    "JsonObject",
     "PingJob",
     "ReferenceLink",
     "ValidateJob",
     "load_params",
 ]
+
+
+# What a job gives back (its operation's `result`) and a failure's `details`: a JSON object,
+# stored as it is and shown to clients.
+JsonObject = dict[str, Any]
 
 
 class JobParams(BaseModel):
@@ -41,7 +47,7 @@ class JobParams(BaseModel):
     kind: ClassVar[str]
     task: ClassVar[str]
 
-    def to_stored(self) -> dict[str, Any]:
+    def to_stored(self) -> JsonObject:
         """The parameters as the operation row keeps them."""
         return self.model_dump(mode="json", exclude_none=True)
 
@@ -129,7 +135,7 @@ class BadParamsError(ValueError):
     or a row written by an incompatible one)."""
 
 
-def load_params(kind: str, stored: dict[str, Any]) -> JobParams:
+def load_params(kind: str, stored: JsonObject) -> JobParams:
     """The typed parameters of an operation of `kind`, as they were stored."""
     model = JOB_KINDS.get(kind)
     if model is None:
