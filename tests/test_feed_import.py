@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import feedparser  # type: ignore[import-untyped]
 import pytest
 from starlette.testclient import TestClient
 
+import feeds
 from podops.api import create_app
 from podops.db import Database
 from tests.conftest import make_settings
@@ -42,8 +44,12 @@ def item(guid: str | None, title: str, date: str, enclosure: str | None) -> str:
     return "<item>" + "".join(parts) + "</item>"
 
 
-def foreign_feed(items: list[str], *, locked_by: str | None = None) -> bytes:
+def foreign_feed(
+    items: list[str], *, locked_by: str | None = None, podcast_guid: str | None = None
+) -> bytes:
     locked = f'<podcast:locked owner="{locked_by}">yes</podcast:locked>' if locked_by else ""
+    if podcast_guid is not None:
+        locked += f"<podcast:guid>{podcast_guid}</podcast:guid>"
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
      xmlns:podcast="https://podcastindex.org/namespace/1.0">
@@ -167,6 +173,53 @@ def test_the_rebuilt_feed_keeps_every_guid(mover: TestClient, server: LocalServe
     ).content
     guids = {entry.id for entry in feedparser.parse(feed).entries}
     assert guids == {"https://old-host.example.com/?p=1", "0042"}
+
+
+def built_feed(client: TestClient, name: str = "moved-show") -> bytes:
+    """Build the production (with the old host's cover as an external image) and fetch the
+    feed it published."""
+    show = client.get(f"/a/v1/resource/{name}/show/{name}").json()
+    show["image"] = {"rel": "external", "url": "https://old-host.example.com/cover.jpg"}
+    assert client.put(f"/a/v1/resource/{name}/show/{name}", json=show).status_code == 200
+    response = client.post("/a/v1/build", json={"guid": name})
+    done = poll(client, response.headers["location"])
+    assert done["status"] == "Success", done["error"]
+    return client.get(
+        done["result"]["feed_url"].removeprefix(context_of(client).settings.base_url)
+    ).content
+
+
+def podcast_guid_of(feed: bytes) -> str:
+    found = re.findall(rb"<podcast:guid>([^<]*)</podcast:guid>", feed)
+    assert len(found) == 1, found
+    return found[0].decode()
+
+
+def test_a_moved_show_keeps_the_podcast_guid_its_feed_declared(mover: TestClient) -> None:
+    declared = "5f3c6e8a-1b2d-5c4e-9f00-0a1b2c3d4e5f"
+    xml = foreign_feed(ITEMS[:1], podcast_guid=declared).decode()
+    assert import_feed(mover, xml=xml)["status"] == "Success"
+    path = "/a/v1/resource/moved-show/show/moved-show"
+    show = mover.get(path).json()
+    assert show["description"]["podcast_guid"] == declared
+    assert podcast_guid_of(built_feed(mover)) == declared
+    # The server owns it: a producer cannot change it by accident.
+    show = mover.get(path).json()
+    show["description"]["podcast_guid"] = feeds.podcast_guid("https://elsewhere.example.com/")
+    refused = mover.put(path, json=show, headers={"If-Match": "*"})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "podops.resource.server_owned"
+    assert mover.get(path).json()["description"]["podcast_guid"] == declared
+
+
+def test_a_show_without_a_podcast_guid_gets_the_one_its_old_feed_url_implies(
+    mover: TestClient, server: LocalServer
+) -> None:
+    """What the Podcast Index computed for it: the UUIDv5 of the URL it was read from."""
+    server.routes["/feed.xml"] = body(foreign_feed(ITEMS[:1]), "application/rss+xml")
+    old_url = server.url("/feed.xml")
+    assert import_feed(mover, url=old_url)["status"] == "Success"
+    assert podcast_guid_of(built_feed(mover)) == feeds.podcast_guid(old_url)
 
 
 def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer) -> None:

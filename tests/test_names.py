@@ -192,3 +192,25 @@ def test_new_guids_are_never_all_digits() -> None:
 
     # One GUID in ~2,400 would be all digits if nothing prevented it.
     assert not any(new_guid().isdigit() for _ in range(20_000))
+
+
+@pytest.mark.slow
+def test_podcast_partytime_reads_ten_thousand_fresh_guids_as_the_strings_they_are() -> None:
+    """partytime turns an item GUID that looks like a number into one (`347822672e57` came
+    back as 3.47822672e+65): every GUID podops makes must come back as it was written."""
+    from dataclasses import replace
+
+    from feeds import render
+    from tests.feeds import samples
+    from tests.feeds.samples import NOW
+    from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
+
+    ensure_partytime_installed()
+    guids = [new_guid() for _ in range(10_000)]
+    episodes = [replace(samples.episode(1), guid=guid) for guid in guids]
+    found = parse_with_partytime(render(samples.show(), episodes, now=NOW))
+    read = [item["guid"] for item in found["items"]]
+    assert sorted(map(str, read)) == sorted(guids)
+    assert all(isinstance(value, str) for value in read), [
+        v for v in read if not isinstance(v, str)
+    ][:5]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+import feeds
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 
@@ -52,6 +53,50 @@ def test_a_show_is_created_with_server_owned_guid_and_parent(
     assert fetched.headers["etag"] == response.headers["etag"]
     by_guid = client.get(f"/a/v1/resource/{production_guid}/show/{document['metadata']['guid']}")
     assert by_guid.json() == document
+
+
+def test_a_new_show_is_given_its_podcast_guid_once(
+    client: TestClient, production_guid: str
+) -> None:
+    """The UUIDv5 of its first podops feed URL, kept when the server's URL changes later."""
+    settings = context_of(client).settings
+    document = put_show(client)
+    feed_url = f"{settings.base_url}/f/{production_guid}/feed.xml"
+    assert document["description"]["podcast_guid"] == feeds.podcast_guid(feed_url)
+    # A client may repeat it, not send another, and never choose it at creation.
+    path = f"{BASE}/show/the-daily-show"
+    kept = client.put(path, json=document, headers={"If-Match": "*"})
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["description"]["podcast_guid"] == feeds.podcast_guid(feed_url)
+    other = copy.deepcopy(document)
+    other["description"]["podcast_guid"] = feeds.podcast_guid("https://moved.example.com/f")
+    refused = client.put(path, json=other, headers={"If-Match": "*"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "description.podcast_guid"
+    # The production moves to another server: the show's identity does not.
+    from podops.db import Database
+    from podops.models import Production
+    from podops.publish.load import load_production
+
+    database: Database = context_of(client).database
+    with database.session() as session:
+        production = session.get(Production, production_guid)
+        assert production is not None
+        mapped = load_production(session, production, base_url="https://new-home.example.com")
+    assert mapped.show is not None
+    assert mapped.show.feed_url.startswith("https://new-home.example.com/")
+    assert mapped.show.podcast_guid == feeds.podcast_guid(feed_url)
+
+
+def test_a_client_cannot_choose_a_new_shows_podcast_guid(
+    client: TestClient, host: dict[str, str]
+) -> None:
+    document = show()
+    document["description"]["podcast_guid"] = "5f3c6e8a-1b2d-5c4e-9f00-0a1b2c3d4e5f"
+    refused = client.post(f"{BASE}/show/the-daily-show", json=document)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "podops.resource.server_owned"
+    assert client.get(f"{BASE}/show/the-daily-show").status_code == 404
 
 
 def test_one_show_per_production(client: TestClient, host: dict[str, str]) -> None:

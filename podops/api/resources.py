@@ -193,7 +193,13 @@ async def create_resource(request: Request) -> Response:
 
     def create(session: Session) -> StoredResponse:
         production = _owned_production(session, request)
-        resource = service.create_resource(session, production, document, path_name=name)
+        resource = service.create_resource(
+            session,
+            production,
+            document,
+            path_name=name,
+            base_url=context_of(request).settings.base_url,
+        )
         location = RESOURCE_PATH.format(prod=production.name, kind=kind.value, id=resource.name)
         return StoredResponse(201, resource.document, {"ETag": resource.etag, "Location": location})
 
@@ -248,6 +254,7 @@ async def replace_resource(request: Request) -> Response:
                 key,
                 document,
                 if_match=request.headers.get("if-match"),
+                base_url=context.settings.base_url,
             )
 
     response = _with_etag(await run_in_threadpool(replace))

@@ -37,6 +37,8 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
     _refuse_locked(parsed.show, job.owner_email)
     mapping = Mapping(
         import_media=job.import_media,
+        base_url=runtime.settings.base_url,
+        source_url=job.url,
         problems=[
             {"index": problem.index, "code": str(problem.code), "message": problem.message}
             for problem in parsed.problems

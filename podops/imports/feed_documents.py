@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+import feeds
 from feeds.model import Person
 from feeds.parse import ParsedEpisode, ParsedShow, suggest_episode_name
 from podops.jobs import JobFailedError
@@ -67,9 +68,13 @@ class MediaImport:
 
 @dataclass
 class Mapping:
-    """What mapping the feed did: the problems it met, the media imports it left to do."""
+    """How the feed is mapped (`import_media`; `source_url`, where it was fetched from, if it
+    was; `base_url`, podops' own), and what mapping it did: the problems it met, the media
+    imports it left to do."""
 
     import_media: bool
+    base_url: str
+    source_url: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     imports: list[MediaImport] = field(default_factory=list)
 
@@ -105,6 +110,7 @@ def create_show(
         "complete": show.complete,
         "new_feed_url": show.new_feed_url,
         "locked": show.locked,
+        "podcast_guid": _podcast_guid(show, mapping.source_url),
         "funding": [{"url": item.url, "title": item.title} for item in show.funding],
         "persons": [_person(person) for person in show.persons],
     }
@@ -123,7 +129,7 @@ def create_show(
                 "message": "the feed names no category; 'Society & Culture' was set",
             }
         )
-    resource = _create(session, production, document, None, mapping.problems)
+    resource = _create(session, production, document, None, mapping)
     if resource is None:
         raise JobFailedError(
             "podops.import.bad_show",
@@ -182,11 +188,21 @@ def create_episode(
         ),
         "image": _reference(episode.image.url if episode.image else None, mapping.import_media),
     }
-    resource = _create(session, production, document, episode.index, mapping.problems)
+    resource = _create(session, production, document, episode.index, mapping)
     if resource is None:
         return False
     _note_imports(resource, document, mapping)
     return True
+
+
+def _podcast_guid(show: ParsedShow, source_url: str | None) -> str | None:
+    """The show's identity moves with it: the `podcast:guid` the feed declared, else the one
+    its old feed URL implies (what the Podcast Index computed); None for a feed sent as XML
+    without a self link (the show then gets the one of its podops feed URL)."""
+    if show.podcast_guid:
+        return show.podcast_guid.strip().lower()
+    old_url = show.feed_url or source_url
+    return feeds.podcast_guid(old_url) if old_url else None
 
 
 def _note_imports(resource: Resource, document: dict[str, Any], mapping: Mapping) -> None:
@@ -212,7 +228,7 @@ def _create(
     production: Production,
     document: dict[str, Any],
     index: int | None,
-    problems: list[dict[str, Any]],
+    mapping: Mapping,
 ) -> Resource | None:
     """Create the resource, leaving out (and reporting) each optional value that does not
     validate; None when an essential one does not."""
@@ -225,7 +241,7 @@ def _create(
             path = [str(part) for part in first["loc"]]
             if len(path) >= 2 and path[-2].isdigit():
                 path = path[:-1]  # a bad field of a list item: drop the whole item
-            problems.append(
+            mapping.problems.append(
                 {
                     "index": index,
                     "code": "podops.import.value_dropped",
@@ -236,7 +252,12 @@ def _create(
                 return None
             continue
         return resources.create_resource(
-            session, production, parsed, path_name=parsed.metadata.name, from_server=True
+            session,
+            production,
+            parsed,
+            path_name=parsed.metadata.name,
+            from_server=True,
+            base_url=mapping.base_url,
         )
     return None
 

@@ -117,6 +117,8 @@ def _show(
             for item in description.get("funding", [])
         ),
         persons=tuple(_person(item) for item in description.get("persons", [])),
+        # Shows stored before podops kept their GUID derive it from the feed URL, as then.
+        podcast_guid=description.get("podcast_guid"),
         updated=show.updated_at,
     )
 

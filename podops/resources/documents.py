@@ -124,6 +124,8 @@ def server_owned_values(document: AnyDocument) -> dict[str, object]:
         owned["metadata.guid"] = document.metadata.guid
     if isinstance(document, EpisodeDocument) and document.description.feed_guid is not None:
         owned["description.feed_guid"] = document.description.feed_guid
+    if isinstance(document, ShowDocument) and document.description.podcast_guid is not None:
+        owned["description.podcast_guid"] = document.description.podcast_guid
     if isinstance(document, AssetDocument) and document.description is not None:
         for field, value in document.description.model_dump(exclude_none=True).items():
             owned[f"description.{field}"] = value

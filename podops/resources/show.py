@@ -94,12 +94,25 @@ Language = Annotated[
 """A feed language, normalised to lower case with a hyphen (`pt_BR` becomes `pt-br`)."""
 
 
+PodcastGuid = Annotated[
+    str,
+    Field(
+        pattern="^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="set by the server: the show's podcast:guid (a UUID), never changed",
+    ),
+]
+
+
 class ShowDescription(DocumentModel):
     """The channel of the feed.
 
     Required: what Apple requires of every show (title, summary, category, language).
     `explicit` is always published, so it defaults to false; `locked` defaults to true so
     that another host cannot import the show without the owner's say-so.
+
+    `podcast_guid` is the show's identity in the Podcast Index (`<podcast:guid>`), set by the
+    server once and kept for ever: the one an imported feed declared, else the one its old
+    feed URL implies, else the one of the show's first podops feed URL.
     """
 
     title: Text
@@ -116,6 +129,7 @@ class ShowDescription(DocumentModel):
     complete: bool = False
     new_feed_url: WebUrl | None = None
     locked: bool = True
+    podcast_guid: PodcastGuid | None = None
     funding: Annotated[list[Funding], Field(max_length=MAX_FUNDING)] = []
     persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []
 

@@ -19,10 +19,11 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import feeds
 from podops.errors import BadRequestError, ConflictError, NotFoundError, PreconditionFailedError
 from podops.models import Production, Resource, ResourceLabel
 from podops.names import Kind, is_guid, new_guid
-from podops.publish.mapping import rendered_html
+from podops.publish.mapping import feed_url, rendered_html
 from podops.resources import AnyDocument, dump_resource, server_owned_values
 
 Order = Literal["asc", "desc"]
@@ -179,11 +180,13 @@ def create_resource(
     *,
     path_name: str,
     from_server: bool = False,
+    base_url: str | None = None,
 ) -> Resource:
     """Store a new resource; 409 if its name (or, for a show, any show) exists.
 
     `from_server` lets the service itself (a feed import) set server-owned values such as an
-    imported episode's `feed_guid`; a client's document never may.
+    imported episode's `feed_guid`; a client's document never may. A new show is given its
+    `podcast_guid` from its feed URL on `base_url`, unless the import set one.
     """
     _check_name(document, path_name)
     owned = {} if from_server else server_owned_values(document)
@@ -209,7 +212,7 @@ def create_resource(
         )
     now = int(time.time())
     guid = new_guid()
-    stored = _stored_document(session, production, document, guid=guid, now=now)
+    stored = _stored_document(session, production, document, guid=guid, now=now, base_url=base_url)
     resource = Resource(
         guid=guid,
         production_guid=production.guid,
@@ -237,8 +240,10 @@ def replace_resource(
     document: AnyDocument,
     *,
     if_match: str | None,
+    base_url: str | None = None,
 ) -> Resource:
-    """Replace a resource's document; 404 if absent, 412 if `If-Match` is stale."""
+    """Replace a resource's document; 404 if absent, 412 if `If-Match` is stale. A show
+    keeps its `podcast_guid` (one stored before podops kept them gets it now, on `base_url`)."""
     resource = get_resource(session, production, kind, key)
     check_if_match(if_match, resource.etag)
     _check_name(document, resource.name)
@@ -263,6 +268,7 @@ def replace_resource(
         guid=resource.guid,
         now=resource.created_at,
         keep=resource.document,
+        base_url=base_url,
     )
     write_document(resource, stored, now=now)
     session.execute(delete(ResourceLabel).where(ResourceLabel.resource_guid == resource.guid))
@@ -317,8 +323,10 @@ def _stored_document(
     guid: str,
     now: int,
     keep: dict[str, Any] | None = None,
+    base_url: str | None = None,
 ) -> dict[str, Any]:
-    """The document as stored: server-owned GUID and parent filled in, date defaulted."""
+    """The document as stored: server-owned GUID and parent filled in, date defaulted, the
+    server-owned values of the stored version (`keep`) kept."""
     if document.kind == Kind.EPISODE.value:
         show = find_show(session, production)
         if show is None:
@@ -346,7 +354,24 @@ def _stored_document(
     if keep is not None and "feed_guid" in keep.get("description", {}):
         # An imported episode's GUID outlives any edit: subscribers know it by it.
         data["description"]["feed_guid"] = keep["description"]["feed_guid"]
+    if document.kind == Kind.SHOW.value:
+        _keep_podcast_guid(data["description"], keep, production, base_url)
     return data
+
+
+def _keep_podcast_guid(
+    description: dict[str, Any],
+    keep: dict[str, Any] | None,
+    production: Production,
+    base_url: str | None,
+) -> None:
+    """A show's `podcast:guid` is given once and never recomputed: the stored one, else the
+    one an import set, else the one of the show's feed URL now."""
+    kept = (keep or {}).get("description", {}).get("podcast_guid")
+    if kept is not None:
+        description["podcast_guid"] = kept
+    elif "podcast_guid" not in description and base_url is not None:
+        description["podcast_guid"] = feeds.podcast_guid(feed_url(base_url, production))
 
 
 def _stored_value(resource: Resource, field: str) -> object:
