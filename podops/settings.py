@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, TypeVar, cast
 
+from podops.storage.backends import storage_url_problem
+
 Environment = Literal["development", "production"]
 
 # Secrets that people paste from examples; refused outside development.
@@ -241,10 +243,8 @@ class Settings:
             f"sqlite:///{data_dir / 'podops.sqlite3'}"
         )
         storage_url = reader.text("PODOPS_STORAGE_URL") or (data_dir / "storage").as_uri()
-        if not storage_url.startswith(("file://", "s3://")):
-            raise SettingsError(
-                f"PODOPS_STORAGE_URL={storage_url!r}: use s3://bucket[/prefix] or file:///path"
-            )
+        if problem := storage_url_problem(storage_url):
+            raise SettingsError(f"PODOPS_STORAGE_URL={storage_url!r}: {problem}")
         base_url = reader.text("PODOPS_BASE_URL") or f"http://{host}:{port}"
         settings = cls(
             env=env,

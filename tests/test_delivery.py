@@ -19,6 +19,7 @@ from podops.storage.keys import media_key
 from tests.conftest import make_settings
 from tests.support.auth import context_of
 from tests.support.processes import LiveServer
+from tests.support.storage import concrete
 
 PRODUCTION_GUID = "0123456789ab"
 DATA = os.urandom(10_000)
@@ -28,8 +29,10 @@ URL = f"/m/{PRODUCTION_GUID}/{SHA}.mp3"
 
 @pytest.fixture
 def served(settings: Settings, live_server: LiveServer) -> str:
-    storage = live_server.server.config.app.state.context.storage  # type: ignore[attr-defined]
-    storage.put_bytes(media_key(PRODUCTION_GUID, SHA, ".mp3"), DATA, content_type="audio/mpeg")
+    context = live_server.server.config.app.state.context  # type: ignore[attr-defined]
+    concrete(context.storage).put_bytes(
+        media_key(PRODUCTION_GUID, SHA, ".mp3"), DATA, content_type="audio/mpeg"
+    )
     return live_server.url
 
 
@@ -75,6 +78,26 @@ def test_an_unsatisfiable_range_is_416(served: str, range_header: str) -> None:
     response = httpx.get(served + URL, headers={"Range": range_header})
     assert response.status_code == 416
     assert response.headers["content-range"] == f"bytes */{len(DATA)}"
+
+
+def test_an_empty_object_is_served_whole_and_has_no_range(
+    settings: Settings, live_server: LiveServer
+) -> None:
+    sha = hashlib.sha256(b"").hexdigest()
+    context = live_server.server.config.app.state.context  # type: ignore[attr-defined]
+    concrete(context.storage).put_bytes(
+        media_key(PRODUCTION_GUID, sha, ".mp3"), b"", content_type="audio/mpeg"
+    )
+    url = f"{live_server.url}/m/{PRODUCTION_GUID}/{sha}.mp3"
+
+    response = httpx.get(url)
+    ranged = httpx.get(url, headers={"Range": "bytes=0-"})
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-length"] == "0"
+    assert ranged.status_code == 416
+    assert ranged.headers["content-range"] == "bytes */0"
 
 
 @pytest.mark.parametrize(
@@ -144,7 +167,7 @@ def test_s3_media_is_a_307_to_a_url_that_serves_it(
         PODOPS_S3_REGION="us-east-1",
     )
     with TestClient(create_app(settings)) as client:
-        context_of(client).storage.put_bytes(
+        concrete(context_of(client).storage).put_bytes(
             media_key(PRODUCTION_GUID, SHA, ".mp3"), DATA, content_type="audio/mpeg"
         )
         response = client.get(URL, follow_redirects=False)

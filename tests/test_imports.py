@@ -22,6 +22,7 @@ from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 from tests.support.operations import poll
 from tests.support.processes import RedisServer, WorkerProcess, wait_until
+from tests.support.storage import concrete
 
 pytestmark = pytest.mark.slow
 
@@ -252,7 +253,8 @@ def test_a_worker_killed_mid_download_still_ends_with_one_good_asset(
         finally:
             first.stop()
         assert client.get(location).json()["status"] == "Busy"
-        assert context_of(client).storage.list("media/") == []  # nothing partial is visible
+        # Nothing partial is visible.
+        assert concrete(context_of(client).storage).list("media/") == []
         second = WorkerProcess(settings, tmp_path / "second.log")
         second.start()
         try:
@@ -265,7 +267,7 @@ def test_a_worker_killed_mid_download_still_ends_with_one_good_asset(
         assets = client.get(f"/a/v1/resource/{PROD}/asset").json()["resources"]
         assert len(assets) == 1
         assert assets[0]["description"]["sha256"] == hashlib.sha256(big).hexdigest()
-        assert len(context_of(client).storage.list("media/")) == 1
+        assert len(concrete(context_of(client).storage).list("media/")) == 1
         assert list(settings.upload_dir.iterdir()) == []
 
 

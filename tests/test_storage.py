@@ -17,14 +17,21 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
+from urllib.parse import SplitResult
 
 import httpx
 import pytest
 
-from podops.storage import NotFoundError, Storage, StorageError, open_storage
+from podops.settings import Settings, SettingsError
+from podops.storage import NotFoundError, Storage, StorageError
+from podops.storage._memory import MemoryStorage
+from podops.storage.backends import open_storage, register_backend
+from podops.storage.configured import configured_storage
 from tests.support.s3 import S3_REGION, empty_bucket, free_port, use_dummy_aws_credentials
+from tests.support.storage import ConcreteStorage, backends_restored
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -85,7 +92,13 @@ class GeneratedSource(io.RawIOBase):
 # --- the storage under test ---------------------------------------------------------------
 
 
-MakeStorage = Callable[..., Storage]
+MakeStorage = Callable[..., ConcreteStorage]
+
+
+def storage_settings(url: str = "file:///unused", **env: str) -> Settings:
+    """Settings naming the store `url`, with `PODOPS_*` variables in `env` (S3_REGION=...)."""
+    variables = {f"PODOPS_{name}": value for name, value in env.items()}
+    return Settings.from_env({"PODOPS_DATA_DIR": "/unused", "PODOPS_STORAGE_URL": url, **variables})
 
 
 @pytest.fixture(params=["memory", "local", "s3"])
@@ -101,8 +114,8 @@ def make_storage(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[MakeStorage]:
-    """Builds the backend under test through `open_storage`, as the service does."""
-    made: list[Storage] = []
+    """Builds the backend under test from settings, as the service does (memory: directly)."""
+    made: list[ConcreteStorage] = []
     endpoint = bucket = ""
     if backend == "s3":
         # Looked up only here, so memory and local runs never start moto.
@@ -111,19 +124,25 @@ def make_storage(
         empty_bucket(request.getfixturevalue("s3_client"), bucket)
         use_dummy_aws_credentials(monkeypatch)
 
-    def make(*, public_base_url: str = "") -> Storage:
+    def make(*, public_base_url: str = "") -> ConcreteStorage:
+        storage: Storage
         if backend == "memory":
-            storage = open_storage("memory://", public_base_url=public_base_url)
+            storage = MemoryStorage(public_base_url=public_base_url)
         elif backend == "local":
-            storage = open_storage((tmp_path / "storage").as_uri(), public_base_url=public_base_url)
-        else:
-            storage = open_storage(
-                f"s3://{bucket}/{S3_PREFIX}",
-                s3_region=S3_REGION,
-                s3_endpoint_url=endpoint,
-                s3_path_style=True,
-                public_base_url=public_base_url,
+            storage = configured_storage(
+                storage_settings((tmp_path / "storage").as_uri(), PUBLIC_BASE_URL=public_base_url)
             )
+        else:
+            storage = configured_storage(
+                storage_settings(
+                    f"s3://{bucket}/{S3_PREFIX}",
+                    S3_REGION=S3_REGION,
+                    S3_ENDPOINT_URL=endpoint,
+                    S3_PATH_STYLE="true",
+                    PUBLIC_BASE_URL=public_base_url,
+                )
+            )
+        assert isinstance(storage, ConcreteStorage)
         made.append(storage)
         return storage
 
@@ -135,14 +154,14 @@ def make_storage(
 
 
 @pytest.fixture
-def storage(make_storage: MakeStorage) -> Storage:
+def storage(make_storage: MakeStorage) -> ConcreteStorage:
     return make_storage()
 
 
 # --- the contract ----------------------------------------------------------------------------
 
 
-def test_round_trip(storage: Storage) -> None:
+def test_round_trip(storage: ConcreteStorage) -> None:
     data = b"ID3" + bytes(range(256)) * 40
     before = int(time.time())
 
@@ -161,7 +180,7 @@ def test_round_trip(storage: Storage) -> None:
         assert stream.read() == data[3:]
 
 
-def test_empty_object(storage: Storage) -> None:
+def test_empty_object(storage: ConcreteStorage) -> None:
     stored = storage.put_bytes("empty.txt", b"", content_type="text/plain")
 
     assert stored.size == 0
@@ -169,7 +188,7 @@ def test_empty_object(storage: Storage) -> None:
     assert storage.read_bytes("empty.txt") == b""
 
 
-def test_unusual_but_valid_keys(storage: Storage) -> None:
+def test_unusual_but_valid_keys(storage: ConcreteStorage) -> None:
     keys = ["with space/épisode 1.mp3", "a-b_c.d/e+f=g@h.mp3", "x" * 255]
 
     for key in keys:
@@ -179,7 +198,7 @@ def test_unusual_but_valid_keys(storage: Storage) -> None:
     assert [storage.read_bytes(key) for key in keys] == [key.encode() for key in keys]
 
 
-def test_overwrite_replaces_content_and_etag(storage: Storage) -> None:
+def test_overwrite_replaces_content_and_etag(storage: ConcreteStorage) -> None:
     first = storage.put_bytes("feed.xml", b"a" * 1000, content_type="text/xml")
     second = storage.put_bytes("feed.xml", b"b" * 1000, content_type="text/xml")
 
@@ -189,7 +208,7 @@ def test_overwrite_replaces_content_and_etag(storage: Storage) -> None:
     assert storage.list() == ["feed.xml"]
 
 
-def test_stream_opened_before_an_overwrite_reads_the_old_object(storage: Storage) -> None:
+def test_stream_opened_before_an_overwrite_reads_the_old_object(storage: ConcreteStorage) -> None:
     storage.put_bytes("feed.xml", b"old " * 1000, content_type="text/xml")
 
     with storage.open("feed.xml") as stream:
@@ -197,7 +216,7 @@ def test_stream_opened_before_an_overwrite_reads_the_old_object(storage: Storage
         assert stream.read() == b"old " * 1000
 
 
-def test_readers_never_see_a_partial_object(storage: Storage) -> None:
+def test_readers_never_see_a_partial_object(storage: ConcreteStorage) -> None:
     versions = (b"a" * 256 * 1024, b"b" * 300 * 1024)
     storage.put_bytes("feed.xml", versions[0], content_type="text/xml")
     done = threading.Event()
@@ -223,7 +242,7 @@ def test_readers_never_see_a_partial_object(storage: Storage) -> None:
     assert seen <= set(versions)
 
 
-def test_put_file_streams_a_large_file(storage: Storage, tmp_path: Path) -> None:
+def test_put_file_streams_a_large_file(storage: ConcreteStorage, tmp_path: Path) -> None:
     path = tmp_path / "big.mp3"
     expected = hashlib.sha256()
     with path.open("wb") as out:
@@ -242,7 +261,7 @@ def test_put_file_streams_a_large_file(storage: Storage, tmp_path: Path) -> None
     assert _sha256_of(storage, "big.mp3") == expected.hexdigest()
 
 
-def test_put_path_takes_over_a_finished_file(storage: Storage, tmp_path: Path) -> None:
+def test_put_path_takes_over_a_finished_file(storage: ConcreteStorage, tmp_path: Path) -> None:
     storage.put_bytes("media/take-over.mp3", b"old", content_type="audio/mpeg")
     finished = tmp_path / "upload.part"
     data = os.urandom(3 * 1024 * 1024 + 17)
@@ -256,7 +275,7 @@ def test_put_path_takes_over_a_finished_file(storage: Storage, tmp_path: Path) -
     assert not finished.exists()  # taken over: moved or copied, then removed
 
 
-def test_put_file_reads_an_unseekable_source_in_chunks(storage: Storage) -> None:
+def test_put_file_reads_an_unseekable_source_in_chunks(storage: ConcreteStorage) -> None:
     source = GeneratedSource(12 * MIB + 5)
 
     stored = storage.put_file("big.m4a", source.as_binary_io(), content_type="audio/mp4")
@@ -266,7 +285,7 @@ def test_put_file_reads_an_unseekable_source_in_chunks(storage: Storage) -> None
     assert _sha256_of(storage, "big.m4a") == source.sha256.hexdigest()
 
 
-def test_put_file_whose_source_fails_leaves_the_old_object(storage: Storage) -> None:
+def test_put_file_whose_source_fails_leaves_the_old_object(storage: ConcreteStorage) -> None:
     old = storage.put_bytes("episode.mp3", b"old episode", content_type="audio/mpeg")
     # Fails past 8 MiB, so S3 has already started a multipart upload.
     source = GeneratedSource(12 * MIB, fail_at=9 * MIB)
@@ -279,33 +298,60 @@ def test_put_file_whose_source_fails_leaves_the_old_object(storage: Storage) -> 
     assert storage.list() == ["episode.mp3"]
 
 
-def test_open_range(storage: Storage) -> None:
+def test_open_a_range(storage: ConcreteStorage) -> None:
     data = bytes(range(256)) * 4
     storage.put_bytes("media.mp3", data, content_type="audio/mpeg")
 
-    assert storage.open_range("media.mp3", 0, 0) == data[:1]
-    assert storage.open_range("media.mp3", 10, 19) == data[10:20]
-    assert storage.open_range("media.mp3", 1000, 1023) == data[1000:]
-    assert storage.open_range("media.mp3", 1000, 5000) == data[1000:]  # end is cut
+    assert _read(storage, "media.mp3", start=0, end=0) == data[:1]
+    assert _read(storage, "media.mp3", start=10, end=19) == data[10:20]
+    assert _read(storage, "media.mp3", start=1000, end=1023) == data[1000:]
+    assert _read(storage, "media.mp3", start=1000, end=5000) == data[1000:]  # end is cut
+    assert _read(storage, "media.mp3", start=1000) == data[1000:]
+    assert _read(storage, "media.mp3", start=1023) == data[1023:]
+    assert _read(storage, "media.mp3", end=9) == data[:10]
 
 
-@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 4)])
-def test_open_range_refuses_an_invalid_range(storage: Storage, start: int, end: int) -> None:
+def test_open_a_range_reads_in_chunks(storage: ConcreteStorage) -> None:
+    data = bytes(range(256)) * 4
+    storage.put_bytes("media.mp3", data, content_type="audio/mpeg")
+
+    with storage.open("media.mp3", start=100, end=199) as stream:
+        assert stream.read(60) == data[100:160]
+        assert stream.read(60) == data[160:200]
+        assert stream.read(60) == b""
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 4), (-1, None)])
+def test_open_refuses_an_invalid_range(
+    storage: ConcreteStorage, start: int, end: int | None
+) -> None:
     storage.put_bytes("media.mp3", b"0123456789", content_type="audio/mpeg")
 
     with pytest.raises(ValueError, match="not a valid range"):
-        storage.open_range("media.mp3", start, end)
+        storage.open("media.mp3", start=start, end=end)
 
 
-def test_open_range_past_the_end_is_unsatisfiable(storage: Storage) -> None:
+@pytest.mark.parametrize(("start", "end"), [(10, 20), (10, None)])
+def test_open_a_range_past_the_end_is_unsatisfiable(
+    storage: ConcreteStorage, start: int, end: int | None
+) -> None:
     storage.put_bytes("media.mp3", b"0123456789", content_type="audio/mpeg")
 
     with pytest.raises(StorageError, match="not satisfiable") as raised:
-        storage.open_range("media.mp3", 10, 20)
+        storage.open("media.mp3", start=start, end=end)
     assert not isinstance(raised.value, NotFoundError)
 
 
-def test_list_with_prefix(storage: Storage) -> None:
+def test_open_a_range_of_an_empty_object_is_unsatisfiable(storage: ConcreteStorage) -> None:
+    storage.put_bytes("empty.txt", b"", content_type="text/plain")
+
+    with storage.open("empty.txt") as stream:  # the whole of it is fine
+        assert stream.read() == b""
+    with pytest.raises(StorageError, match="not satisfiable"):
+        storage.open("empty.txt", start=0, end=0)
+
+
+def test_list_with_prefix(storage: ConcreteStorage) -> None:
     assert storage.list() == []
     keys = ["a/1.mp3", "a/2.mp3", "a/sub/5.mp3", "ab/3.mp3", "b/4.mp3", "top.xml"]
     for key in reversed(keys):
@@ -321,7 +367,7 @@ def test_list_with_prefix(storage: Storage) -> None:
     assert storage.list("top.xml/") == []
 
 
-def test_delete_is_idempotent(storage: Storage) -> None:
+def test_delete_is_idempotent(storage: ConcreteStorage) -> None:
     storage.put_bytes("a/episode.mp3", b"x", content_type="audio/mpeg")
 
     storage.delete("a/episode.mp3")
@@ -332,7 +378,7 @@ def test_delete_is_idempotent(storage: Storage) -> None:
     assert storage.list() == []
 
 
-def test_a_directory_like_prefix_is_not_an_object(storage: Storage) -> None:
+def test_a_directory_like_prefix_is_not_an_object(storage: ConcreteStorage) -> None:
     storage.put_bytes("a/b/episode.mp3", b"x", content_type="audio/mpeg")
 
     assert not storage.exists("a/b")
@@ -342,17 +388,17 @@ def test_a_directory_like_prefix_is_not_an_object(storage: Storage) -> None:
     assert storage.list() == ["a/b/episode.mp3"]
 
 
-MISSING_KEY_OPERATIONS: dict[str, Callable[[Storage, str], object]] = {
+MISSING_KEY_OPERATIONS: dict[str, Callable[[ConcreteStorage, str], object]] = {
     "head": lambda storage, key: storage.head(key),
     "open": lambda storage, key: storage.open(key),
     "read_bytes": lambda storage, key: storage.read_bytes(key),
-    "open_range": lambda storage, key: storage.open_range(key, 0, 10),
+    "open a range": lambda storage, key: storage.open(key, start=0, end=10),
 }
 
 
 @pytest.mark.parametrize("operation", MISSING_KEY_OPERATIONS)
 @pytest.mark.parametrize("key", ["missing.mp3", "missing/dir/episode.mp3", "other.mp3/inside"])
-def test_missing_key_is_not_found(storage: Storage, operation: str, key: str) -> None:
+def test_missing_key_is_not_found(storage: ConcreteStorage, operation: str, key: str) -> None:
     storage.put_bytes("other.mp3", b"x", content_type="audio/mpeg")
 
     with pytest.raises(NotFoundError, match=re.escape(key)):
@@ -383,7 +429,7 @@ BAD_KEYS = [
     pytest.param("a/" * 512 + "b", id="longer-than-1024-bytes"),
 ]
 
-KEY_OPERATIONS: dict[str, Callable[[Storage, str], object]] = {
+KEY_OPERATIONS: dict[str, Callable[[ConcreteStorage, str], object]] = {
     **MISSING_KEY_OPERATIONS,
     "put_bytes": lambda storage, key: storage.put_bytes(key, b"x", content_type="text/plain"),
     "put_file": lambda storage, key: storage.put_file(
@@ -396,7 +442,7 @@ KEY_OPERATIONS: dict[str, Callable[[Storage, str], object]] = {
 
 
 @pytest.mark.parametrize("key", BAD_KEYS)
-def test_bad_keys_are_refused_by_every_operation(storage: Storage, key: str) -> None:
+def test_bad_keys_are_refused_by_every_operation(storage: ConcreteStorage, key: str) -> None:
     for operation, call in KEY_OPERATIONS.items():
         with pytest.raises(StorageError, match="invalid storage key") as raised:
             call(storage, key)
@@ -406,7 +452,7 @@ def test_bad_keys_are_refused_by_every_operation(storage: Storage, key: str) -> 
 
 
 @pytest.mark.parametrize("prefix", ["/abs", "../", "a/../", "a\\", "a//", ".hidden", "a\x00"])
-def test_bad_prefixes_are_refused(storage: Storage, prefix: str) -> None:
+def test_bad_prefixes_are_refused(storage: ConcreteStorage, prefix: str) -> None:
     with pytest.raises(StorageError, match="invalid storage prefix"):
         storage.list(prefix)
 
@@ -420,7 +466,7 @@ def test_public_url_with_a_public_base_url(make_storage: MakeStorage, backend: s
     )
 
 
-def test_public_url_without_a_public_base_url(storage: Storage, backend: str) -> None:
+def test_public_url_without_a_public_base_url(storage: ConcreteStorage, backend: str) -> None:
     storage.put_bytes("show/episode.mp3", b"episode bytes", content_type="audio/mpeg")
 
     url = storage.public_url("show/episode.mp3")
@@ -435,7 +481,7 @@ def test_public_url_without_a_public_base_url(storage: Storage, backend: str) ->
         assert url is None
 
 
-def test_check_succeeds(storage: Storage) -> None:
+def test_check_succeeds(storage: ConcreteStorage) -> None:
     storage.check()
 
 
@@ -446,7 +492,8 @@ def test_check_fails_fast_for_an_unreachable_s3_endpoint(monkeypatch: pytest.Mon
     use_dummy_aws_credentials(monkeypatch)
     endpoint = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     storage = open_storage(
-        "s3://podops-media", s3_region=S3_REGION, s3_endpoint_url=endpoint, s3_path_style=True
+        "s3://podops-media",
+        storage_settings(S3_REGION=S3_REGION, S3_ENDPOINT_URL=endpoint, S3_PATH_STYLE="true"),
     )
 
     with pytest.raises(StorageError, match="connect") as raised:
@@ -461,9 +508,7 @@ def test_check_fails_for_a_missing_bucket(
     use_dummy_aws_credentials(monkeypatch)
     storage = open_storage(
         f"s3://podops-missing-{uuid.uuid4().hex[:8]}",
-        s3_region=S3_REGION,
-        s3_endpoint_url=moto_endpoint,
-        s3_path_style=True,
+        storage_settings(S3_REGION=S3_REGION, S3_ENDPOINT_URL=moto_endpoint, S3_PATH_STYLE="true"),
     )
 
     with pytest.raises(StorageError, match="does not exist") as raised:
@@ -474,14 +519,14 @@ def test_check_fails_for_a_missing_bucket(
 def test_check_fails_for_a_directory_that_cannot_be_created(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_bytes(b"")
-    storage = open_storage((blocker / "storage").as_uri())
+    storage = open_local(blocker / "storage")
 
     with pytest.raises(StorageError, match="cannot be created"):
         storage.check()
 
 
 def test_local_write_under_a_file_is_a_storage_error(tmp_path: Path) -> None:
-    storage = open_storage((tmp_path / "storage").as_uri())
+    storage = open_local(tmp_path / "storage")
     storage.put_bytes("show", b"a file", content_type="text/plain")
 
     with pytest.raises(StorageError, match="cannot write") as raised:
@@ -494,7 +539,7 @@ def test_local_write_under_a_file_is_a_storage_error(tmp_path: Path) -> None:
 
 def test_local_check_creates_the_directory(tmp_path: Path) -> None:
     root = tmp_path / "not" / "yet"
-    open_storage(root.as_uri()).check()
+    open_local(root).check()
 
     assert root.is_dir()
     assert list(root.iterdir()) == []  # the probe file is gone
@@ -502,7 +547,7 @@ def test_local_check_creates_the_directory(tmp_path: Path) -> None:
 
 def test_local_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
     root = tmp_path / "storage"
-    storage = open_storage(root.as_uri())
+    storage = open_local(root)
     storage.put_bytes("show/episode.mp3", b"old", content_type="audio/mpeg")
 
     with pytest.raises(SourceError):
@@ -517,7 +562,7 @@ def test_local_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
 
 
 def test_local_bad_key_touches_nothing_outside_the_root(tmp_path: Path) -> None:
-    storage = open_storage((tmp_path / "storage").as_uri())
+    storage = open_local(tmp_path / "storage")
 
     for key in ("../escape", "/tmp/escape", "..\\escape"):
         with pytest.raises(StorageError):
@@ -527,7 +572,7 @@ def test_local_bad_key_touches_nothing_outside_the_root(tmp_path: Path) -> None:
 
 
 def test_local_content_type_is_guessed_from_the_key(tmp_path: Path) -> None:
-    storage = open_storage((tmp_path / "storage").as_uri())
+    storage = open_local(tmp_path / "storage")
     expected = {
         "episode.mp3": "audio/mpeg",
         "episode.m4a": "audio/mp4",
@@ -546,7 +591,7 @@ def test_local_content_type_is_guessed_from_the_key(tmp_path: Path) -> None:
 
 
 def test_local_overwrite_keeps_an_open_reader_whole(tmp_path: Path) -> None:
-    storage = open_storage((tmp_path / "storage").as_uri())
+    storage = open_local(tmp_path / "storage")
     storage.put_bytes("feed.xml", b"old", content_type="text/xml")
 
     with storage.open("feed.xml") as stream:
@@ -600,24 +645,90 @@ def test_s3_failed_upload_leaves_no_multipart_upload(
         "s3://bucket/../escape",
         "s3://bucket/a//b",
         "s3://bucket#fragment",
+        "S3://bucket",
+        "s3:bucket",
+        "memory://",  # the double is built directly: a process must not store media in memory
     ],
 )
 def test_open_storage_refuses_bad_urls(url: str) -> None:
     with pytest.raises(StorageError, match=r"storage URL|bucket|prefix"):
-        open_storage(url)
+        open_storage(url, storage_settings())
 
 
 def test_open_storage_accepts_an_encoded_file_url(tmp_path: Path) -> None:
     root = tmp_path / "with space"
-    storage = open_storage(root.as_uri())
+    storage = open_local(root)
     storage.put_bytes("a.txt", b"x", content_type="text/plain")
 
     assert (root / "a.txt").read_bytes() == b"x"
 
 
-def _sha256_of(storage: Storage, key: str) -> str:
+def _sha256_of(storage: ConcreteStorage, key: str) -> str:
     digest = hashlib.sha256()
     with storage.open(key) as stream:
         while chunk := stream.read(MIB):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# --- backends by scheme ----------------------------------------------------------------------
+
+
+def test_a_backend_registered_under_a_new_scheme_is_picked_by_configured_storage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[tuple[str, str]] = []
+
+    def open_shelf(url: SplitResult, settings: Settings) -> Storage:
+        opened.append((url.netloc, url.path))
+        return MemoryStorage(public_base_url=settings.public_base_url)
+
+    with backends_restored(monkeypatch):
+        register_backend("shelf", open_shelf, form="shelf://name")
+        # The settings accept the scheme because the registry knows it.
+        settings = storage_settings("shelf://top/media", PUBLIC_BASE_URL="https://cdn.example.com")
+
+        storage = configured_storage(settings)
+
+    assert isinstance(storage, MemoryStorage)
+    assert opened == [("top", "/media")]
+    assert storage.public_url("a.mp3") == "https://cdn.example.com/a.mp3"
+    with pytest.raises(SettingsError, match="unknown storage scheme 'shelf'"):
+        storage_settings("shelf://top/media")  # forgotten outside the block
+
+
+def test_an_unknown_scheme_is_refused_naming_the_known_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    known = "use s3://bucket[/prefix] or file:///absolute/path"
+    settings = replace(storage_settings(), storage_url="gcs://bucket/media")
+
+    with pytest.raises(StorageError, match=re.escape(f"unknown storage scheme 'gcs': {known}")):
+        configured_storage(settings)
+    with pytest.raises(SettingsError, match=re.escape(f"unknown storage scheme 'gcs': {known}")):
+        storage_settings("gcs://bucket/media")
+    with backends_restored(monkeypatch):
+        register_backend("azure", lambda url, settings: MemoryStorage(), form="azure://container")
+        with pytest.raises(StorageError, match=re.escape(f"{known} or azure://container")):
+            configured_storage(settings)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "message"), [("s3", "already registered"), ("GCS", "lower-case"), ("", "lower")]
+)
+def test_register_backend_refuses_a_taken_or_malformed_scheme(
+    monkeypatch: pytest.MonkeyPatch, scheme: str, message: str
+) -> None:
+    with backends_restored(monkeypatch), pytest.raises(ValueError, match=message):
+        register_backend(scheme, lambda url, settings: MemoryStorage(), form=f"{scheme}://")
+
+
+def open_local(root: Path) -> ConcreteStorage:
+    storage = open_storage(root.as_uri(), storage_settings())
+    assert isinstance(storage, ConcreteStorage)
+    return storage
+
+
+def _read(storage: Storage, key: str, *, start: int = 0, end: int | None = None) -> bytes:
+    with storage.open(key, start=start, end=end) as stream:
+        return stream.read()

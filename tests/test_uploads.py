@@ -20,6 +20,7 @@ from tests.media.containers import mp4
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.processes import LiveServer, wait_until
+from tests.support.storage import concrete
 
 SCOPES = "production:read production:write resource:read resource:write"
 PROD = "upload-podcast"
@@ -47,7 +48,7 @@ def host(client: TestClient) -> dict[str, str]:
 
 
 def stored_keys(client: TestClient) -> list[str]:
-    return context_of(client).storage.list("media/")
+    return concrete(context_of(client).storage).list("media/")
 
 
 def leftovers(client: TestClient) -> list[Path]:

@@ -114,15 +114,21 @@ async def serve_stored(
     headers["Content-Length"] = str(last - first + 1)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers)
+    span = wanted if isinstance(wanted, tuple) else None
     return StreamingResponse(
-        _read(storage, key, first, last - first + 1), status_code=status, headers=headers
+        _read(storage, key, span, last - first + 1), status_code=status, headers=headers
     )
 
 
-async def _read(storage: Storage, key: str, start: int, length: int) -> AsyncIterator[bytes]:
+async def _read(
+    storage: Storage, key: str, span: tuple[int, int] | None, length: int
+) -> AsyncIterator[bytes]:
+    """`length` bytes of the object: the range `span` (first, last), or all of it."""
+    start, end = span if span else (0, None)
+
     def chunks() -> Iterator[bytes]:
-        with storage.open(key) as stream:
-            stream.seek(start)  # type: ignore[attr-defined]
+        with storage.open(key, start=start, end=end) as stream:
+            # Never more than Content-Length, even if the object was replaced since `head`.
             remaining = length
             while remaining > 0:
                 chunk = stream.read(min(_CHUNK, remaining))

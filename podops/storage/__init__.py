@@ -1,8 +1,11 @@
-"""Where media and feeds are kept: one `Storage` protocol, backends chosen by URL.
+"""Where media and feeds are kept: one `Storage` protocol, backends chosen by URL scheme.
 
     file:///abs/path          local directory (the embedded default)
     s3://bucket[/prefix]      S3 or an S3-compatible store, through boto3
-    memory://                 in-memory double, for unit tests only
+
+`podops.storage.backends` maps each scheme to the backend that opens it; a new backend is one
+module and one `register_backend` line there. `MemoryStorage` (`_memory.py`) is the in-memory
+double for tests, built directly rather than by URL.
 
 Exceptions — every backend turns its own errors into these two:
 
@@ -21,8 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Protocol
-from urllib.parse import unquote, urlsplit
+from typing import Protocol
 
 __all__ = [
     "NotFoundError",
@@ -31,7 +33,6 @@ __all__ = [
     "StorageError",
     "StoredObject",
     "is_valid_key",
-    "open_storage",
     "validate_key",
     "validate_prefix",
 ]
@@ -66,7 +67,10 @@ class StoredObject:
 
 
 class ObjectStream(Protocol):
-    """A readable binary stream returned by `Storage.open`; close it (or use `with`)."""
+    """A readable binary stream returned by `Storage.open`; close it (or use `with`).
+
+    Not seekable in general: ask `open` for the range you want instead.
+    """
 
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -83,26 +87,13 @@ class ObjectStream(Protocol):
 
 
 class Storage(Protocol):
-    """A flat store of objects keyed by relative POSIX paths.
+    """A flat store of objects keyed by relative POSIX paths: what the service calls, no more.
 
     Writes are atomic: a reader sees the whole old object or the whole new one, never a part.
-    Every method raises `StorageError` for a key `validate_key` refuses.
+    Every method raises `StorageError` for a key `validate_key` refuses. Backends have more
+    (`put_bytes`, `put_file`, `read_bytes`, `delete`, `list`), for tests and tools that hold
+    the concrete type.
     """
-
-    def put_bytes(
-        self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
-    ) -> StoredObject:
-        """Store `data` under `key`, replacing any object there."""
-        ...
-
-    def put_file(
-        self, key: str, source: BinaryIO, *, content_type: str, cache_control: str | None = None
-    ) -> StoredObject:
-        """Store what `source` yields until EOF, read in chunks, never whole into memory.
-
-        An exception raised by `source` itself propagates unchanged and stores nothing.
-        """
-        ...
 
     def put_path(
         self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
@@ -118,36 +109,19 @@ class Storage(Protocol):
         """Describe the object under `key`; `NotFoundError` when there is none."""
         ...
 
-    def open(self, key: str) -> ObjectStream:
-        """Open the object for reading; `NotFoundError` when there is none.
-
-        The stream reads the object as it was when opened, even if it is replaced meanwhile.
-        Local and memory streams are seekable; S3 streams are not.
-        """
-        ...
-
-    def read_bytes(self, key: str) -> bytes:
-        """The whole object; `NotFoundError` when there is none."""
-        ...
-
-    def open_range(self, key: str, start: int, end: int) -> bytes:
-        """Bytes `start` to `end` inclusive, as in an HTTP Range; `end` past the object is cut.
-
-        `ValueError` when `start < 0` or `end < start`; `StorageError` when `start` is at or
-        past the end of the object (HTTP 416).
-        """
-        ...
-
     def exists(self, key: str) -> bool:
         """True when an object is stored under `key`."""
         ...
 
-    def delete(self, key: str) -> None:
-        """Remove the object; removing a missing one is not an error."""
-        ...
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        """Open the object for reading, from byte `start` to `end` inclusive (an HTTP Range).
 
-    def list(self, prefix: str = "") -> list[str]:
-        """Sorted keys that start with `prefix` (a plain string prefix, as in S3)."""
+        Without `start` and `end` the stream reads the whole object; without `end`, to its
+        end; an `end` past the object is cut. `NotFoundError` when there is none; `ValueError`
+        when `start < 0` or `end < start`; `StorageError` when a range is asked for and `start`
+        is at or past the end of the object (HTTP 416). The stream reads the object as it was
+        when opened, even if it is replaced meanwhile.
+        """
         ...
 
     def public_url(self, key: str) -> str | None:
@@ -209,59 +183,3 @@ def _key_problem(key: str) -> str:
         if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
             return f"a segment is longer than {MAX_SEGMENT_BYTES} bytes"
     return ""
-
-
-def open_storage(
-    url: str,
-    *,
-    s3_region: str = "",
-    s3_endpoint_url: str = "",
-    s3_path_style: bool = False,
-    public_base_url: str = "",
-) -> Storage:
-    """Build the backend `url` names; no I/O happens until the first call.
-
-    `file:///abs/path` → local directory, `s3://bucket[/prefix]` → S3 (credentials from
-    boto3's standard chain), `memory://` → in-memory double. The `s3_*` options apply to S3
-    only; `public_base_url` (the bucket's or CDN's public URL) to every backend.
-    """
-    parts = urlsplit(url)
-    shown = _redacted(url)
-    if parts.query or parts.fragment:
-        raise StorageError(f"storage URL {shown!r}: remove the ?query or #fragment")
-    public_base_url = public_base_url.rstrip("/")
-    # Backends are imported here so the web process never loads boto3 for local storage.
-    if parts.scheme == "file":
-        from podops.storage._local import LocalStorage
-
-        if parts.netloc not in ("", "localhost"):
-            raise StorageError(f"storage URL {shown!r}: use file:///absolute/path (no host)")
-        path = unquote(parts.path)
-        if not path.startswith("/"):
-            raise StorageError(f"storage URL {shown!r}: the path must be absolute")
-        return LocalStorage(path, public_base_url=public_base_url)
-    if parts.scheme == "s3":
-        from podops.storage._s3 import S3Storage
-
-        return S3Storage(
-            parts.netloc,
-            parts.path.strip("/"),
-            region=s3_region,
-            endpoint_url=s3_endpoint_url,
-            path_style=s3_path_style,
-            public_base_url=public_base_url,
-        )
-    if parts.scheme == "memory":
-        from podops.storage._memory import MemoryStorage
-
-        return MemoryStorage(public_base_url=public_base_url)
-    raise StorageError(
-        f"storage URL {shown!r}: use file:///absolute/path, s3://bucket[/prefix] or memory://"
-    )
-
-
-def _redacted(url: str) -> str:
-    """`url` without user info, query or fragment: error messages end up in logs."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=host, query="", fragment="").geturl()

@@ -21,8 +21,8 @@ import stat
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
-from urllib.parse import quote
+from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import SplitResult, quote, unquote
 
 from podops.storage import (
     DEFAULT_CONTENT_TYPE,
@@ -34,6 +34,11 @@ from podops.storage import (
     validate_key,
     validate_prefix,
 )
+from podops.storage._ranges import LimitedStream, is_range, unsatisfiable
+from podops.storage.backends import shown_url
+
+if TYPE_CHECKING:
+    from podops.settings import Settings
 
 _CHUNK_BYTES = 1024 * 1024
 _TEMP_PREFIX = ".podops-tmp-"
@@ -57,6 +62,16 @@ for _extension, _type in {
 # Errors that mean "no object here": the path is missing, or a segment is a file, or the key
 # names a directory (which holds other keys but is not an object itself).
 _ABSENT = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
+
+
+def open_local_storage(url: SplitResult, settings: Settings) -> LocalStorage:
+    """`file:///absolute/path`: a directory on this machine, created by `check` if needed."""
+    if url.netloc not in ("", "localhost"):
+        raise StorageError(f"storage URL {shown_url(url)!r}: use file:///absolute/path (no host)")
+    path = unquote(url.path)
+    if not path.startswith("/"):
+        raise StorageError(f"storage URL {shown_url(url)!r}: the path must be absolute")
+    return LocalStorage(path, public_base_url=settings.public_base_url)
 
 
 class LocalStorage:
@@ -113,25 +128,27 @@ class LocalStorage:
             raise self._not_found(key)
         return self._stored(key, status)
 
-    def open(self, key: str) -> ObjectStream:
-        return self._open_file(key)
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        ranged = is_range(start, end)
+        stream = self._open_file(key)
+        if not ranged:
+            return stream
+        try:
+            with self._errors("read", key):
+                size = os.fstat(stream.fileno()).st_size
+                if start >= size:
+                    raise unsatisfiable(key, start, end, size)
+                stream.seek(start)
+        except BaseException:
+            stream.close()
+            raise
+        if end is None or end >= size - 1:
+            return stream
+        return LimitedStream(stream, end - start + 1)
 
     def read_bytes(self, key: str) -> bytes:
-        with self.open(key) as stream, self._errors("read", key):
-            return stream.read()
-
-    def open_range(self, key: str, start: int, end: int) -> bytes:
-        if start < 0 or end < start:
-            raise ValueError(f"byte range {start}-{end} is not a valid range")
         with self._open_file(key) as stream, self._errors("read", key):
-            size = os.fstat(stream.fileno()).st_size
-            if start >= size:
-                raise StorageError(
-                    f"range {start}-{end} of {key!r} is not satisfiable: the object has "
-                    f"{size} bytes"
-                )
-            stream.seek(start)
-            return stream.read(min(end, size - 1) - start + 1)
+            return stream.read()
 
     def exists(self, key: str) -> bool:
         try:

@@ -1,4 +1,8 @@
-"""In-memory storage double for unit tests: a dict behind a lock, same contract as the rest."""
+"""In-memory storage double for tests: a dict behind a lock, same contract as the rest.
+
+Not registered under a URL scheme: a process that kept its media in memory would lose it, and
+its workers would never see it. Tests build it directly.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +17,17 @@ from urllib.parse import quote
 from podops.storage import (
     NotFoundError,
     ObjectStream,
-    StorageError,
     StoredObject,
     validate_key,
     validate_prefix,
 )
+from podops.storage._ranges import is_range, unsatisfiable
 
 _CHUNK_BYTES = 1024 * 1024
 
 
 class MemoryStorage:
-    """Objects kept in a dict; each `open_storage("memory://")` call makes an empty one."""
+    """Objects kept in a dict; each instance starts empty."""
 
     def __init__(self, *, public_base_url: str = "") -> None:
         self._public_base_url = public_base_url.rstrip("/")
@@ -61,22 +65,15 @@ class MemoryStorage:
     def head(self, key: str) -> StoredObject:
         return self._get(key)[0]
 
-    def open(self, key: str) -> ObjectStream:
-        return io.BytesIO(self._get(key)[1])
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        ranged = is_range(start, end)
+        data = self._get(key)[1]
+        if ranged and start >= len(data):
+            raise unsatisfiable(key, start, end, len(data))
+        return io.BytesIO(data[start:] if end is None else data[start : end + 1])
 
     def read_bytes(self, key: str) -> bytes:
         return self._get(key)[1]
-
-    def open_range(self, key: str, start: int, end: int) -> bytes:
-        if start < 0 or end < start:
-            raise ValueError(f"byte range {start}-{end} is not a valid range")
-        data = self._get(key)[1]
-        if start >= len(data):
-            raise StorageError(
-                f"range {start}-{end} of {key!r} is not satisfiable: the object has "
-                f"{len(data)} bytes"
-            )
-        return data[start : end + 1]
 
     def exists(self, key: str) -> bool:
         validate_key(key)

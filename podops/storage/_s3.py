@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import quote
+from urllib.parse import SplitResult, quote
 
 import boto3.session
 from boto3.exceptions import Boto3Error
@@ -31,11 +31,14 @@ from podops.storage import (
     validate_key,
     validate_prefix,
 )
+from podops.storage._ranges import LimitedStream, is_range, skip, unsatisfiable
 
 if TYPE_CHECKING:
     from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import PutObjectRequestTypeDef
+    from mypy_boto3_s3.type_defs import GetObjectRequestTypeDef, PutObjectRequestTypeDef
+
+    from podops.settings import Settings
 
 PRESIGNED_URL_SECONDS = 3600
 _MIB = 1024 * 1024
@@ -48,6 +51,18 @@ _NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 _TRANSFER = TransferConfig(
     multipart_threshold=8 * _MIB, multipart_chunksize=8 * _MIB, max_concurrency=4
 )
+
+
+def open_s3_storage(url: SplitResult, settings: Settings) -> S3Storage:
+    """`s3://bucket[/prefix]`, with the `PODOPS_S3_*` settings; credentials from boto3's chain."""
+    return S3Storage(
+        url.netloc,
+        url.path.strip("/"),
+        region=settings.s3_region,
+        endpoint_url=settings.s3_endpoint_url,
+        path_style=settings.s3_path_style,
+        public_base_url=settings.public_base_url,
+    )
 
 
 class S3Storage:
@@ -157,31 +172,30 @@ class S3Storage:
             content_type=response.get("ContentType") or DEFAULT_CONTENT_TYPE,
         )
 
-    def open(self, key: str) -> ObjectStream:
-        full_key = self._full_key(key)
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        ranged = is_range(start, end)  # S3 ignores a malformed Range, so check it here
+        request: GetObjectRequestTypeDef = {"Bucket": self._bucket, "Key": self._full_key(key)}
+        if ranged:
+            request["Range"] = f"bytes={start}-{'' if end is None else end}"
         with self._errors("read", key):
-            response = self._client.get_object(Bucket=self._bucket, Key=full_key)
-        return _S3Stream(response["Body"], self._describe(key))
+            response = self._client.get_object(**request)
+        stream: ObjectStream = _S3Stream(response["Body"], self._describe(key))
+        if not ranged or "ContentRange" in response:
+            return stream
+        # A store that ignores ranges answered 200 with the whole object: cut it here.
+        size = response["ContentLength"]
+        try:
+            if start >= size:
+                raise unsatisfiable(key, start, end, size)
+            skip(stream, start)
+        except BaseException:
+            stream.close()
+            raise
+        return stream if end is None else LimitedStream(stream, end - start + 1)
 
     def read_bytes(self, key: str) -> bytes:
         with self.open(key) as stream:
             return stream.read()
-
-    def open_range(self, key: str, start: int, end: int) -> bytes:
-        # S3 ignores a malformed Range and sends the whole object, so check it here.
-        if start < 0 or end < start:
-            raise ValueError(f"byte range {start}-{end} is not a valid range")
-        full_key = self._full_key(key)
-        with self._errors("read", key):
-            response = self._client.get_object(
-                Bucket=self._bucket, Key=full_key, Range=f"bytes={start}-{end}"
-            )
-            with _S3Stream(response["Body"], self._describe(key)) as stream:
-                data = stream.read()
-        if "ContentRange" not in response:
-            # A store that ignores ranges answered 200 with the whole object.
-            return data[start : end + 1]
-        return data
 
     def exists(self, key: str) -> bool:
         try:
