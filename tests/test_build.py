@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 import time
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +194,42 @@ def test_an_unchanged_rebuild_writes_nothing_and_validate_publishes_nothing(
     assert after.headers["last-modified"] == before.headers["last-modified"]
     kept = stored_feed(client).stat()
     assert (kept.st_ino, kept.st_mtime_ns) == (stored.st_ino, stored.st_mtime_ns)
+
+
+def last_build_date(feed: bytes) -> int:
+    found = re.findall(rb"<lastBuildDate>([^<]*)</lastBuildDate>", feed)
+    assert len(found) == 1, found
+    return int(parsedate_to_datetime(found[0].decode()).timestamp())
+
+
+def test_the_build_result_names_the_served_etag_and_a_change_moves_last_build_date(
+    producer: TestClient,
+) -> None:
+    client = producer
+    made = produce(client)
+    first = build(client)
+    served = fetch_feed(client, first["result"]["feed_url"])
+    assert first["result"]["etag"] == served.headers["etag"]
+    assert first["result"]["sha256"] == hashlib.sha256(served.content).hexdigest()
+    # An episode's title changes (not the show, not the newest date): the feed changed, so
+    # its lastBuildDate is the time of this build.
+    changed = made[0]
+    changed["description"]["title"] = "A better title"
+    path = f"{BASE}/episode/{changed['metadata']['name']}"
+    assert client.put(path, json=changed, headers={"If-Match": "*"}).status_code == 200
+    started = int(time.time())
+    second = build(client)
+    assert second["result"]["changed"] is True
+    feed = fetch_feed(client, second["result"]["feed_url"])
+    assert b"A better title" in feed.content
+    assert last_build_date(feed.content) >= started
+    assert second["result"]["etag"] == feed.headers["etag"] != served.headers["etag"]
+    # Unchanged since: the same date, the same bytes, the same ETag.
+    third = build(client)
+    assert third["result"]["changed"] is False
+    again = fetch_feed(client, third["result"]["feed_url"])
+    assert again.content == feed.content
+    assert third["result"]["etag"] == again.headers["etag"] == feed.headers["etag"]
 
 
 def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(
@@ -420,7 +459,7 @@ def test_a_show_larger_than_the_item_cache_is_built_without_it(
         )
         assert result["items"] == 3
         assert result["validated"] is True
-        etags.append(result["etag"])
+        etags.append(result["sha256"])
         if megabytes == 0:
             assert (len(cache), cache.hits, cache.misses) == (0, 0, 0)
         else:

@@ -23,6 +23,8 @@ class Published:
     sha256: str | None = None
     # {item GUID: enclosure URL} of every item it published.
     items: dict[str, str] = field(default_factory=dict)
+    # When the published feed last changed: its `lastBuildDate`.
+    changed_at: int | None = None
 
 
 def load_production(session: Session, production: Production, *, base_url: str) -> Mapped:
@@ -58,7 +60,7 @@ def load_published(session: Session, production_guid: str) -> Published:
     state = session.get(FeedState, production_guid)
     if state is None:
         return Published()
-    return Published(sha256=state.sha256, items=dict(state.items))
+    return Published(sha256=state.sha256, items=dict(state.items), changed_at=state.published_at)
 
 
 def _by_name(session: Session) -> ColumnElement[str]:

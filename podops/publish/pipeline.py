@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -69,25 +70,37 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     rendered = settings.upload_dir / f"feed-{operation_id}.xml"
     try:
-        # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
-        with rendered.open("wb", buffering=1024 * 1024) as output:
-            hashing = _HashingWriter(output)
-            size = feeds.render_to(mapped.show, mapped.episodes, hashing, now=now, cache=cache)
-        sha256 = hashing.hexdigest()
+        # First as the published feed would read if nothing changed: its lastBuildDate stays
+        # the time of the last change. Only a feed that differs is dated now, and published.
+        show = mapped.show
+        unchanged_date = max(
+            date for date in (show.updated, published.changed_at, 0) if date is not None
+        )
+        sha256, size = _render(replace(show, updated=unchanged_date), mapped, rendered, now, cache)
+        changed = sha256 != published.sha256
         result: dict[str, Any] = {
-            "feed_url": mapped.show.feed_url,
+            "feed_url": show.feed_url,
             "alias_url": alias_url(settings.base_url, production),
-            "etag": f'"{sha256[:32]}"',
             "items": len(items),
-            "bytes": size,
             "warnings": report["warnings"],
-            "changed": sha256 != published.sha256,
+            "changed": changed,
         }
         if not job.publishes:
-            return {**result, "validated": True, "published": False}
+            return {
+                **result,
+                "bytes": size,
+                "sha256": sha256,
+                "validated": True,
+                "published": False,
+            }
+        if changed:
+            sha256, size = _render(replace(show, updated=now), mapped, rendered, now, cache)
         _publish(runtime, production, mapped, rendered, sha256, published)
+        # The ETag the feed is served with, whichever store serves it.
+        etag = runtime.storage.head(feed_key(production.guid)).etag
     finally:
         rendered.unlink(missing_ok=True)
+    result.update(bytes=size, sha256=sha256, etag=etag)
     with runtime.database.session() as session:
         record_published(
             session,
@@ -99,6 +112,17 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             next_build_at=feeds.next_release(mapped.episodes, now),
         )
     return {**result, "published": True}
+
+
+def _render(
+    show: feeds.Show, mapped: Mapped, path: Path, now: int, cache: feeds.ItemCache | None
+) -> tuple[str, int]:
+    """Render the feed into `path`; its SHA-256 and size."""
+    # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
+    with path.open("wb", buffering=1024 * 1024) as output:
+        hashing = _HashingWriter(output)
+        size = feeds.render_to(show, mapped.episodes, hashing, now=now, cache=cache)
+    return hashing.hexdigest(), size
 
 
 def _publish(

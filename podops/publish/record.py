@@ -18,10 +18,13 @@ def record_published(
     next_build_at: int | None,
 ) -> None:
     """Remember the feed just published: its hash and size, its {item GUID: enclosure URL},
-    and when the next scheduled episode falls due."""
+    when it last changed (`now`, unless this build left it as it was), and when the next
+    scheduled episode falls due."""
     state = session.get(FeedState, production_guid)
     if state is None:
         state = FeedState(production_guid=production_guid)
         session.add(state)
+    if state.sha256 != sha256:
+        state.published_at = now
     state.sha256, state.size, state.items = sha256, size, items
-    state.published_at, state.next_build_at = now, next_build_at
+    state.next_build_at = next_build_at
