@@ -222,6 +222,20 @@ def test_a_show_without_a_podcast_guid_gets_the_one_its_old_feed_url_implies(
     assert podcast_guid_of(built_feed(mover)) == feeds.podcast_guid(old_url)
 
 
+def test_every_item_the_import_could_not_take_whole_is_named_with_its_guid(
+    mover: TestClient,
+) -> None:
+    zero = item("zero-length", "Zero", "Mon, 06 Jan 2020 10:00:00 +0000", "https://o.example/z.mp3")
+    zero = zero.replace(f'length="{len(MP3)}"', 'length="0"')
+    undated = item("no-date-1", "Undated", "not a date", "https://o.example/u.mp3")
+    done = import_feed(mover, xml=foreign_feed([zero, undated]).decode())
+    assert done["status"] == "Success", done["error"]
+    problems = {(problem["guid"], problem["code"]) for problem in done["result"]["problems"]}
+    assert ("zero-length", "podops.import.enclosure_length_missing") in problems
+    assert any(guid == "no-date-1" for guid, _code in problems), problems
+    assert all("guid" in problem for problem in done["result"]["problems"])
+
+
 def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer) -> None:
     media_item = item(
         "media-1", "With media", "Mon, 06 Jan 2020 10:00:00 +0000", server.url("/episode.mp3")

@@ -119,6 +119,30 @@ def test_an_import_reference_in_an_episode_becomes_an_asset(
 
 
 @pytest.mark.parametrize(
+    ("path", "code"),
+    [("/missing.mp3", "podops.fetch.not_found"), ("/page.html", "podops.media.unsupported_type")],
+)
+def test_a_reference_whose_import_fails_points_back_at_its_url(
+    importer: tuple[TestClient, Settings], media_server: LocalServer, path: str, code: str
+) -> None:
+    """The document still builds, from the media's old home, and the failure is told."""
+    client, _settings = importer
+    assert client.post(f"/a/v1/resource/{PROD}/show/{PROD}", json=show(PROD)).status_code == 201
+    document = episode("episode-0001")
+    url = media_server.url(path)
+    document["enclosure"] = {"rel": "import", "url": url}
+    created = client.post(f"/a/v1/resource/{PROD}/episode/episode-0001", json=document)
+    assert created.status_code == 201
+    done = poll(client, created.headers["link"].split(">")[0].lstrip("<"))
+    assert done["status"] == "Failed"
+    assert done["error"]["code"] == code
+    assert done["error"]["reference"] == "external"
+    assert url in done["error"]["message"]
+    stored = client.get(f"/a/v1/resource/{PROD}/episode/episode-0001").json()
+    assert stored["enclosure"] == {"rel": "external", "url": url}
+
+
+@pytest.mark.parametrize(
     ("url", "code"),
     [
         ("http://10.0.0.1/a.mp3", "podops.fetch.blocked_address"),

@@ -46,7 +46,7 @@ def import_asset(runtime: Runtime, job: ImportAssetJob, *, operation_id: str) ->
         path.unlink(missing_ok=True)
         if error.transient:
             raise JobRetryError(error.message) from error
-        raise JobFailedError(error.code, error.message) from error
+        raise _failed(runtime, job, error.code, error.message) from error
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -63,7 +63,7 @@ def import_asset(runtime: Runtime, job: ImportAssetJob, *, operation_id: str) ->
         probed = probe(path, declared_name=filename, role=job.role)
     except ProbeError as error:
         received.discard()
-        raise JobFailedError(error.code, f"{job.url}: {error.message}") from error
+        raise _failed(runtime, job, error.code, f"{job.url}: {error.message}") from error
     try:
         with runtime.database.session() as session:
             production = session.get(Production, job.production)
@@ -95,3 +95,18 @@ def import_asset(runtime: Runtime, job: ImportAssetJob, *, operation_id: str) ->
             }
     finally:
         received.discard()  # a no-op once storage took the file over
+
+
+def _failed(runtime: Runtime, job: ImportAssetJob, code: str, message: str) -> JobFailedError:
+    """The import cannot succeed: the reference it was started for points back at its URL
+    (`rel: external`), so the document still builds, from the media's old home."""
+    if job.link is None:
+        return JobFailedError(code, message)
+    with runtime.database.session() as session:
+        fell_back = resources.unlink_failed_import(
+            session, job.link.resource, job.link.field, job.url
+        )
+    details = {"reference": "external"} if fell_back else {}
+    if fell_back:
+        message += f"; the {job.link.field} now links to {job.url} instead"
+    return JobFailedError(code, message, details=details)

@@ -35,12 +35,19 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
     del operation_id  # the import reports no progress of its own: each media import does
     parsed = _parse(_feed_bytes(runtime, job))
     _refuse_locked(parsed.show, job.owner_email)
+    # Each item's problems name its GUID too: indexes shift when the old feed changes.
+    guids = {episode.index: episode.guid for episode in parsed.episodes}
     mapping = Mapping(
         import_media=job.import_media,
         base_url=runtime.settings.base_url,
         source_url=job.url,
         problems=[
-            {"index": problem.index, "code": str(problem.code), "message": problem.message}
+            {
+                "index": problem.index,
+                "guid": guids.get(problem.index) if problem.index is not None else None,
+                "code": str(problem.code),
+                "message": problem.message,
+            }
             for problem in parsed.problems
         ],
     )

@@ -125,6 +125,7 @@ def create_show(
         mapping.problems.append(
             {
                 "index": None,
+                "guid": None,
                 "code": "podops.import.no_category",
                 "message": "the feed names no category; 'Society & Culture' was set",
             }
@@ -188,6 +189,16 @@ def create_episode(
         ),
         "image": _reference(episode.image.url if episode.image else None, mapping.import_media),
     }
+    if enclosure is not None and enclosure.length <= 0 and not mapping.import_media:
+        mapping.problems.append(
+            {
+                "index": episode.index,
+                "guid": episode.guid,
+                "code": "podops.import.enclosure_length_missing",
+                "message": "the feed gives the enclosure no length: the build asks its "
+                f"server ({enclosure.url}) for it",
+            }
+        )
     resource = _create(session, production, document, episode.index, mapping)
     if resource is None:
         return False
@@ -244,6 +255,7 @@ def _create(
             mapping.problems.append(
                 {
                     "index": index,
+                    "guid": document.get("description", {}).get("feed_guid"),
                     "code": "podops.import.value_dropped",
                     "message": f"{'.'.join(path)}: {first['msg']} (left out)",
                 }

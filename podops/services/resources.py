@@ -61,6 +61,21 @@ def link_imported_asset(session: Session, resource_guid: str, field: str, asset_
     return True
 
 
+def unlink_failed_import(session: Session, resource_guid: str, field: str, url: str) -> bool:
+    """Point a document's `rel: import` reference whose import failed back at its URL, as an
+    external reference the build can use (and probe); whether it did. As with linking, a
+    document the producer changed meanwhile is left alone."""
+    resource = session.get(Resource, resource_guid)
+    if resource is None:
+        return False
+    reference = resource.document.get(field)
+    if reference != {"rel": "import", "url": url}:
+        return False
+    document = {**resource.document, field: {"rel": "external", "url": url}}
+    write_document(resource, document, now=int(time.time()))
+    return True
+
+
 def feed_guids(session: Session, production: Production) -> set[str]:
     """The item GUID of every episode: the imported feed's where it kept one, else its own."""
     rows = session.execute(
