@@ -1,8 +1,9 @@
 """Settings, read once from the environment.
 
-Every variable podops reads is declared here, once, with its default and its meaning
-(`VARIABLES`). `deploy/env.example` and the README's configuration table list the same
-variables; a test keeps the three in step.
+Every variable podops reads is declared here, once: each field of `Settings` names its
+variable, its default as written in env.example, how its value is read and what it means.
+`VARIABLES` lists those declarations in field order; `deploy/env.example` and the README's
+configuration table are generated from it, and a test keeps the three in step.
 
 The embedded defaults need no server at all: everything lives under the data directory
 (`PODOPS_DATA_DIR`, `./var`) — a SQLite database, local-file storage and a Celery broker on
@@ -16,9 +17,9 @@ import os
 import secrets
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from podops.storage.backends import storage_url_problem
 
@@ -30,6 +31,9 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 MIN_SECRET_BYTES = 32
 
+T = TypeVar("T")
+S = TypeVar("S", bound=str)
+
 
 class SettingsError(ValueError):
     """A variable has a value podops cannot use; the message says which and what to set."""
@@ -37,184 +41,291 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Variable:
-    """One environment variable: its name, its default as written in env.example, its meaning."""
+    """One environment variable: its name, its default as written in env.example, its meaning,
+    and `parse`, which turns its stripped value into the setting or raises `SettingsError`."""
 
     name: str
     default: str
     meaning: str
+    parse: Callable[[str, str], object]
 
 
-VARIABLES: tuple[Variable, ...] = (
-    Variable(
-        "PODOPS_ENV",
-        "development",
-        "`development` or `production`. Production refuses a missing, placeholder or short secret.",
-    ),
-    Variable(
-        "PODOPS_DATA_DIR",
-        "./var",
-        "Directory for the embedded defaults: SQLite database, local storage, local broker.",
-    ),
-    Variable(
-        "PODOPS_DATABASE_URL",
-        "",
-        "SQLAlchemy URL. Empty: SQLite in the data directory. Production: "
-        "`postgresql+psycopg://user:pass@host/db`.",
-    ),
-    Variable(
-        "PODOPS_BROKER_URL",
-        "",
-        "Celery broker. Empty: files in the data directory, no server. Production: "
-        "`redis://host:6379/0`.",
-    ),
-    Variable(
-        "PODOPS_STORAGE_URL",
-        "",
-        "Where media and feeds are stored. Empty: files in the data directory. "
-        "Production: `s3://bucket/optional/prefix`.",
-    ),
-    Variable("PODOPS_S3_REGION", "", "S3 region (empty: boto3's own resolution)."),
-    Variable(
-        "PODOPS_S3_ENDPOINT_URL",
-        "",
-        "S3-compatible endpoint (MinIO, R2, GCS interoperability). Empty: AWS.",
-    ),
-    Variable(
-        "PODOPS_S3_PATH_STYLE",
-        "false",
-        "`true` for path-style bucket addressing (MinIO and most self-hosted stores).",
-    ),
-    Variable(
-        "PODOPS_PUBLIC_BASE_URL",
-        "",
-        "Public URL of the bucket or its CDN; empty: presigned URLs (S3) or podops itself.",
-    ),
-    Variable(
-        "PODOPS_BASE_URL",
-        "",
-        "Public URL of this service, used in links it hands out. Empty: "
-        "`http://PODOPS_HOST:PODOPS_PORT`.",
-    ),
-    Variable("PODOPS_HOST", "127.0.0.1", "Interface `podops serve` listens on."),
-    Variable("PODOPS_PORT", "8000", "Port `podops serve` listens on."),
-    Variable(
-        "PODOPS_JWT_SECRET",
-        "",
-        "Secret that signs access tokens, at least 32 random bytes. Development: made "
-        "and kept in the data directory when empty. Production: required.",
-    ),
-    Variable(
-        "PODOPS_JWT_KEYS",
-        "",
-        "Comma-separated PEM private key files (RSA, EC P-256 or Ed25519) that sign tokens "
-        "instead of the secret: the first signs, the others still verify until removed. "
-        "Public keys at `/_a/jwks`.",
-    ),
-    Variable(
-        "PODOPS_TOKEN_TTL",
-        "28800",
-        "Seconds an access token lives unless its creator asks otherwise (8 hours).",
-    ),
-    Variable(
-        "PODOPS_TOKEN_MAX_TTL",
-        "2592000",
-        "Longest lifetime a token may be given, in seconds (30 days).",
-    ),
-    Variable(
-        "PODOPS_RATE_LIMIT",
-        "60",
-        "Requests a minute each token subject may make (0: no limit). Counted in Redis "
-        "when the broker is Redis, else in each process.",
-    ),
-    Variable(
-        "PODOPS_MAX_BODY_BYTES",
-        "1048576",
-        "Largest request body accepted by the JSON API (413 above it).",
-    ),
-    Variable(
-        "PODOPS_MAX_UPLOAD_BYTES",
-        "4294967296",
-        "Largest media upload, in bytes (4 GiB); refused with 413 while streaming.",
-    ),
-    Variable(
-        "PODOPS_FETCH_ALLOW",
-        "",
-        "Comma-separated hosts or ranges imports may fetch from although private "
-        "(`media.internal`, `10.0.0.0/8`, `127.0.0.1:8080`); cloud metadata stays refused.",
-    ),
-    Variable(
-        "PODOPS_FETCH_TIMEOUT",
-        "3600",
-        "Seconds one import download may take in all (connect: 10, between bytes: 30).",
-    ),
-    Variable(
-        "PODOPS_BUILD_CACHE_MB",
-        "64",
-        "Rendered feed items each worker keeps between builds, in MB (0: none), so a rebuild "
-        "redoes only changed episodes. About 3 KB an episode: size it for the largest show.",
-    ),
-    Variable("PODOPS_TASK_QUEUE", "podops", "Name of the Celery queue tasks are sent to."),
-    Variable(
-        "PODOPS_TASK_TIME_LIMIT",
-        "1800",
-        "Seconds a background task may run before it is killed and its operation retried.",
-    ),
-    Variable(
-        "PODOPS_QUEUE_TIMEOUT",
-        "600",
-        "Seconds an operation may wait unstarted in the queue before it is sent again.",
-    ),
-    Variable(
-        "PODOPS_OPERATION_MAX_ATTEMPTS",
-        "3",
-        "Times an operation is sent before the sweeper marks it Failed.",
-    ),
-    Variable(
-        "PODOPS_SWEEP_INTERVAL", "60", "Seconds between two sweeps for operations stuck in Busy."
-    ),
-    Variable("PODOPS_WORKER_CONCURRENCY", "2", "Worker processes `podops serve` starts."),
-    Variable("PODOPS_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
-    Variable("PODOPS_LOG_FORMAT", "json", "`json` (one object a line) or `text`."),
-)
+_VARIABLE = "podops.settings.variable"  # the key of a field's `Variable` in its metadata
 
-_BY_NAME = {variable.name: variable for variable in VARIABLES}
-T = TypeVar("T")
+
+def _setting(name: str, default: str, parse: Callable[[str, str], T], meaning: str) -> T:
+    """Declare a `Settings` field read from the variable `name`.
+
+    Typed as the value it declares, so mypy checks `parse` against the field's annotation; at
+    runtime it is a `dataclasses.field` without a default: `from_env` supplies every value.
+    """
+    return cast(T, field(metadata={_VARIABLE: Variable(name, default, meaning, parse)}))
+
+
+# Parsers: (variable name, stripped value) -> setting. The name is for the error message.
+
+
+def _invalid(name: str, raw: str, problem: str) -> SettingsError:
+    return SettingsError(f"{name}={raw!r}: {problem}")
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _integer(*, minimum: int, maximum: int | None = None) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise _invalid(name, raw, "must be a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = f" and at most {maximum}" if maximum is not None else ""
+            raise _invalid(name, raw, f"must be at least {minimum}{upper}")
+        return value
+
+    return parse
+
+
+def _boolean(name: str, raw: str) -> bool:
+    raw = raw.lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off", ""):
+        return False
+    raise _invalid(name, raw, "use true or false")
+
+
+def _choice(*allowed: S, upper: bool = False) -> Callable[[str, str], S]:
+    """One of `allowed`, compared in lower case (upper case with `upper`)."""
+
+    def parse(name: str, raw: str) -> S:
+        value = raw.upper() if upper else raw.lower()
+        for option in allowed:
+            if option == value:
+                return option
+        raise _invalid(name, raw, f"use one of {', '.join(allowed)}")
+
+    return parse
+
+
+def _directory(name: str, raw: str) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
+def _items(name: str, raw: str) -> tuple[str, ...]:
+    """A comma-separated list; blanks around and between items are dropped."""
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _files(name: str, raw: str) -> tuple[Path, ...]:
+    return tuple(Path(item).expanduser() for item in _items(name, raw))
+
+
+def _broker_url(name: str, raw: str) -> str:
+    return raw or "filesystem://"
+
+
+def _storage_url(name: str, raw: str) -> str:
+    """The URL as given; empty (storage in the data directory) is resolved by `from_env`."""
+    if raw and (problem := storage_url_problem(raw)):
+        raise _invalid(name, raw, problem)
+    return raw
+
+
+def _without_trailing_slash(name: str, raw: str) -> str:
+    return raw.rstrip("/")
+
+
+def _queue_name(name: str, raw: str) -> str:
+    if not raw:
+        raise SettingsError(f"{name} is empty: name the Celery queue, e.g. podops")
+    return raw
 
 
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration of one podops process. Build it with `Settings.from_env()`."""
 
-    env: Environment
-    data_dir: Path
-    database_url: str
-    broker_url: str
-    storage_url: str
-    s3_region: str
-    s3_endpoint_url: str
-    s3_path_style: bool
-    public_base_url: str
-    base_url: str
-    host: str
-    port: int
-    jwt_secret: str
-    jwt_keys: tuple[Path, ...]
-    token_ttl: int
-    token_max_ttl: int
-    rate_limit: int
-    max_body_bytes: int
-    max_upload_bytes: int
-    fetch_allow: tuple[str, ...]
-    fetch_timeout: int
-    build_cache_mb: int
-    task_queue: str
-    task_time_limit: int
-    queue_timeout: int
-    operation_max_attempts: int
-    sweep_interval: int
-    worker_concurrency: int
-    log_level: str
-    log_format: Literal["json", "text"]
+    env: Environment = _setting(  # noqa: RUF009 (a field declaration, see _setting)
+        "PODOPS_ENV",
+        "development",
+        _choice("development", "production"),
+        "`development` or `production`. Production refuses a missing, placeholder or short secret.",
+    )
+    data_dir: Path = _setting(  # noqa: RUF009
+        "PODOPS_DATA_DIR",
+        "./var",
+        _directory,
+        "Directory for the embedded defaults: SQLite database, local storage, local broker.",
+    )
+    database_url: str = _setting(
+        "PODOPS_DATABASE_URL",
+        "",
+        _text,
+        "SQLAlchemy URL. Empty: SQLite in the data directory. Production: "
+        "`postgresql+psycopg://user:pass@host/db`.",
+    )
+    broker_url: str = _setting(
+        "PODOPS_BROKER_URL",
+        "",
+        _broker_url,
+        "Celery broker. Empty: files in the data directory, no server. Production: "
+        "`redis://host:6379/0`.",
+    )
+    storage_url: str = _setting(
+        "PODOPS_STORAGE_URL",
+        "",
+        _storage_url,
+        "Where media and feeds are stored. Empty: files in the data directory. "
+        "Production: `s3://bucket/optional/prefix`.",
+    )
+    s3_region: str = _setting(
+        "PODOPS_S3_REGION", "", _text, "S3 region (empty: boto3's own resolution)."
+    )
+    s3_endpoint_url: str = _setting(
+        "PODOPS_S3_ENDPOINT_URL",
+        "",
+        _text,
+        "S3-compatible endpoint (MinIO, R2, GCS interoperability). Empty: AWS.",
+    )
+    s3_path_style: bool = _setting(
+        "PODOPS_S3_PATH_STYLE",
+        "false",
+        _boolean,
+        "`true` for path-style bucket addressing (MinIO and most self-hosted stores).",
+    )
+    public_base_url: str = _setting(
+        "PODOPS_PUBLIC_BASE_URL",
+        "",
+        _without_trailing_slash,
+        "Public URL of the bucket or its CDN; empty: presigned URLs (S3) or podops itself.",
+    )
+    base_url: str = _setting(
+        "PODOPS_BASE_URL",
+        "",
+        _text,  # `from_env` fills in host and port when empty, then drops a trailing slash
+        "Public URL of this service, used in links it hands out. Empty: "
+        "`http://PODOPS_HOST:PODOPS_PORT`.",
+    )
+    host: str = _setting("PODOPS_HOST", "127.0.0.1", _text, "Interface `podops serve` listens on.")
+    port: int = _setting(
+        "PODOPS_PORT",
+        "8000",
+        _integer(minimum=1, maximum=65535),
+        "Port `podops serve` listens on.",
+    )
+    jwt_secret: str = _setting(
+        "PODOPS_JWT_SECRET",
+        "",
+        _text,
+        "Secret that signs access tokens, at least 32 random bytes. Development: made "
+        "and kept in the data directory when empty. Production: required.",
+    )
+    jwt_keys: tuple[Path, ...] = _setting(
+        "PODOPS_JWT_KEYS",
+        "",
+        _files,
+        "Comma-separated PEM private key files (RSA, EC P-256 or Ed25519) that sign tokens "
+        "instead of the secret: the first signs, the others still verify until removed. "
+        "Public keys at `/_a/jwks`.",
+    )
+    token_ttl: int = _setting(
+        "PODOPS_TOKEN_TTL",
+        "28800",
+        _integer(minimum=60),
+        "Seconds an access token lives unless its creator asks otherwise (8 hours).",
+    )
+    token_max_ttl: int = _setting(
+        "PODOPS_TOKEN_MAX_TTL",
+        "2592000",
+        _integer(minimum=60),
+        "Longest lifetime a token may be given, in seconds (30 days).",
+    )
+    rate_limit: int = _setting(
+        "PODOPS_RATE_LIMIT",
+        "60",
+        _integer(minimum=0),
+        "Requests a minute each token subject may make (0: no limit). Counted in Redis "
+        "when the broker is Redis, else in each process.",
+    )
+    max_body_bytes: int = _setting(
+        "PODOPS_MAX_BODY_BYTES",
+        "1048576",
+        _integer(minimum=1024),
+        "Largest request body accepted by the JSON API (413 above it).",
+    )
+    max_upload_bytes: int = _setting(
+        "PODOPS_MAX_UPLOAD_BYTES",
+        "4294967296",
+        _integer(minimum=1024),
+        "Largest media upload, in bytes (4 GiB); refused with 413 while streaming.",
+    )
+    fetch_allow: tuple[str, ...] = _setting(
+        "PODOPS_FETCH_ALLOW",
+        "",
+        _items,
+        "Comma-separated hosts or ranges imports may fetch from although private "
+        "(`media.internal`, `10.0.0.0/8`, `127.0.0.1:8080`); cloud metadata stays refused.",
+    )
+    fetch_timeout: int = _setting(
+        "PODOPS_FETCH_TIMEOUT",
+        "3600",
+        _integer(minimum=1),
+        "Seconds one import download may take in all (connect: 10, between bytes: 30).",
+    )
+    build_cache_mb: int = _setting(
+        "PODOPS_BUILD_CACHE_MB",
+        "64",
+        _integer(minimum=0),
+        "Rendered feed items each worker keeps between builds, in MB (0: none), so a rebuild "
+        "redoes only changed episodes. About 3 KB an episode: size it for the largest show.",
+    )
+    task_queue: str = _setting(
+        "PODOPS_TASK_QUEUE", "podops", _queue_name, "Name of the Celery queue tasks are sent to."
+    )
+    task_time_limit: int = _setting(
+        "PODOPS_TASK_TIME_LIMIT",
+        "1800",
+        _integer(minimum=1),
+        "Seconds a background task may run before it is killed and its operation retried.",
+    )
+    queue_timeout: int = _setting(
+        "PODOPS_QUEUE_TIMEOUT",
+        "600",
+        _integer(minimum=1),
+        "Seconds an operation may wait unstarted in the queue before it is sent again.",
+    )
+    operation_max_attempts: int = _setting(
+        "PODOPS_OPERATION_MAX_ATTEMPTS",
+        "3",
+        _integer(minimum=1),
+        "Times an operation is sent before the sweeper marks it Failed.",
+    )
+    sweep_interval: int = _setting(
+        "PODOPS_SWEEP_INTERVAL",
+        "60",
+        _integer(minimum=1),
+        "Seconds between two sweeps for operations stuck in Busy.",
+    )
+    worker_concurrency: int = _setting(
+        "PODOPS_WORKER_CONCURRENCY",
+        "2",
+        _integer(minimum=1),
+        "Worker processes `podops serve` starts.",
+    )
+    log_level: str = _setting(
+        "PODOPS_LOG_LEVEL",
+        "INFO",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR", upper=True),
+        "Log level: DEBUG, INFO, WARNING, ERROR.",
+    )
+    log_format: Literal["json", "text"] = _setting(
+        "PODOPS_LOG_FORMAT",
+        "json",
+        _choice("json", "text"),
+        "`json` (one object a line) or `text`.",
+    )
 
     @property
     def embedded_broker(self) -> bool:
@@ -234,69 +345,24 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every `PODOPS_*` variable once; raise `SettingsError` naming a bad one."""
         source = os.environ if environ is None else environ
-        reader = _Reader(source)
-        env = cast(Environment, reader.choice("PODOPS_ENV", ("development", "production")))
-        data_dir = Path(reader.text("PODOPS_DATA_DIR")).expanduser().resolve()
-        host = reader.text("PODOPS_HOST")
-        port = reader.integer("PODOPS_PORT", minimum=1, maximum=65535)
-        database_url = reader.text("PODOPS_DATABASE_URL") or (
-            f"sqlite:///{data_dir / 'podops.sqlite3'}"
-        )
-        storage_url = reader.text("PODOPS_STORAGE_URL") or (data_dir / "storage").as_uri()
-        if problem := storage_url_problem(storage_url):
-            raise SettingsError(f"PODOPS_STORAGE_URL={storage_url!r}: {problem}")
-        base_url = reader.text("PODOPS_BASE_URL") or f"http://{host}:{port}"
-        settings = cls(
-            env=env,
-            data_dir=data_dir,
-            database_url=database_url,
-            broker_url=reader.text("PODOPS_BROKER_URL") or "filesystem://",
-            storage_url=storage_url,
-            s3_region=reader.text("PODOPS_S3_REGION"),
-            s3_endpoint_url=reader.text("PODOPS_S3_ENDPOINT_URL"),
-            s3_path_style=reader.boolean("PODOPS_S3_PATH_STYLE"),
-            public_base_url=reader.text("PODOPS_PUBLIC_BASE_URL").rstrip("/"),
-            base_url=base_url.rstrip("/"),
-            host=host,
-            port=port,
-            jwt_secret=reader.text("PODOPS_JWT_SECRET"),
-            jwt_keys=tuple(
-                Path(part.strip()).expanduser()
-                for part in reader.text("PODOPS_JWT_KEYS").split(",")
-                if part.strip()
-            ),
-            token_ttl=reader.integer("PODOPS_TOKEN_TTL", minimum=60),
-            token_max_ttl=reader.integer("PODOPS_TOKEN_MAX_TTL", minimum=60),
-            rate_limit=reader.integer("PODOPS_RATE_LIMIT", minimum=0),
-            max_body_bytes=reader.integer("PODOPS_MAX_BODY_BYTES", minimum=1024),
-            max_upload_bytes=reader.integer("PODOPS_MAX_UPLOAD_BYTES", minimum=1024),
-            fetch_allow=tuple(
-                part.strip()
-                for part in reader.text("PODOPS_FETCH_ALLOW").split(",")
-                if part.strip()
-            ),
-            fetch_timeout=reader.integer("PODOPS_FETCH_TIMEOUT", minimum=1),
-            build_cache_mb=reader.integer("PODOPS_BUILD_CACHE_MB", minimum=0),
-            task_queue=reader.text("PODOPS_TASK_QUEUE"),
-            task_time_limit=reader.integer("PODOPS_TASK_TIME_LIMIT", minimum=1),
-            queue_timeout=reader.integer("PODOPS_QUEUE_TIMEOUT", minimum=1),
-            operation_max_attempts=reader.integer("PODOPS_OPERATION_MAX_ATTEMPTS", minimum=1),
-            sweep_interval=reader.integer("PODOPS_SWEEP_INTERVAL", minimum=1),
-            worker_concurrency=reader.integer("PODOPS_WORKER_CONCURRENCY", minimum=1),
-            log_level=reader.choice(
-                "PODOPS_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
-            ),
-            log_format=cast(
-                Literal["json", "text"], reader.choice("PODOPS_LOG_FORMAT", ("json", "text"))
-            ),
+        values: dict[str, Any] = {}
+        for declared in fields(cls):
+            variable = _variable_of(declared)
+            raw = source.get(variable.name, variable.default).strip()
+            values[declared.name] = variable.parse(variable.name, raw)
+        read = cls(**values)
+        # Empty means the embedded default; these depend on other settings.
+        settings = replace(
+            read,
+            database_url=read.database_url or f"sqlite:///{read.data_dir / 'podops.sqlite3'}",
+            storage_url=read.storage_url or (read.data_dir / "storage").as_uri(),
+            base_url=(read.base_url or f"http://{read.host}:{read.port}").rstrip("/"),
         )
         if settings.token_ttl > settings.token_max_ttl:
             raise SettingsError(
                 f"PODOPS_TOKEN_TTL={settings.token_ttl} is longer than "
                 f"PODOPS_TOKEN_MAX_TTL={settings.token_max_ttl}"
             )
-        if not settings.task_queue:
-            raise SettingsError("PODOPS_TASK_QUEUE is empty: name the Celery queue, e.g. podops")
         return settings
 
     def with_secret(self) -> Settings:
@@ -319,6 +385,16 @@ class Settings:
                 "print(secrets.token_urlsafe(48))')"
             )
         return replace(self, jwt_secret=secret)
+
+
+def _variable_of(declared: Field[Any]) -> Variable:
+    variable = declared.metadata.get(_VARIABLE)
+    if not isinstance(variable, Variable):  # fails at import: every field names its variable
+        raise TypeError(f"Settings.{declared.name} is not declared with _setting(...)")
+    return variable
+
+
+VARIABLES: tuple[Variable, ...] = tuple(_variable_of(declared) for declared in fields(Settings))
 
 
 def render_env_example() -> str:
@@ -370,43 +446,3 @@ def _development_secret(data_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
-
-
-class _Reader:
-    """Reads declared variables only, so an undeclared name is a bug caught at once."""
-
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self._environ = environ
-
-    def text(self, name: str) -> str:
-        return self._environ.get(name, _BY_NAME[name].default).strip()
-
-    def integer(self, name: str, *, minimum: int, maximum: int | None = None) -> int:
-        raw = self.text(name)
-        value = self._parse(name, raw, int, "a whole number")
-        if value < minimum or (maximum is not None and value > maximum):
-            upper = f" and at most {maximum}" if maximum is not None else ""
-            raise SettingsError(f"{name}={raw!r}: must be at least {minimum}{upper}")
-        return value
-
-    def boolean(self, name: str) -> bool:
-        raw = self.text(name).lower()
-        if raw in ("1", "true", "yes", "on"):
-            return True
-        if raw in ("0", "false", "no", "off", ""):
-            return False
-        raise SettingsError(f"{name}={raw!r}: use true or false")
-
-    def choice(self, name: str, allowed: tuple[str, ...], *, upper: bool = False) -> str:
-        raw = self.text(name)
-        value = raw.upper() if upper else raw.lower()
-        if value not in allowed:
-            raise SettingsError(f"{name}={raw!r}: use one of {', '.join(allowed)}")
-        return value
-
-    @staticmethod
-    def _parse(name: str, raw: str, parse: Callable[[str], T], what: str) -> T:
-        try:
-            return parse(raw)
-        except ValueError:
-            raise SettingsError(f"{name}={raw!r}: must be {what}") from None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from podops.settings import VARIABLES, Settings, SettingsError, render_env_example
-from tests.support.processes import REPO
+from tests.support.processes import REPO, process_env
 
 STRONG = "Zx8-" + "q1w2e3r4t5y6u7i8o9p0" * 2
 
@@ -102,6 +103,59 @@ def test_every_variable_is_documented_once_in_env_example_and_readme() -> None:
     assert env_example == render_env_example()  # regenerate: podops config example
     in_readme = re.findall(r"^\| `(PODOPS_[A-Z0-9_]+)` \|", readme, flags=re.MULTILINE)
     assert sorted(in_readme) == sorted(declared)
+
+
+def test_each_setting_is_read_from_the_variable_named_after_it() -> None:
+    # `tests.support.processes.process_env` and the docs rely on PODOPS_<ATTRIBUTE>.
+    assert [variable.name for variable in VARIABLES] == [
+        "PODOPS_" + declared.name.upper() for declared in fields(Settings)
+    ]
+
+
+def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path) -> None:
+    # A value unlike the default for every variable: a new setting must add one here.
+    given = {
+        "PODOPS_ENV": "production",
+        "PODOPS_DATA_DIR": str(tmp_path),
+        "PODOPS_DATABASE_URL": "postgresql+psycopg://u@db/podops",
+        "PODOPS_BROKER_URL": "redis://cache:6379/0",
+        "PODOPS_STORAGE_URL": "s3://bucket/prefix",
+        "PODOPS_S3_REGION": "eu-west-1",
+        "PODOPS_S3_ENDPOINT_URL": "http://minio:9000",
+        "PODOPS_S3_PATH_STYLE": "true",
+        "PODOPS_PUBLIC_BASE_URL": "https://cdn.example",
+        "PODOPS_BASE_URL": "https://podops.example",
+        "PODOPS_HOST": "0.0.0.0",
+        "PODOPS_PORT": "9000",
+        "PODOPS_JWT_SECRET": STRONG,
+        "PODOPS_JWT_KEYS": f"{tmp_path / 'a.pem'},{tmp_path / 'b.pem'}",
+        "PODOPS_TOKEN_TTL": "600",
+        "PODOPS_TOKEN_MAX_TTL": "3600",
+        "PODOPS_RATE_LIMIT": "0",
+        "PODOPS_MAX_BODY_BYTES": "2048",
+        "PODOPS_MAX_UPLOAD_BYTES": "4096",
+        "PODOPS_FETCH_ALLOW": "media.internal,10.0.0.0/8",
+        "PODOPS_FETCH_TIMEOUT": "60",
+        "PODOPS_BUILD_CACHE_MB": "3",
+        "PODOPS_TASK_QUEUE": "podops-test",
+        "PODOPS_TASK_TIME_LIMIT": "120",
+        "PODOPS_QUEUE_TIMEOUT": "30",
+        "PODOPS_OPERATION_MAX_ATTEMPTS": "5",
+        "PODOPS_SWEEP_INTERVAL": "5",
+        "PODOPS_WORKER_CONCURRENCY": "4",
+        "PODOPS_LOG_LEVEL": "DEBUG",
+        "PODOPS_LOG_FORMAT": "text",
+    }
+    assert sorted(given) == sorted(variable.name for variable in VARIABLES)
+    settings = Settings.from_env(given)
+    default = Settings.from_env({})
+    unread = [
+        variable.name
+        for variable, declared in zip(VARIABLES, fields(Settings), strict=True)
+        if getattr(settings, declared.name) == getattr(default, declared.name)
+    ]
+    assert unread == []
+    assert Settings.from_env(process_env(settings)) == settings
 
 
 def test_a_worker_sizes_its_item_cache_by_the_setting(tmp_path: Path) -> None:
