@@ -408,3 +408,19 @@ def test_a_retried_resource_create_is_not_doubled(client: TestClient, host: dict
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert again.headers["etag"] == first.headers["etag"]
+
+
+@pytest.mark.parametrize("field", ["image", "enclosure"])
+def test_a_document_naming_an_asset_the_production_lacks_is_refused(
+    client: TestClient, host: dict[str, str], field: str
+) -> None:
+    """The build would refuse it; the write says so first, and stores nothing."""
+    put_show(client)
+    document = episode("episode-001")
+    document[field] = {"rel": "asset", "name": "never-uploaded"}
+    refused = client.post(f"{BASE}/episode/episode-001", json=document)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "podops.resource.no_such_asset"
+    assert refused.json()["field"] == f"{field}.name"
+    assert "never-uploaded" in refused.json()["message"]
+    assert client.get(f"{BASE}/episode/episode-001").status_code == 404

@@ -27,6 +27,8 @@ from podops.publish.mapping import feed_url, rendered_html
 from podops.resources import AnyDocument, dump_resource, server_owned_values
 
 Order = Literal["asc", "desc"]
+# The document fields that point at media: an asset, an external URL, or one to import.
+REFERENCE_FIELDS = ("image", "enclosure")
 
 
 def etag_of(document: dict[str, Any]) -> str:
@@ -359,6 +361,7 @@ def _stored_document(
             code="podops.resource.parent_mismatch",
             field="metadata.parent",
         )
+    _check_asset_references(session, production, document)
     data = dump_resource(document)
     data["metadata"]["guid"] = guid
     data["metadata"]["parent"] = parent
@@ -372,6 +375,30 @@ def _stored_document(
     if document.kind == Kind.SHOW.value:
         _keep_podcast_guid(data["description"], keep, production, base_url)
     return data
+
+
+def _check_asset_references(
+    session: Session, production: Production, document: AnyDocument
+) -> None:
+    """400 when the document names an asset the production does not have: the build would
+    refuse it, so the write says so first."""
+    for field in REFERENCE_FIELDS:
+        reference = getattr(document, field, None)
+        name = getattr(reference, "name", None)
+        if getattr(reference, "rel", None) != "asset" or name is None:
+            continue
+        exists = select(Resource.guid).where(
+            Resource.production_guid == production.guid,
+            Resource.kind == Kind.ASSET.value,
+            Resource.name == name,
+        )
+        if session.scalars(exists).first() is None:
+            raise BadRequestError(
+                f"{field}.name: production {production.name} has no asset {name!r}; upload "
+                "or import it first",
+                code="podops.resource.no_such_asset",
+                field=f"{field}.name",
+            )
 
 
 def _keep_podcast_guid(
