@@ -67,6 +67,8 @@ def test_tokens_signed_with_each_key_type_work_and_jwks_lists_the_key(
         assert jwk["kid"] == header["kid"]
         assert jwk["alg"] == algorithm
         assert "d" not in jwk  # never the private part
+        assert jwk["key_ops"] == ["verify"]  # an array of operations (RFC 7517 §4.3)
+        assert all(isinstance(value, str) for name, value in jwk.items() if name != "key_ops")
         # Anyone can verify a podops token with the published key.
         public = jwt.PyJWK(jwk)
         claims = jwt.decode(token, public, algorithms=[algorithm], audience=AUDIENCE)

@@ -81,6 +81,13 @@ BAD_HEADERS: dict[str, Callable[[Settings, TestClient], str | None]] = {
     "wrong typ": lambda s, c: "Bearer " + forge(s, c, header_typ="JWT"),
     "unknown kid": lambda s, c: "Bearer " + forge(s, c, header_kid="other"),
     "oversized": lambda s, c: "Bearer " + forge(s, c, padding="x" * 8000),
+    # Accepted by PyJWT with a valid signature: dates that are not whole seconds.
+    "exp as a string": lambda s, c: "Bearer " + forge(s, c, exp=str(int(time.time()) + 600)),
+    "exp 1e30": lambda s, c: "Bearer " + forge(s, c, exp=1e30),
+    "exp a float": lambda s, c: "Bearer " + forge(s, c, exp=time.time() + 600.5),
+    "exp true": lambda s, c: "Bearer " + forge(s, c, exp=True, iat=0),
+    "iat as a string": lambda s, c: "Bearer " + forge(s, c, iat=str(int(time.time()))),
+    "nbf 1e30 in the past": lambda s, c: "Bearer " + forge(s, c, nbf=-1e30),
 }
 
 

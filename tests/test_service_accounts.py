@@ -106,6 +106,10 @@ def tampered(credentials: dict[str, str], **changes: Any) -> str:
         ({"sub": "sa-someone-else"}, "sub must be"),
         ({"jti": None}, "not valid"),
         ({"iss": "sa-unknown"}, "unknown or disabled"),
+        # Unauthenticated input that reaches a database lookup (PostgreSQL refuses NUL).
+        ({"iss": "sa-\x00x"}, "iss must be a client id"),
+        ({"exp": 1e30}, "whole number of seconds"),
+        ({"iat": str(int(time.time()))}, "whole number of seconds"),
     ],
 )
 def test_bad_assertions_are_refused(

@@ -35,7 +35,7 @@ class SigningKey:
     algorithm: str
     signing: Any  # the secret bytes, or a private key object
     verifying: Any  # the secret bytes, or the public key object
-    jwk: dict[str, str] | None  # public JWK; None for a shared secret
+    jwk: dict[str, Any] | None  # public JWK; None for a shared secret
 
 
 class Keyring:
@@ -58,7 +58,7 @@ class Keyring:
     def find(self, kid: str) -> SigningKey | None:
         return self._by_kid.get(kid)
 
-    def jwks(self) -> dict[str, list[dict[str, str]]] | None:
+    def jwks(self) -> dict[str, list[dict[str, Any]]] | None:
         """The public keys as a JWK Set, or None when tokens are signed with a secret."""
         public = [key.jwk for key in self._by_kid.values() if key.jwk is not None]
         return {"keys": public} if public else None
@@ -82,7 +82,8 @@ def load_pem_key(path: Path) -> SigningKey:
     else:
         raise KeyConfigError(f"PODOPS_JWT_KEYS: {path}: use an RSA, EC P-256 or Ed25519 key")
     kid = thumbprint(jwk)
-    public_jwk = {**{k: str(v) for k, v in jwk.items()}, "kid": kid, "alg": algorithm, "use": "sig"}
+    # `key_ops` is an array (RFC 7517 §4.3); PyJWT sets it for RSA keys only.
+    public_jwk = {**jwk, "kid": kid, "alg": algorithm, "use": "sig", "key_ops": ["verify"]}
     return SigningKey(
         kid=kid,
         algorithm=algorithm,

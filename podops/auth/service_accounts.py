@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from podops.auth.scopes import Scope, format_scopes, parse_scopes
-from podops.auth.tokens import LEEWAY_SECONDS, TokenError
+from podops.auth.tokens import LEEWAY_SECONDS, TokenError, numeric_date
 from podops.client.credentials import (
     ASSERTION_ALGORITHM,
     CREDENTIALS_TYPE,
@@ -112,7 +112,10 @@ def redeem_assertion(
         unverified: dict[str, Any] = jwt.decode(assertion, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise TokenError("the assertion is not a well-formed JWT") from None
-    account = session.get(ServiceAccount, str(unverified.get("iss", ""))[:40])
+    issuer = unverified.get("iss")
+    if not isinstance(issuer, str) or not issuer.isprintable():
+        raise TokenError("the assertion's iss must be a client id")
+    account = session.get(ServiceAccount, issuer[:40])
     if account is None or not account.active:
         raise TokenError("unknown or disabled service account")
     public_key = serialization.load_pem_public_key(account.public_key.encode())
@@ -136,6 +139,8 @@ def redeem_assertion(
         raise TokenError(f"the assertion is not valid: {error}") from None
     if claims["sub"] != account.client_id:
         raise TokenError("the assertion's sub must be its client id")
+    for claim in ("iat", "exp"):
+        numeric_date(claims, claim)
     if int(claims["exp"]) - int(claims["iat"]) > MAX_ASSERTION_LIFETIME:
         raise TokenError(f"an assertion may live {MAX_ASSERTION_LIFETIME} seconds at most")
     user = session.get(User, account.user_id)

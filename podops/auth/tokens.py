@@ -194,7 +194,23 @@ class TokenService:
         return _claims(payload)
 
 
+# NumericDates beyond this (2100-01-01) are not dates any token of ours could carry.
+LATEST_DATE = 4_102_444_800
+
+
+def numeric_date(payload: dict[str, Any], claim: str) -> int:
+    """A JWT NumericDate claim as whole seconds, or `TokenError`: PyJWT accepts a string or
+    a float such as 1e30 with a valid signature; podops takes integers within sane bounds."""
+    value = payload.get(claim)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LATEST_DATE:
+        raise TokenError(f"the token's {claim} must be a whole number of seconds since 1970")
+    return value
+
+
 def _claims(payload: dict[str, Any]) -> Claims:
+    iat, exp = numeric_date(payload, "iat"), numeric_date(payload, "exp")
+    if "nbf" in payload:
+        numeric_date(payload, "nbf")
     try:
         scopes = parse_scopes(str(payload.get("scope", "")))
     except ValueError as error:
@@ -208,8 +224,8 @@ def _claims(payload: dict[str, Any]) -> Claims:
         iss=payload["iss"],
         aud=AUDIENCE,
         sub=sub,
-        iat=int(payload["iat"]),
-        exp=int(payload["exp"]),
+        iat=iat,
+        exp=exp,
         jti=jti,
         scope=scopes,
         prod=prod,
