@@ -173,8 +173,12 @@ class ParsedEpisode:
 
     Fields are those of `feeds.Episode`, but `published` is None when the item had no
     readable `pubDate`, and the notes are `notes_html`: the richest description the item has
-    (`content:encoded`, else `description`, else `itunes:summary`) as safe HTML. `index` is
-    the item's position among the feed's items, as in `ParseProblem.index`.
+    (`content:encoded`, else `description`, else `itunes:summary`) as safe HTML.
+    `summary_html` is the item's `description` as safe HTML when it is something else beside
+    the notes in `content:encoded`, else "" (a description that only repeats the notes, or
+    stands in for them, is the notes). `itunes_title` is `itunes:title`, Apple's title
+    without numbers. `index` is the item's position among the feed's items, as in
+    `ParseProblem.index`.
     """
 
     index: int
@@ -194,9 +198,11 @@ class ParsedEpisode:
     transcripts: tuple[Transcript, ...]
     chapters: Chapters | None
     persons: tuple[Person, ...]
+    itunes_title: str | None = None
+    summary_html: str = ""
 
     def to_episode(self, *, default_published: int | None = None) -> Episode:
-        """The episode as podops would publish it; the notes HTML is its Markdown.
+        """The episode as podops would publish it; the summary and notes HTML are its Markdown.
 
         `default_published` stands in for a missing `pubDate`; ValueError when both are None.
         """
@@ -220,6 +226,8 @@ class ParsedEpisode:
             transcripts=self.transcripts,
             chapters=self.chapters,
             persons=self.persons,
+            itunes_title=self.itunes_title,
+            summary_markdown=self.summary_html,
         )
 
 
@@ -348,12 +356,15 @@ def _episode(item: Children, index: int, problems: Problems) -> ParsedEpisode | 
         problems.add(index, ProblemCode.MISSING_TITLE, f"item {index} ({guid!r}) has no <title>")
     season = read.count(item, index, problems, itunes("season"), podcast("season"))
     number = read.count(item, index, problems, itunes("episode"), podcast("episode"))
+    notes = item.html(f"{{{CONTENT}}}encoded")
+    description = item.html("description")
+    summary = description if notes and description != notes else ""
     return ParsedEpisode(
         index=index,
         guid=guid,
         title=title or "",
         published=read.published(item, index, problems),
-        notes_html=item.html(f"{{{CONTENT}}}encoded", "description", itunes("summary")),
+        notes_html=notes or description or item.html(itunes("summary")),
         enclosure=read.enclosure(item, index, problems),
         duration=read.duration(item, index, problems),
         link=item.line("link"),
@@ -368,4 +379,6 @@ def _episode(item: Children, index: int, problems: Problems) -> ParsedEpisode | 
         transcripts=read.transcripts(item, index, problems),
         chapters=read.chapters(item),
         persons=read.persons(item, index, problems),
+        itunes_title=item.line(itunes("title")),
+        summary_html=summary,
     )

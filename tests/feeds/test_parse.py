@@ -53,6 +53,9 @@ def rich_episodes() -> list[Episode]:
         first,
         samples.episode(
             2,
+            title="S1 Trailer: Coming soon",
+            itunes_title="Coming soon",
+            summary_markdown="What the *show* is about.",
             type=EpisodeType.TRAILER,
             explicit=True,
             season=None,
@@ -156,8 +159,13 @@ def test_every_episode_field_comes_back() -> None:
     by_guid = {episode.guid: episode for episode in parsed.episodes}
     assert sorted(by_guid) == sorted(episode.guid for episode in episodes)
     for original in episodes:
-        # The notes come back as the HTML they were published as (durations are whole).
-        expected = replace(original, notes_markdown=markdown_to_html(original.notes_markdown))
+        # The summary and notes come back as the HTML they were published as (durations are
+        # whole).
+        expected = replace(
+            original,
+            notes_markdown=markdown_to_html(original.notes_markdown),
+            summary_markdown=markdown_to_html(original.summary_markdown),
+        )
         assert by_guid[original.guid].to_episode() == expected
     # The one episode without media is kept and reported, not dropped.
     (problem,) = parsed.problems
@@ -179,6 +187,41 @@ def test_a_feed_rendered_from_what_was_parsed_is_the_same_feed() -> None:
         now=NOW,
     )
     assert again == feed
+
+
+def test_itunes_title_and_the_summary_come_back_apart_from_the_notes() -> None:
+    episode = samples.episode(
+        1, itunes_title="Tomatoes", summary_markdown="Short.", notes_markdown="Long *notes*."
+    )
+    (back,) = parse_feed(render(samples.show(), [episode], now=NOW)).episodes
+    assert back.itunes_title == "Tomatoes"
+    assert back.summary_html == "<p>Short.</p>"
+    assert back.notes_html == "<p>Long <em>notes</em>.</p>"
+
+
+@pytest.mark.parametrize(
+    ("summary", "notes"), [("Only a summary.", ""), ("", "Only notes."), ("", "")]
+)
+def test_one_description_or_none_renders_the_same_feed_again(summary: str, notes: str) -> None:
+    # A lone description is read as the notes, which render as that description again.
+    episode = samples.episode(1, summary_markdown=summary, notes_markdown=notes)
+    feed = render(samples.show(), [episode], now=NOW)
+    (back,) = parse_feed(feed).episodes
+    assert back.summary_html == ""
+    assert back.notes_html == markdown_to_html(summary or notes)
+    assert render(samples.show(), [back.to_episode()], now=NOW) == feed
+
+
+def test_a_description_that_repeats_the_notes_is_not_a_summary() -> None:
+    feed = minimal_feed(
+        "<guid>a</guid><title>A</title><description><![CDATA[<p>Same</p>]]></description>"
+        "<content:encoded><![CDATA[<p>Same</p>]]></content:encoded>",
+        "<guid>b</guid><title>B</title><description>Plain teaser</description>"
+        "<content:encoded><![CDATA[<p>Rich <b>notes</b></p>]]></content:encoded>",
+    )
+    same, teaser = parse_feed(feed).episodes
+    assert (same.summary_html, same.notes_html) == ("", "<p>Same</p>")
+    assert (teaser.summary_html, teaser.notes_html) == ("Plain teaser", "<p>Rich <b>notes</b></p>")
 
 
 def test_a_show_without_podcast_guid_keeps_the_one_its_old_url_implies() -> None:
@@ -533,7 +576,8 @@ def minimal_feed(*items: str, channel: str = "") -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
-        ' xmlns:podcast="https://podcastindex.org/namespace/1.0">'
+        ' xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/">'
         f"<channel><title>Minimal</title><description>x</description>{channel}{body}"
         "</channel></rss>"
     ).encode()
