@@ -3,9 +3,10 @@
 Errors: a missing title or GUID, a summary or notes over Apple's 4,000 bytes as published
 (HTML), a missing enclosure, an enclosure URL that is not an absolute ASCII http(s) URL, a
 length of 0 bytes, a type that is not podcast audio or video, a season or episode number below
-1, two episodes sharing a GUID or a media URL (apps would drop one, or download one twice).
-Warnings: no duration, a type Apple Podcasts does not play, long titles, unknown transcript or
-chapters types, unnumbered episodes of a serial show.
+1, two episodes sharing a GUID or a media URL (apps would drop one, or download one twice), and
+no episode in the feed at all (Apple and podcast apps refuse a feed without one). Warnings: no
+duration, a type Apple Podcasts does not play, long titles, unknown transcript or chapters
+types, unnumbered episodes of a serial show.
 
 An episode scheduled after `now` is not in the feed being built: its errors are reported as
 warnings, and stop the build that will publish it.
@@ -110,11 +111,12 @@ def lint_episodes(
             "media URL",
         )
     if not any(episode.published <= now for episode in episodes):
-        findings.warning(
+        scheduled = f" ({len(episodes)} scheduled for later)" if episodes else ""
+        findings.error(
             Code.NO_EPISODES,
             "episodes",
-            "The feed has no published episode yet; Apple Podcasts accepts a new show only "
-            "once it has one.",
+            f"The feed would have no episode{scheduled}; Apple Podcasts and podcast apps "
+            "refuse a feed without episodes, so it is not published until one is out.",
         )
 
 

@@ -435,14 +435,26 @@ def test_a_show_missing_everything_names_each_field() -> None:
         "show.categories",
         "show.image",
         "show.owner.email",
+        "episodes",
     }
     assert not report.ok
 
 
-def test_no_published_episode_is_a_warning() -> None:
-    report = lint(samples.show(), [samples.episode(1, published=NOW + 1)], now=NOW)
-    assert (WARNING, Code.NO_EPISODES, "episodes") in found(report)
-    assert report.ok
+def test_a_show_without_episodes_is_an_error() -> None:
+    report = lint(samples.show(), [], now=NOW)
+    (finding,) = report.errors
+    assert (finding.code, finding.path) == (Code.NO_EPISODES, "episodes")
+    assert finding.code == "no-episodes"
+    assert "refuse a feed without episodes" in finding.message
+    assert not report.ok
+
+
+def test_no_published_episode_is_an_error_until_one_is_out() -> None:
+    scheduled = [samples.episode(1, published=NOW + 1)]
+    report = lint(samples.show(), scheduled, now=NOW)
+    assert found(report) == {(ERROR, Code.NO_EPISODES, "episodes")}
+    assert "1 scheduled for later" in report.errors[0].message
+    assert lint(samples.show(), scheduled, now=NOW + 1).ok
 
 
 def test_descriptions_of_exactly_4000_bytes_pass() -> None:
