@@ -9,9 +9,10 @@ Pure: no database, no HTTP, no clock, no settings. Whoever calls passes `now`.
         xml = render(show, episodes, now=now)   # RSS 2.0, UTF-8 bytes, deterministic
 
 A build is fast when the service does two things: it stores each episode's notes rendered
-once by `markdown_to_html` and passes them as `Episode.notes_html` (`Show.summary_html` for
-the summary), and it keeps one `ItemCache` per worker process and passes it as `cache=` to
-both `lint` and `render`, so a rebuild checks and writes only the episodes that changed.
+once by `markdown_to_html` and passes them as `Episode.notes_html` (`Episode.summary_html`
+and `Show.summary_html` for the summaries), and it keeps one `ItemCache` per worker process
+and passes it as `cache=` to both `lint` and `render`, so a rebuild checks and writes only the
+episodes that changed.
 `render_to(show, episodes, file, now=now)` writes the same bytes to a file as they are made,
 so the largest feeds need not be held in memory whole.
 

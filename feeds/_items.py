@@ -23,7 +23,7 @@ from feeds._text import attribute_value, cdata_content, character_data
 from feeds.markup import markdown_to_html
 from feeds.model import Episode, Person
 
-__all__ = ["item_xml", "rfc2822"]
+__all__ = ["item_xml", "notes_html", "rfc2822", "summary_html"]
 
 # RFC 2822 names, whatever the process' locale (feedgen switched LC_ALL to "C" for this).
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -42,8 +42,11 @@ def rfc2822(seconds: int) -> str:
 def item_xml(episode: Episode) -> bytes:
     """The episode's `<item>`, indented for its place in `<channel>`, ending with a newline.
 
-    The description is `Episode.notes_html` when the service stored it, else the notes
-    rendered from Markdown now.
+    `<description>` is the summary, or the notes when there is no summary; `<content:encoded>`
+    is the notes beside a summary, and left out when there are no notes or no summary (the
+    description carries them then: podcast apps read content:encoded, else description, so
+    each text is in the feed once). Each is the HTML the service stored (`summary_html`,
+    `notes_html`), else the Markdown rendered now.
     """
     lines = ["    <item>\n"]
     add = lines.append
@@ -54,12 +57,12 @@ def item_xml(episode: Episode) -> bytes:
         link = character_data(episode.link)
         if link:
             add(f"      <link>{link}</link>\n")
-    notes = episode.notes_html
-    html = cdata_content(markdown_to_html(episode.notes_markdown) if notes is None else notes)
-    add(f"      <description><![CDATA[{html}]]></description>\n")
-    # feedgen wrote content:encoded only beside a non-empty description.
-    if html:
-        add(f"      <content:encoded><![CDATA[{html}]]></content:encoded>\n")
+    summary = cdata_content(summary_html(episode))
+    notes = cdata_content(notes_html(episode))
+    add(f"      <description><![CDATA[{summary or notes}]]></description>\n")
+    # Each text once: the notes go in content:encoded only beside a summary that differs.
+    if summary and notes and notes != summary:
+        add(f"      <content:encoded><![CDATA[{notes}]]></content:encoded>\n")
     # The episode's own GUID, always: never the media URL, which changes when the file is
     # re-hosted and would make every subscriber download the episode again.
     add(f'      <guid isPermaLink="false">{character_data(episode.guid)}</guid>\n')
@@ -77,8 +80,26 @@ def item_xml(episode: Episode) -> bytes:
     return "".join(lines).encode()
 
 
+def notes_html(episode: Episode) -> str:
+    """The notes as the feed carries them: the stored HTML, else the Markdown rendered."""
+    html = episode.notes_html
+    return markdown_to_html(episode.notes_markdown) if html is None else html
+
+
+def summary_html(episode: Episode) -> str:
+    """The summary as the feed carries it: the stored HTML, else the Markdown rendered."""
+    html = episode.summary_html
+    if html is not None:
+        return html
+    return markdown_to_html(episode.summary_markdown) if episode.summary_markdown else ""
+
+
 def _itunes(episode: Episode, lines: list[str]) -> None:
     add = lines.append
+    if episode.itunes_title:
+        title = character_data(episode.itunes_title)
+        if title:
+            add(f"      <itunes:title>{title}</itunes:title>\n")
     add(f"      <itunes:episodeType>{character_data(episode.type.value)}</itunes:episodeType>\n")
     if episode.duration is not None:
         add(f"      <itunes:duration>{whole_seconds(episode.duration)}</itunes:duration>\n")

@@ -1,10 +1,12 @@
 """Lint rules for the episodes: each `<item>`, and the episodes taken together.
 
-Errors: a missing title or GUID, a missing enclosure, an enclosure URL that is not an absolute
-ASCII http(s) URL, a length of 0 bytes, a type that is not podcast audio or video, a season or
-episode number below 1, two episodes sharing a GUID or a media URL (apps would drop one, or
-download one twice). Warnings: no duration, a type Apple Podcasts does not play, long titles,
-unknown transcript or chapters types, unnumbered episodes of a serial show.
+Errors: a missing title or GUID, a summary or notes over Apple's 4,000 bytes as published
+(HTML), a missing enclosure, an enclosure URL that is not an absolute ASCII http(s) URL, a
+length of 0 bytes, a type that is not podcast audio or video, a season or episode number below
+1, two episodes sharing a GUID or a media URL (apps would drop one, or download one twice), and
+no episode in the feed at all (Apple and podcast apps refuse a feed without one). Warnings: no
+duration, a type Apple Podcasts does not play, long titles, unknown transcript or chapters
+types, unnumbered episodes of a serial show.
 
 An episode scheduled after `now` is not in the feed being built: its errors are reported as
 warnings, and stop the build that will publish it.
@@ -19,7 +21,8 @@ from datetime import UTC, datetime
 from operator import attrgetter
 
 from feeds._findings import Code, Finding, Findings
-from feeds._lint_show import TITLE_MAX_CHARS
+from feeds._items import notes_html, summary_html
+from feeds._lint_show import DESCRIPTION_MAX_BYTES, TITLE_MAX_CHARS, published_size
 from feeds._rules import check_artwork, check_length, check_persons, check_text, check_url
 from feeds.media_types import (
     APPLE_MEDIA_TYPES,
@@ -30,10 +33,7 @@ from feeds.media_types import (
 )
 from feeds.model import Episode
 
-__all__ = ["CLEAN", "NOTES_MAX_CHARS", "EpisodeFindings", "episode_findings", "lint_episodes"]
-
-# Apple: an episode's description may hold up to 10,000 characters.
-NOTES_MAX_CHARS = 10_000
+__all__ = ["CLEAN", "EpisodeFindings", "episode_findings", "lint_episodes"]
 
 _GUID = attrgetter("guid")
 _ENCLOSURE = attrgetter("enclosure")
@@ -111,11 +111,12 @@ def lint_episodes(
             "media URL",
         )
     if not any(episode.published <= now for episode in episodes):
-        findings.warning(
+        scheduled = f" ({len(episodes)} scheduled for later)" if episodes else ""
+        findings.error(
             Code.NO_EPISODES,
             "episodes",
-            "The feed has no published episode yet; Apple Podcasts accepts a new show only "
-            "once it has one.",
+            f"The feed would have no episode{scheduled}; Apple Podcasts and podcast apps "
+            "refuse a feed without episodes, so it is not published until one is out.",
         )
 
 
@@ -140,17 +141,21 @@ def _lint_episode(episode: Episode, serial: bool, findings: Findings) -> None:
     if not episode.title.strip():
         findings.error(Code.MISSING, f"{path}.title", f"{subject}: the title is missing.")
     check_length(findings, f"{path}.title", subject, "title", episode.title, TITLE_MAX_CHARS)
-    check_length(
-        findings,
-        f"{path}.notes_markdown",
-        subject,
-        "notes",
-        episode.notes_markdown,
-        NOTES_MAX_CHARS,
-    )
+    if episode.itunes_title is not None:
+        check_length(
+            findings,
+            f"{path}.itunes_title",
+            subject,
+            "Apple Podcasts title",
+            episode.itunes_title,
+            TITLE_MAX_CHARS,
+        )
+    _check_descriptions(episode, path, subject, findings)
     for field, label, text in (
         ("guid", "GUID", episode.guid),
         ("title", "title", episode.title),
+        ("itunes_title", "Apple Podcasts title", episode.itunes_title or ""),
+        ("summary_markdown", "summary", episode.summary_markdown),
         ("notes_markdown", "notes", episode.notes_markdown),
     ):
         check_text(findings, f"{path}.{field}", subject, label, text)
@@ -162,6 +167,24 @@ def _lint_episode(episode: Episode, serial: bool, findings: Findings) -> None:
         check_artwork(findings, f"{path}.image", subject, episode.image)
     _check_companions(episode, path, subject, findings)
     check_persons(findings, f"{path}.persons", subject, episode.persons)
+
+
+def _check_descriptions(episode: Episode, path: str, subject: str, findings: Findings) -> None:
+    """`<description>` (the summary, else the notes) and `<content:encoded>` (the notes):
+    Apple takes at most 4,000 bytes of each, measured as published."""
+    summary = published_size(summary_html(episode))
+    notes_tags = "<content:encoded>" if summary else "<description>"
+    for field, label, size, tags in (
+        ("summary_markdown", "summary is", summary, "<description>"),
+        ("notes_markdown", "notes are", published_size(notes_html(episode)), notes_tags),
+    ):
+        if size > DESCRIPTION_MAX_BYTES:
+            findings.error(
+                Code.TOO_LONG,
+                f"{path}.{field}",
+                f"{subject}: the {label} {size} bytes once rendered as HTML (the item's "
+                f"{tags}); Apple Podcasts accepts at most {DESCRIPTION_MAX_BYTES}.",
+            )
 
 
 def _check_enclosure(episode: Episode, path: str, subject: str, findings: Findings) -> None:

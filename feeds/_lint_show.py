@@ -19,20 +19,27 @@ from feeds._rules import (
     check_text,
     check_url,
 )
+from feeds._text import cdata_content
 from feeds._values import email_problem, language_problem
 from feeds.categories import APPLE_CATEGORIES
 from feeds.markup import markdown_to_html
 from feeds.model import Show
 
-__all__ = ["DESCRIPTION_MAX_BYTES", "TITLE_MAX_CHARS", "lint_show"]
+__all__ = ["DESCRIPTION_MAX_BYTES", "TITLE_MAX_CHARS", "lint_show", "published_size"]
 
-# Apple: the show's description may hold up to 4000 bytes, measured as published (HTML).
+# Apple: the show's and each episode's description may hold up to 4000 bytes, measured as
+# published (HTML).
 DESCRIPTION_MAX_BYTES = 4000
 # Directories and apps cut longer titles.
 TITLE_MAX_CHARS = 255
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SUBJECT = "Show"
+
+
+def published_size(html: str) -> int:
+    """The bytes `html` takes in the feed's CDATA section, as `render` writes it."""
+    return len(cdata_content(html).encode("utf-8"))
 
 
 def lint_show(show: Show, findings: Findings) -> None:
@@ -84,13 +91,13 @@ def _check_title_and_summary(show: Show, findings: Findings) -> None:
         html = show.summary_html
         if html is None:
             html = markdown_to_html(show.summary_markdown)
-        size = len(html.encode("utf-8"))
+        size = published_size(html)
         if size > DESCRIPTION_MAX_BYTES:
             findings.error(
                 Code.TOO_LONG,
                 "show.summary_markdown",
-                f"{_SUBJECT}: the summary is {size} bytes once rendered as HTML; Apple Podcasts "
-                f"accepts at most {DESCRIPTION_MAX_BYTES}.",
+                f"{_SUBJECT}: the summary is {size} bytes once rendered as HTML; Apple "
+                f"Podcasts accepts at most {DESCRIPTION_MAX_BYTES}.",
             )
     check_text(findings, "show.summary_markdown", _SUBJECT, "summary", show.summary_markdown)
     for path, label, text in (

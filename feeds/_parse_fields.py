@@ -8,6 +8,7 @@ the values together.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -15,8 +16,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from feeds._itunes import whole_seconds
 from feeds._namespaces import ATOM, ITUNES, PODCAST, itunes, podcast
-from feeds._parse_text import html_source, line_text, safe_html, text
+from feeds._parse_text import html_source, line_text, safe_html, text, words_of
 from feeds._parse_values import read_count, read_duration, read_moment
 from feeds.model import (
     Category,
@@ -30,6 +32,8 @@ from feeds.model import (
 )
 
 __all__ = [
+    "NORMALISING",
+    "REPAIRS",
     "SKIPPING",
     "Children",
     "ParseProblem",
@@ -39,6 +43,7 @@ __all__ = [
     "chapters",
     "choice",
     "count",
+    "dropped",
     "duration",
     "enclosure",
     "explicit",
@@ -56,6 +61,8 @@ __all__ = [
 ]
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
+# `itunes:duration` as Apple writes it: whole seconds, MM:SS or HH:MM:SS.
+_PLAIN_DURATION = re.compile(r"[0-9]+|[0-9]{1,2}:[0-9]{2}|[0-9]+:[0-9]{2}:[0-9]{2}")
 
 
 # An enclosure without a type gets one from its file extension, when that says it plainly.
@@ -87,11 +94,42 @@ class ProblemCode(StrEnum):
     BAD_DATE = "podops.import.bad_date"
     BAD_DURATION = "podops.import.bad_duration"
     BAD_VALUE = "podops.import.bad_value"
+    # The document was not well-formed XML, and was repaired to be read (see REPAIRS).
     HTML_ENTITIES = "podops.import.html_entities"
+    REPAIRED_AMPERSANDS = "podops.import.repaired_ampersands"
+    REPAIRED_NAMESPACES = "podops.import.repaired_namespaces"
+    REPAIRED_ENCODING = "podops.import.repaired_encoding"
+    REPAIRED_XML = "podops.import.repaired_xml"
+    # A value was read, and will be published in podops' own form (see NORMALISING).
+    NORMALISED_EXPLICIT = "podops.import.normalised_explicit"
+    NORMALISED_DURATION = "podops.import.normalised_duration"
+    GUID_PERMALINK = "podops.import.guid_permalink"
+    DROPPED_SUBTITLE = "podops.import.dropped_subtitle"
+    DROPPED_SUMMARY = "podops.import.dropped_summary"
 
 
 # The problems that mean an item was left out of `ParsedFeed.episodes`.
 SKIPPING = frozenset({ProblemCode.MISSING_GUID, ProblemCode.DUPLICATE_GUID})
+# Repairs made to a document that was not well-formed XML, so that it could be read.
+REPAIRS = frozenset(
+    {
+        ProblemCode.HTML_ENTITIES,
+        ProblemCode.REPAIRED_AMPERSANDS,
+        ProblemCode.REPAIRED_NAMESPACES,
+        ProblemCode.REPAIRED_ENCODING,
+        ProblemCode.REPAIRED_XML,
+    }
+)
+# What the import keeps in another form, or leaves out, though nothing was wrong with it.
+NORMALISING = frozenset(
+    {
+        ProblemCode.NORMALISED_EXPLICIT,
+        ProblemCode.NORMALISED_DURATION,
+        ProblemCode.GUID_PERMALINK,
+        ProblemCode.DROPPED_SUBTITLE,
+        ProblemCode.DROPPED_SUMMARY,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +309,13 @@ def explicit(parent: Children, index: int | None, problems: Problems) -> bool | 
         return None
     flag = value.lower()
     if flag in ("true", "yes", "explicit"):
+        if flag == "explicit":
+            problems.add(
+                index,
+                ProblemCode.NORMALISED_EXPLICIT,
+                f"{_where(index)}: itunes:explicit is {value!r}; read as true, and published "
+                "as true",
+            )
         return True
     if flag in ("false", "no", "clean"):
         return False
@@ -401,10 +446,40 @@ def duration(item: Children, index: int, problems: Problems) -> float | None:
     if value is None:
         return None
     try:
-        return read_duration(value)
+        seconds = read_duration(value)
     except ValueError as error:
         problems.add(index, ProblemCode.BAD_DURATION, f"item {index}: itunes:duration {error}")
         return None
+    if _PLAIN_DURATION.fullmatch(value) is None:
+        problems.add(
+            index,
+            ProblemCode.NORMALISED_DURATION,
+            f"item {index}: itunes:duration {value!r} is not whole seconds, MM:SS or HH:MM:SS; "
+            f"read as {seconds:g} seconds, and published as {whole_seconds(seconds)}",
+        )
+    return seconds
+
+
+def dropped(parent: Children, index: int | None, problems: Problems, *kept: str) -> None:
+    """Report `itunes:subtitle` and `itunes:summary` when they say something the texts kept
+    (`kept`, as safe HTML) do not: podops publishes neither (Apple shows neither now)."""
+    kept_text: list[str] | None = None
+    for tag, code in (
+        (itunes("subtitle"), ProblemCode.DROPPED_SUBTITLE),
+        (itunes("summary"), ProblemCode.DROPPED_SUMMARY),
+    ):
+        words = words_of(parent.html(tag))
+        if not words:
+            continue
+        if kept_text is None:
+            kept_text = [words_of(html) for html in kept]
+        if not any(words in text for text in kept_text):
+            problems.add(
+                index,
+                code,
+                f"{_where(index)}: {_label(tag)} was left out; podops publishes the "
+                "description in its place, and Apple Podcasts no longer shows it",
+            )
 
 
 def count(item: Children, index: int, problems: Problems, *tags: str) -> int | None:

@@ -21,7 +21,15 @@ from lxml import etree
 
 from feeds.markup import ALLOWED_TAGS
 
-__all__ = ["MAX_AMPERSANDS", "content", "html_source", "line_text", "safe_html", "text"]
+__all__ = [
+    "MAX_AMPERSANDS",
+    "content",
+    "html_source",
+    "line_text",
+    "safe_html",
+    "text",
+    "words_of",
+]
 
 MAX_AMPERSANDS = 10_000
 
@@ -34,6 +42,8 @@ _SANITISER = nh3.Cleaner(
     link_rel=None,
 )
 _LOOKS_LIKE_HTML = re.compile(r"<[A-Za-z!/]|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_TAG = re.compile(r"<[^>]*>")
+_NOT_WORD = re.compile(r"[^\w]+")
 _BLOCK_TAG = re.compile(r"<(?:p|br|div|ul|ol|li|h[1-6]|blockquote|pre|table|hr)\b", re.IGNORECASE)
 
 
@@ -93,6 +103,12 @@ def safe_html(source: str) -> str:
     if "\n" in source and _BLOCK_TAG.search(source) is None:
         source = _paragraphs(source)
     return _SANITISER.clean(source).strip()
+
+
+def words_of(source: str) -> str:
+    """The words of `source` (safe HTML), without tags, punctuation or case: what a listener
+    would read, for telling whether one text says what another already does."""
+    return " ".join(_NOT_WORD.sub(" ", html.unescape(_TAG.sub(" ", source))).split()).casefold()
 
 
 def _text_of_html(source: str) -> str:

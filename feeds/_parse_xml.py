@@ -9,9 +9,12 @@ attack lives (XXE file or URL entities, parameter entities, billion laughs, quad
 and no podcast feed needs one. A DOCTYPE that only names an external DTD, as old RSS 0.91
 feeds do, is accepted; the DTD is never fetched.
 
-One leniency: feeds written by templates often use HTML entities such as `&nbsp;` that XML
-does not define. When that is the only thing wrong, they are read as the characters they
-stand for (outside CDATA sections), and the caller is told.
+Feeds that are not well-formed are read as podcast apps read them, and the caller is told
+what was repaired (`Root.repairs`): first the faults `_parse_repair` knows how to mend (HTML
+entities, stray ampersands, undeclared namespace prefixes, a wrong encoding declaration),
+then, for whatever is still wrong, lxml's recovering parser, with the same safe settings. A
+document is refused only when nothing of an RSS channel can be read from it, and a feed past
+the parser's limits is refused rather than recovered.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from __future__ import annotations
 import codecs
 import re
 from enum import StrEnum
-from html.entities import html5
+from typing import overload
 
 from lxml import etree
+
+from feeds._parse_fields import ProblemCode
+from feeds._parse_repair import Repair, Repaired, mislabelled_utf8, repair
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -50,9 +56,6 @@ _SUBSET_BYTES = re.compile(_PROLOG_WITH_SUBSET.encode())
 _SUBSET_TEXT = re.compile(_PROLOG_WITH_SUBSET)
 _HTML_START = re.compile((_MISC + r"<(?:!doctype[ \t\r\n]+html|html)\b").encode(), re.IGNORECASE)
 _LEADING_SPACE = re.compile(rb"\A[ \t\r\n]+(?=<)")
-_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
-_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
-_UNDECLARED_ENTITY = 26  # libxml2's XML_ERR_UNDECLARED_ENTITY
 _RESOURCE_LIMIT = 114  # XML_ERR_RESOURCE_LIMIT: depth, text size, entity amplification
 
 
@@ -78,14 +81,16 @@ class FeedParseError(ValueError):
 
 
 class Root:
-    """The parsed `<rss>` and its `<channel>`, and whether HTML entities had to be read."""
+    """The parsed `<rss>` and its `<channel>`, and what was repaired to read them."""
 
-    __slots__ = ("channel", "html_entities", "rss")
+    __slots__ = ("channel", "repairs", "rss")
 
-    def __init__(self, rss: etree._Element, channel: etree._Element, html_entities: bool) -> None:
+    def __init__(
+        self, rss: etree._Element, channel: etree._Element, repairs: tuple[Repair, ...]
+    ) -> None:
         self.rss = rss
         self.channel = channel
-        self.html_entities = html_entities
+        self.repairs = repairs
 
 
 def load_channel(data: bytes) -> Root:
@@ -109,26 +114,66 @@ def load_channel(data: bytes) -> Root:
         if _HTML_START.match(body) is not None:
             raise _html_page()
         data = bom + _LEADING_SPACE.sub(b"", body)
-    html_entities = False
-    try:
-        rss = _parse(data)
-    except etree.XMLSyntaxError as error:
-        if getattr(error, "code", None) != _UNDECLARED_ENTITY:
-            raise _syntax_error(error) from None
+    if mislabelled_utf8(data) is None:
         try:
-            rss = _parse(_html_entities_as_references(data))
-        except etree.XMLSyntaxError as again:
-            raise _syntax_error(again) from None
-        html_entities = True
+            return _root(_parse(data), ())
+        except etree.XMLSyntaxError as error:
+            _refuse_past_limits(error)
+    repaired = repair(data, wide)
+    # The text may have changed encoding: look at it again as it will be parsed.
+    if _SUBSET_BYTES.match(repaired.data) is not None:
+        raise _unsafe()
+    if _HTML_START.match(repaired.data) is not None:
+        raise _html_page()
+    try:
+        return _root(_parse(repaired.data), repaired.repairs)
+    except etree.XMLSyntaxError as error:
+        _refuse_past_limits(error)
+        unrepaired = error
+    return _recovered(repaired, unrepaired)
+
+
+def _root(rss: etree._Element, repairs: tuple[Repair, ...]) -> Root:
     # Belt and braces, should the scan above ever miss a subset that libxml2 reads: an entity
     # declared anywhere in the DTD is refused, although the parser expanded none.
     dtd = rss.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[attr-defined]
         raise _unsafe()
-    return Root(rss, _channel_of(rss), html_entities)
+    return Root(rss, _channel_of(rss), repairs)
 
 
-def _parse(data: bytes) -> etree._Element:
+def _recovered(repaired: Repaired, error: etree.XMLSyntaxError) -> Root:
+    """The last resort for what the repairs did not mend: lxml's recovering parser, which
+    reads what it can and leaves out what it cannot (as podcast apps do)."""
+    rss = _parse(repaired.data, recover=True)
+    if rss is None:
+        raise _syntax_error(error)
+    channel = rss.find("channel") if rss.tag == "rss" else None
+    if channel is not None and channel.find("title") is None and channel.find("item") is None:
+        # Nothing of a podcast survived: say what was wrong, not "no title".
+        raise _syntax_error(error)
+    recovery = Repair(
+        ProblemCode.REPAIRED_XML,
+        f"the feed is not well-formed XML ({_reason(error)}); it was read as far as it could "
+        "be, as podcast apps read it, so something near there may be missing or cut short: "
+        "compare the imported episodes with the old feed",
+    )
+    return _root(rss, (*repaired.repairs, recovery))
+
+
+def _refuse_past_limits(error: etree.XMLSyntaxError) -> None:
+    """A document past the parser's safety limits is refused, never recovered."""
+    failure = _syntax_error(error)
+    if failure.code is not ParseErrorCode.NOT_XML:
+        raise failure
+
+
+@overload
+def _parse(data: bytes) -> etree._Element: ...
+@overload
+def _parse(data: bytes, *, recover: bool) -> etree._Element | None: ...
+def _parse(data: bytes, *, recover: bool = False) -> etree._Element | None:
+    """The document's root element; when recovering, None if not even one could be read."""
     # A parser for each document: lxml parsers keep an error log and are best not shared.
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -138,9 +183,15 @@ def _parse(data: bytes) -> etree._Element:
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
+        recover=recover,
     )
-    root = etree.fromstring(data, parser)
-    assert isinstance(root, etree._Element)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        if recover:
+            return None
+        raise
+    assert root is None or isinstance(root, etree._Element)
     return root
 
 
@@ -194,32 +245,12 @@ def _wide_text(data: bytes) -> str | None:
     return data.decode(encoding, errors="replace")
 
 
-def _html_entities_as_references(data: bytes) -> bytes:
-    """`data` with HTML's named entities (outside CDATA) written as character references."""
-
-    def replace(match: re.Match[bytes]) -> bytes:
-        name = match[1]
-        characters = None if name in _XML_ENTITIES else html5.get(name.decode("ascii") + ";")
-        if characters is None:
-            return match[0]
-        return "".join(f"&#{ord(char)};" for char in characters).encode("ascii")
-
-    # CDATA sections are found with `find`, once each: a pattern would scan to the end of the
-    # document again for every unterminated `<![CDATA[`.
-    parts: list[bytes] = []
-    position = 0
-    while (start := data.find(b"<![CDATA[", position)) != -1:
-        end = data.find(b"]]>", start)
-        end = len(data) if end == -1 else end + 3
-        parts.append(_NAMED_ENTITY.sub(replace, data[position:start]))
-        parts.append(data[start:end])
-        position = end
-    parts.append(_NAMED_ENTITY.sub(replace, data[position:]))
-    return b"".join(parts)
+def _reason(error: etree.XMLSyntaxError) -> str:
+    return " ".join((error.msg or "unreadable").split())
 
 
 def _syntax_error(error: etree.XMLSyntaxError) -> FeedParseError:
-    reason = " ".join((error.msg or "unreadable").split())
+    reason = _reason(error)
     if "amplification" in reason:
         return _unsafe()
     if getattr(error, "code", None) == _RESOURCE_LIMIT or "too big" in reason:

@@ -3,14 +3,16 @@
 Frozen dataclasses with no behaviour of their own. The service maps its show and episode
 documents onto them; `render` turns them into RSS and `lint` judges them. Every timestamp is
 an integer count of Unix seconds (UTC), as in the API. Text meant for listeners (the show's
-summary, an episode's notes) is Markdown; raw HTML inside it is allowed and is sanitised when
-rendered, so notes imported from another host's feed keep their links and lists.
+summary, an episode's summary and notes) is Markdown; raw HTML inside it is allowed and is
+sanitised when rendered, so notes imported from another host's feed keep their links and
+lists.
 
 Rendering Markdown is the costliest part of a build (a few hundred microseconds a note), and
 the notes rarely change: the service renders them once, when it stores a document, with
 `feeds.markdown_to_html`, and passes the result as `Episode.notes_html` (and
-`Show.summary_html`). `render` then uses that HTML as it is; when it is None, `render` converts
-the Markdown itself. `lint` always reads the Markdown, which is what the producer wrote.
+`Episode.summary_html`, `Show.summary_html`). `render` then uses that HTML as it is; when it
+is None, `render` converts the Markdown itself. `lint` reads the Markdown, which is what the
+producer wrote, and measures the HTML the feed will carry against Apple's size limits.
 
 Nothing here is checked on construction: a model may hold anything the service stored, and
 `lint` names each problem with the path of its field (`episodes[3].enclosure.length`).
@@ -167,9 +169,17 @@ class Episode:
     imported episode already had); it is the item's `<guid>` for ever and is never replaced
     by the media URL. `published` is in Unix seconds; an episode published after the `now`
     given to `render` stays out of the feed. `duration` is in seconds as probed. `explicit`
-    None means "as the show says". `notes_html`, when set, is
-    `markdown_to_html(notes_markdown)` as the service stored it with the episode; keeping it
-    in step with the Markdown is the service's part.
+    None means "as the show says". `itunes_title` is the title Apple Podcasts shows, without
+    the season and episode numbers a `title` may carry for other apps (`<itunes:title>`).
+
+    An episode has two texts for listeners, both Markdown: `summary_markdown`, the short plain
+    description, is the item's `<description>`; `notes_markdown`, the show notes, are its
+    `<content:encoded>`. Each is published once: with no summary the notes are the
+    description and there is no `content:encoded` (podcast apps read content:encoded, else
+    the description), and with no notes there is none either. Apple accepts at most 4,000
+    bytes in each, as published (HTML), and `lint` holds them to it.
+    `summary_html` and `notes_html`, when set, are `markdown_to_html` of the Markdown as the
+    service stored it with the episode; keeping them in step is the service's part.
     """
 
     guid: str
@@ -189,3 +199,6 @@ class Episode:
     chapters: Chapters | None = None
     persons: tuple[Person, ...] = ()
     notes_html: str | None = None
+    itunes_title: str | None = None
+    summary_markdown: str = ""
+    summary_html: str | None = None

@@ -9,8 +9,12 @@
 
 The feed is read as hostile input (see `_parse_xml`): no entity is ever expanded and nothing
 is fetched; a DOCTYPE with an internal subset, where entities are declared, is refused.
-Everything else is read leniently, as podcast apps do, and whatever could not be read is
-reported in `ParsedFeed.problems` rather than failing the whole import:
+A feed that is not well-formed XML is read as podcast apps read it (`_parse_repair`:
+undeclared `itunes:`/`podcast:` prefixes, HTML entities, stray `&`, a wrong encoding
+declaration; then lxml's recovering parser), and every repair is listed first in
+`ParsedFeed.problems` (`ParsedFeed.repairs`). Everything else is read leniently, as podcast
+apps do, and whatever could not be read is reported in `ParsedFeed.problems` rather than
+failing the whole import:
 
 - An item without a `<guid>` is skipped. Its GUID is the identity podcast apps keep for the
   episode, and the only key that lets a second import of the same feed add the new episodes
@@ -24,12 +28,17 @@ reported in `ParsedFeed.problems` rather than failing the whole import:
 
 GUIDs are kept exactly as they were, with only the whitespace around them removed. Text meant
 for listeners (descriptions) is kept as HTML and made safe with the policy `render` uses.
+What is read but will be published in podops' own form, or left out, is noted last
+(`NORMALISING`): an `itunes:explicit` of "explicit", a duration that is not whole seconds,
+MM:SS or HH:MM:SS, a GUID that was the episode's permalink (published with
+isPermaLink="false"), an `itunes:subtitle` or `itunes:summary` that says what no kept text does.
 
 Exceptions:
 
     FeedParseError (ValueError)    the bytes are not an RSS feed that can be read safely;
                                    `code` (ParseErrorCode) says why, `message` for people:
-        podops.import.not_xml      empty, or not well-formed XML
+        podops.import.not_xml      empty, or not XML that even a recovering parser can read
+                                   an RSS channel from
         podops.import.not_rss      an HTML page, an Atom or RSS 1.0 feed, RSS without <channel>
         podops.import.unsafe_xml   a DOCTYPE with an internal subset (entity declarations)
         podops.import.too_large    over 32 MiB, over 100,000 items, or past the parser's limits
@@ -42,9 +51,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from lxml import etree
+
 from feeds import _parse_fields as read
 from feeds._namespaces import CONTENT, itunes, podcast
-from feeds._parse_fields import SKIPPING, Children, ParseProblem, ProblemCode, Problems
+from feeds._parse_fields import (
+    NORMALISING,
+    REPAIRS,
+    SKIPPING,
+    Children,
+    ParseProblem,
+    ProblemCode,
+    Problems,
+)
 from feeds._parse_text import content
 from feeds._parse_xml import MAX_FEED_BYTES, FeedParseError, ParseErrorCode, load_channel
 from feeds.guid import podcast_guid
@@ -66,6 +85,9 @@ from feeds.model import (
 __all__ = [
     "MAX_FEED_BYTES",
     "MAX_ITEMS",
+    "NORMALISING",
+    "REPAIRS",
+    "SKIPPING",
     "FeedParseError",
     "ParseErrorCode",
     "ParseProblem",
@@ -173,8 +195,12 @@ class ParsedEpisode:
 
     Fields are those of `feeds.Episode`, but `published` is None when the item had no
     readable `pubDate`, and the notes are `notes_html`: the richest description the item has
-    (`content:encoded`, else `description`, else `itunes:summary`) as safe HTML. `index` is
-    the item's position among the feed's items, as in `ParseProblem.index`.
+    (`content:encoded`, else `description`, else `itunes:summary`) as safe HTML.
+    `summary_html` is the item's `description` as safe HTML when it is something else beside
+    the notes in `content:encoded`, else "" (a description that only repeats the notes, or
+    stands in for them, is the notes). `itunes_title` is `itunes:title`, Apple's title
+    without numbers. `index` is the item's position among the feed's items, as in
+    `ParseProblem.index`.
     """
 
     index: int
@@ -194,9 +220,11 @@ class ParsedEpisode:
     transcripts: tuple[Transcript, ...]
     chapters: Chapters | None
     persons: tuple[Person, ...]
+    itunes_title: str | None = None
+    summary_html: str = ""
 
     def to_episode(self, *, default_published: int | None = None) -> Episode:
-        """The episode as podops would publish it; the notes HTML is its Markdown.
+        """The episode as podops would publish it; the summary and notes HTML are its Markdown.
 
         `default_published` stands in for a missing `pubDate`; ValueError when both are None.
         """
@@ -220,6 +248,8 @@ class ParsedEpisode:
             transcripts=self.transcripts,
             chapters=self.chapters,
             persons=self.persons,
+            itunes_title=self.itunes_title,
+            summary_markdown=self.summary_html,
         )
 
 
@@ -227,13 +257,22 @@ class ParsedEpisode:
 class ParsedFeed:
     """A foreign feed, read: its show, its episodes in the feed's order, and its problems.
 
-    `item_count` is the number of `<item>` elements, including those skipped.
+    `item_count` is the number of `<item>` elements, including those skipped. `problems`
+    holds, in this order: the repairs made to read the document (`repairs`), what could not
+    be read as it stands or was skipped (in the feed's order), and what was read but will be
+    published in podops' own form or left out (`NORMALISING`: explicit values, durations,
+    permalink GUIDs, itunes:subtitle and itunes:summary).
     """
 
     show: ParsedShow
     episodes: tuple[ParsedEpisode, ...]
     problems: tuple[ParseProblem, ...]
     item_count: int
+
+    @property
+    def repairs(self) -> tuple[ParseProblem, ...]:
+        """What was repaired to read a document that was not well-formed XML (`REPAIRS`)."""
+        return tuple(problem for problem in self.problems if problem.code in REPAIRS)
 
     @property
     def skipped(self) -> tuple[int, ...]:
@@ -253,13 +292,8 @@ def parse_feed(xml: bytes) -> ParsedFeed:
     """
     root = load_channel(xml)
     problems = Problems()
-    if root.html_entities:
-        problems.add(
-            None,
-            ProblemCode.HTML_ENTITIES,
-            "the feed uses HTML entities such as &nbsp; that XML does not define; they were "
-            "read as the characters they stand for",
-        )
+    for repair in root.repairs:
+        problems.add(None, repair.code, repair.message)
     items = root.channel.findall("item")
     if len(items) > MAX_ITEMS:
         raise FeedParseError(
@@ -282,7 +316,18 @@ def parse_feed(xml: bytes) -> ParsedFeed:
             )
             continue
         episodes.append(episode)
-    return ParsedFeed(show, tuple(episodes), tuple(problems.found), len(items))
+    # What was normalised comes last: it is the least urgent, and often one note an item.
+    found = problems.found
+    ordered = [p for p in found if p.code not in NORMALISING]
+    ordered += [p for p in found if p.code in NORMALISING]
+    return ParsedFeed(show, tuple(episodes), tuple(ordered), len(items))
+
+
+def _is_permalink(guid_element: etree._Element, guid: str) -> bool:
+    """Whether apps read the GUID as the episode's web page: it is an http(s) URL and
+    isPermaLink is not "false" (RSS reads a missing one as "true")."""
+    flag = (guid_element.get("isPermaLink") or "true").strip().lower()
+    return flag != "false" and guid.lower().startswith(("http://", "https://"))
 
 
 def suggest_episode_name(episode: ParsedEpisode) -> str:
@@ -305,9 +350,11 @@ def _show(channel: Children, problems: Problems) -> ParsedShow:
     if title is None:
         problems.add(None, ProblemCode.MISSING_TITLE, "the channel has no <title>")
     locked, locked_owner = read.locked(channel, problems)
+    summary = channel.html("description", itunes("summary"))
+    read.dropped(channel, None, problems, summary)
     return ParsedShow(
         title=title or "",
-        summary_html=channel.html("description", itunes("summary")),
+        summary_html=summary,
         link=channel.line("link"),
         language=channel.line("language"),
         categories=read.categories(channel, problems),
@@ -346,14 +393,27 @@ def _episode(item: Children, index: int, problems: Problems) -> ParsedEpisode | 
         return None
     if title is None:
         problems.add(index, ProblemCode.MISSING_TITLE, f"item {index} ({guid!r}) has no <title>")
+    if guid_element is not None and _is_permalink(guid_element, guid):
+        problems.add(
+            index,
+            ProblemCode.GUID_PERMALINK,
+            f'item {index}: its <guid> {guid!r} is a permalink (isPermaLink is not "false"); '
+            "podops keeps it as the episode's GUID, unchanged, and publishes it with "
+            'isPermaLink="false", so apps no longer take it for the episode\'s web page',
+        )
     season = read.count(item, index, problems, itunes("season"), podcast("season"))
     number = read.count(item, index, problems, itunes("episode"), podcast("episode"))
+    notes = item.html(f"{{{CONTENT}}}encoded")
+    description = item.html("description")
+    summary = description if notes and description != notes else ""
+    notes = notes or description or item.html(itunes("summary"))
+    read.dropped(item, index, problems, notes, summary)
     return ParsedEpisode(
         index=index,
         guid=guid,
         title=title or "",
         published=read.published(item, index, problems),
-        notes_html=item.html(f"{{{CONTENT}}}encoded", "description", itunes("summary")),
+        notes_html=notes,
         enclosure=read.enclosure(item, index, problems),
         duration=read.duration(item, index, problems),
         link=item.line("link"),
@@ -368,4 +428,6 @@ def _episode(item: Children, index: int, problems: Problems) -> ParsedEpisode | 
         transcripts=read.transcripts(item, index, problems),
         chapters=read.chapters(item),
         persons=read.persons(item, index, problems),
+        itunes_title=item.line(itunes("title")),
+        summary_html=summary,
     )

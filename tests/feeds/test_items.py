@@ -60,8 +60,12 @@ def lxml_item(episode: Episode) -> bytes:
         text("link", episode.link)
     notes = episode.notes_html
     html = cdata_content(markdown_to_html(episode.notes_markdown) if notes is None else notes)
-    etree.SubElement(item, "description").text = etree.CDATA(html)
-    if html:
+    summary = episode.summary_html
+    if summary is None:
+        summary = markdown_to_html(episode.summary_markdown)
+    summary = cdata_content(summary)
+    etree.SubElement(item, "description").text = etree.CDATA(summary or html)
+    if summary and html and html != summary:
         etree.SubElement(item, f"{{{CONTENT}}}encoded").text = etree.CDATA(html)
     etree.SubElement(item, "guid", isPermaLink="false").text = writable(episode.guid)
     if episode.enclosure is not None:
@@ -74,6 +78,8 @@ def lxml_item(episode: Episode) -> bytes:
         }
         etree.SubElement(item, "enclosure", attrib=attributes)
     text("pubDate", rfc2822(episode.published))
+    if episode.itunes_title and writable(episode.itunes_title):
+        text(f"{{{ITUNES}}}title", episode.itunes_title)
     text(f"{{{ITUNES}}}episodeType", episode.type.value)
     if episode.duration is not None:
         text(f"{{{ITUNES}}}duration", str(whole_seconds(episode.duration)))
@@ -135,6 +141,9 @@ def random_episode(rng: random.Random) -> Episode:
         else Enclosure(random_text(rng), rng.randint(-1, 10**10), random_text(rng)),
         notes_markdown=random_text(rng),
         notes_html=rng.choice([None, random_text(rng), "<p>a</p>\n<ul><li>b</li></ul>"]),
+        summary_markdown=rng.choice(["", random_text(rng)]),
+        summary_html=rng.choice([None, "", random_text(rng), "<p>s</p>"]),
+        itunes_title=rng.choice([None, "", random_text(rng)]),
         duration=rng.choice([None, 0.0, 0.5, 61.49, 3600.5]),
         link=rng.choice([None, "", random_text(rng)]),
         season=rng.choice([None, 0, 1, 12]),
@@ -158,6 +167,8 @@ def random_episode(rng: random.Random) -> Episode:
 def test_a_complete_episode() -> None:
     episode = samples.episode(
         7,
+        itunes_title="The seventh",
+        summary_markdown="The *seventh* episode.",
         explicit=True,
         block=True,
         image=Image("https://cdn.example.com/7.png"),

@@ -237,10 +237,52 @@ EPISODE_CASES: list[tuple[str, dict[str, Any], str, Code, str]] = [
     ),
     (
         "long notes",
-        {"notes_markdown": "n" * 10_001},
-        WARNING,
+        {"notes_markdown": "n" * 3_994},  # <p>…</p>: 4,001 bytes
+        ERROR,
         Code.TOO_LONG,
         "episodes[1].notes_markdown",
+    ),
+    (
+        "long stored notes",
+        {"notes_html": "é" * 2_001},
+        ERROR,
+        Code.TOO_LONG,
+        "episodes[1].notes_markdown",
+    ),
+    (
+        "long summary",
+        {"summary_markdown": "s" * 3_994},
+        ERROR,
+        Code.TOO_LONG,
+        "episodes[1].summary_markdown",
+    ),
+    (
+        "long stored summary",
+        {"summary_markdown": "s", "summary_html": "s" * 4_001},
+        ERROR,
+        Code.TOO_LONG,
+        "episodes[1].summary_markdown",
+    ),
+    (
+        "control chars in the summary",
+        {"summary_markdown": "\x1b"},
+        WARNING,
+        Code.UNWRITABLE_TEXT,
+        "episodes[1].summary_markdown",
+    ),
+    (
+        "long Apple title",
+        {"itunes_title": "t" * 256},
+        WARNING,
+        Code.TOO_LONG,
+        "episodes[1].itunes_title",
+    ),
+    (
+        "control chars in the Apple title",
+        {"itunes_title": "\x1b"},
+        WARNING,
+        Code.UNWRITABLE_TEXT,
+        "episodes[1].itunes_title",
     ),
     ("no enclosure", {"enclosure": None}, ERROR, Code.MISSING, "episodes[1].enclosure"),
     (
@@ -393,14 +435,58 @@ def test_a_show_missing_everything_names_each_field() -> None:
         "show.categories",
         "show.image",
         "show.owner.email",
+        "episodes",
     }
     assert not report.ok
 
 
-def test_no_published_episode_is_a_warning() -> None:
-    report = lint(samples.show(), [samples.episode(1, published=NOW + 1)], now=NOW)
-    assert (WARNING, Code.NO_EPISODES, "episodes") in found(report)
-    assert report.ok
+def test_a_show_without_episodes_is_an_error() -> None:
+    report = lint(samples.show(), [], now=NOW)
+    (finding,) = report.errors
+    assert (finding.code, finding.path) == (Code.NO_EPISODES, "episodes")
+    assert finding.code == "no-episodes"
+    assert "refuse a feed without episodes" in finding.message
+    assert not report.ok
+
+
+def test_no_published_episode_is_an_error_until_one_is_out() -> None:
+    scheduled = [samples.episode(1, published=NOW + 1)]
+    report = lint(samples.show(), scheduled, now=NOW)
+    assert found(report) == {(ERROR, Code.NO_EPISODES, "episodes")}
+    assert "1 scheduled for later" in report.errors[0].message
+    assert lint(samples.show(), scheduled, now=NOW + 1).ok
+
+
+def test_descriptions_of_exactly_4000_bytes_pass() -> None:
+    # <p>…</p> is 7 bytes: 3,993 characters of Markdown make 4,000 bytes of HTML.
+    episode = samples.episode(1, summary_markdown="s" * 3_993, notes_markdown="n" * 3_993)
+    assert lint(samples.show(), [episode], now=NOW).ok
+    assert not lint(samples.show(), [replace(episode, summary_html="é" * 2_001)], now=NOW).ok
+
+
+def test_summary_and_notes_are_measured_apart() -> None:
+    # Together they are twice Apple's limit, and each is published in a tag of its own.
+    episode = samples.episode(1, summary_markdown="s" * 3_993, notes_markdown="n" * 3_993)
+    assert lint(samples.show(), [episode], now=NOW).errors == ()
+    long_notes = replace(episode, notes_markdown="n" * 4_000)
+    (finding,) = lint(samples.show(), [long_notes], now=NOW).errors
+    assert finding.path == "episodes[0].notes_markdown"
+    assert "4007 bytes" in finding.message
+    assert "<content:encoded>" in finding.message
+    assert "<description>" not in finding.message
+
+
+def test_notes_without_a_summary_are_the_description_too() -> None:
+    episode = samples.episode(1, notes_markdown="n" * 4_000)
+    (finding,) = lint(samples.show(), [episode], now=NOW).errors
+    assert finding.path == "episodes[0].notes_markdown"
+    assert "(the item's <description>)" in finding.message
+
+
+def test_the_size_is_that_of_the_published_text() -> None:
+    # Characters a feed cannot carry are left out of it, and are not counted.
+    episode = samples.episode(1, notes_html="<p>" + "n" * 3_993 + "\x00" * 100 + "</p>")
+    assert lint(samples.show(), [episode], now=NOW).ok
 
 
 def test_a_scheduled_episodes_errors_are_warnings_until_its_time() -> None:

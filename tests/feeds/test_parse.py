@@ -53,6 +53,9 @@ def rich_episodes() -> list[Episode]:
         first,
         samples.episode(
             2,
+            title="S1 Trailer: Coming soon",
+            itunes_title="Coming soon",
+            summary_markdown="What the *show* is about.",
             type=EpisodeType.TRAILER,
             explicit=True,
             season=None,
@@ -156,8 +159,13 @@ def test_every_episode_field_comes_back() -> None:
     by_guid = {episode.guid: episode for episode in parsed.episodes}
     assert sorted(by_guid) == sorted(episode.guid for episode in episodes)
     for original in episodes:
-        # The notes come back as the HTML they were published as (durations are whole).
-        expected = replace(original, notes_markdown=markdown_to_html(original.notes_markdown))
+        # The summary and notes come back as the HTML they were published as (durations are
+        # whole).
+        expected = replace(
+            original,
+            notes_markdown=markdown_to_html(original.notes_markdown),
+            summary_markdown=markdown_to_html(original.summary_markdown),
+        )
         assert by_guid[original.guid].to_episode() == expected
     # The one episode without media is kept and reported, not dropped.
     (problem,) = parsed.problems
@@ -179,6 +187,41 @@ def test_a_feed_rendered_from_what_was_parsed_is_the_same_feed() -> None:
         now=NOW,
     )
     assert again == feed
+
+
+def test_itunes_title_and_the_summary_come_back_apart_from_the_notes() -> None:
+    episode = samples.episode(
+        1, itunes_title="Tomatoes", summary_markdown="Short.", notes_markdown="Long *notes*."
+    )
+    (back,) = parse_feed(render(samples.show(), [episode], now=NOW)).episodes
+    assert back.itunes_title == "Tomatoes"
+    assert back.summary_html == "<p>Short.</p>"
+    assert back.notes_html == "<p>Long <em>notes</em>.</p>"
+
+
+@pytest.mark.parametrize(
+    ("summary", "notes"), [("Only a summary.", ""), ("", "Only notes."), ("", "")]
+)
+def test_one_description_or_none_renders_the_same_feed_again(summary: str, notes: str) -> None:
+    # A lone description is read as the notes, which render as that description again.
+    episode = samples.episode(1, summary_markdown=summary, notes_markdown=notes)
+    feed = render(samples.show(), [episode], now=NOW)
+    (back,) = parse_feed(feed).episodes
+    assert back.summary_html == ""
+    assert back.notes_html == markdown_to_html(summary or notes)
+    assert render(samples.show(), [back.to_episode()], now=NOW) == feed
+
+
+def test_a_description_that_repeats_the_notes_is_not_a_summary() -> None:
+    feed = minimal_feed(
+        "<guid>a</guid><title>A</title><description><![CDATA[<p>Same</p>]]></description>"
+        "<content:encoded><![CDATA[<p>Same</p>]]></content:encoded>",
+        "<guid>b</guid><title>B</title><description>Plain teaser</description>"
+        "<content:encoded><![CDATA[<p>Rich <b>notes</b></p>]]></content:encoded>",
+    )
+    same, teaser = parse_feed(feed).episodes
+    assert (same.summary_html, same.notes_html) == ("", "<p>Same</p>")
+    assert (teaser.summary_html, teaser.notes_html) == ("Plain teaser", "<p>Rich <b>notes</b></p>")
 
 
 def test_a_show_without_podcast_guid_keeps_the_one_its_old_url_implies() -> None:
@@ -533,7 +576,8 @@ def minimal_feed(*items: str, channel: str = "") -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
-        ' xmlns:podcast="https://podcastindex.org/namespace/1.0">'
+        ' xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/">'
         f"<channel><title>Minimal</title><description>x</description>{channel}{body}"
         "</channel></rss>"
     ).encode()
@@ -648,7 +692,25 @@ def test_a_missing_date_is_none_and_reported() -> None:
 def test_durations_in_seconds_mm_ss_or_hh_mm_ss(duration: str, seconds: float) -> None:
     parsed = parse_feed(minimal_feed(item("a1", date="03 Dec 2024", duration=duration)))
     assert parsed.episodes[0].duration == seconds
-    assert parsed.problems == ()
+    # Fractions of a second are read, and noted: the feed podops writes has whole seconds.
+    odd = "." in duration
+    assert [p.code for p in parsed.problems] == [ProblemCode.NORMALISED_DURATION] * odd
+
+
+@pytest.mark.parametrize(
+    ("duration", "note"),
+    [
+        ("2712.5", "read as 2712.5 seconds, and published as 2713"),
+        ("1:2:3", "read as 3723 seconds, and published as 3723"),
+        ("100:00", "read as 6000 seconds, and published as 6000"),
+    ],
+)
+def test_durations_in_odd_formats_are_noted(duration: str, note: str) -> None:
+    parsed = parse_feed(minimal_feed(item("a1", date="03 Dec 2024", duration=duration)))
+    (problem,) = parsed.problems
+    assert (problem.index, problem.code) == (0, ProblemCode.NORMALISED_DURATION)
+    assert repr(duration) in problem.message
+    assert note in problem.message
 
 
 @pytest.mark.parametrize("duration", ["90 min", "1h20m", "-5", "1:2:3:4", "0:75", "1:60:00", "nan"])
@@ -684,7 +746,40 @@ def test_guids_are_kept_exactly_as_they_were() -> None:
     )
     parsed = parse_feed(minimal_feed(*items))
     assert [episode.guid for episode in parsed.episodes] == [*guids, "cdata-guid"]
-    assert parsed.problems == ()
+    # The one that is a URL was the episode's permalink; it is published as a plain GUID.
+    assert [(p.index, p.code) for p in parsed.problems] == [(0, ProblemCode.GUID_PERMALINK)]
+
+
+@pytest.mark.parametrize(
+    ("guid", "noted"),
+    [
+        ("<guid>https://example.com/ep/1</guid>", True),
+        ("<guid isPermaLink='true'>http://example.com/ep/1</guid>", True),
+        ("<guid isPermaLink=' False '>https://example.com/ep/1</guid>", False),
+        ("<guid>abc-123</guid>", False),
+        ("<guid isPermaLink='true'>abc-123</guid>", False),
+    ],
+)
+def test_a_guid_that_was_a_permalink_is_noted(guid: str, noted: bool) -> None:
+    feed = minimal_feed(
+        f"<title>t</title>{guid}<pubDate>03 Dec 2024</pubDate>"
+        '<enclosure url="https://m.example/1.mp3" length="1" type="audio/mpeg"/>'
+    )
+    parsed = parse_feed(feed)
+    assert parsed.episodes[0].guid in (
+        "https://example.com/ep/1",
+        "http://example.com/ep/1",
+        "abc-123",
+    )
+    problems = [(p.index, p.code) for p in parsed.problems]
+    assert problems == [(0, ProblemCode.GUID_PERMALINK)] * noted
+    if noted:
+        assert 'isPermaLink="false"' in parsed.problems[0].message
+    # Rendered again, the GUID is the same and never a permalink.
+    episode = parsed.episodes[0].to_episode()
+    rendered = etree.fromstring(render(samples.show(), [episode], now=NOW))
+    (again,) = rendered.iter("guid")
+    assert (again.text, again.get("isPermaLink")) == (episode.guid, "false")
 
 
 def test_plain_text_and_html_descriptions() -> None:
@@ -787,7 +882,9 @@ def test_explicit_values(value: str, explicit: bool | None) -> None:
     parsed = parse_feed(feed)
     assert parsed.show.explicit is explicit
     assert parsed.episodes[0].explicit is explicit
-    assert parsed.problems == ()
+    # Only a value neither Apple's (true, false) nor its older yes, no, clean is noted.
+    expected = [(None, ProblemCode.NORMALISED_EXPLICIT), (0, ProblemCode.NORMALISED_EXPLICIT)]
+    assert [(p.index, p.code) for p in parsed.problems] == expected * (value == "explicit")
 
 
 def test_block_and_complete_are_yes_only() -> None:
@@ -965,10 +1062,9 @@ def refused(data: bytes, code: ParseErrorCode) -> FeedParseError:
         b"   \n",
         b"This is not a feed.",
         b'{"title": "JSON"}',
-        b"<rss><channel><title>Unclosed</channel></rss>",
-        b"<rss><channel><title>a & b</title></channel></rss>",
-        b"<rss><channel><title>&undefined;</title></channel></rss>",
         b"\xff\xfe\x00\x00garbage",
+        b"<rss><channel>",
+        b"<rss>\n<channel>\n<copyright>x</copyrite>",
     ],
 )
 def test_not_xml(data: bytes) -> None:
@@ -978,8 +1074,226 @@ def test_not_xml(data: bytes) -> None:
 
 
 def test_not_xml_says_where() -> None:
-    error = refused(b"<rss>\n<channel>\n<title>x</titel>", ParseErrorCode.NOT_XML)
+    error = refused(b"<rss>\n<channel>\n<copyright>x</copyrite>", ParseErrorCode.NOT_XML)
     assert "line 3" in error.message
+
+
+# Feeds that are not well-formed, read as podcast apps read them ---------------------------
+
+UNDECLARED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>No Namespaces</title><description>d</description>
+<itunes:author>Ann</itunes:author><podcast:guid>c8d4f1e0-2a6b-5c3d-9e8f-1a2b3c4d5e6f</podcast:guid>
+<item><title>One</title><itunes:title>Just one</itunes:title><guid>one</guid>
+<pubDate>03 Dec 2024</pubDate><itunes:duration>60</itunes:duration>
+<content:encoded><![CDATA[<p>Notes</p>]]></content:encoded>
+<enclosure url="https://m.example/1.mp3" length="1" type="audio/mpeg"/></item>
+</channel></rss>"""
+
+
+def test_undeclared_itunes_podcast_and_content_prefixes_are_read() -> None:
+    parsed = parse_feed(UNDECLARED)
+    assert parsed.show.author == "Ann"
+    assert parsed.show.podcast_guid == "c8d4f1e0-2a6b-5c3d-9e8f-1a2b3c4d5e6f"
+    (episode,) = parsed.episodes
+    assert (episode.itunes_title, episode.duration, episode.notes_html) == (
+        "Just one",
+        60.0,
+        "<p>Notes</p>",
+    )
+    (repair,) = parsed.problems
+    assert (repair.index, repair.code) == (None, ProblemCode.REPAIRED_NAMESPACES)
+    assert parsed.repairs == (repair,)
+    assert "itunes:, podcast:, content:" in repair.message
+
+
+def test_an_unknown_undeclared_prefix_is_read_and_ignored() -> None:
+    feed = UNDECLARED.replace(
+        b"<itunes:author>Ann</itunes:author>", b'<foo:bar a:b="1">x</foo:bar>'
+    )
+    parsed = parse_feed(feed)
+    assert parsed.show.author is None
+    assert [episode.guid for episode in parsed.episodes] == ["one"]
+    (repair,) = parsed.repairs
+    assert "foo:, a: (unknown: its tags were ignored)" in repair.message
+
+
+def test_prefixes_in_cdata_are_text_not_tags() -> None:
+    feed = minimal_feed(
+        item("a1", date="03 Dec 2024")
+        + "<description><![CDATA[<x:y>, & and &nbsp; are text here]]></description>",
+        channel="<title>AT&T</title>",
+    )
+    parsed = parse_feed(feed)
+    assert parsed.episodes[0].notes_html == ", &amp; and &nbsp; are text here"
+    (repair,) = parsed.repairs
+    assert repair.code is ProblemCode.REPAIRED_AMPERSANDS
+    assert "AT&T" in repair.message
+
+
+def test_stray_ampersands_and_unknown_entities_are_read_as_text() -> None:
+    feed = minimal_feed(
+        "<title>Q&A &undefined; &amp; more</title><guid>g</guid><pubDate>03 Dec 2024</pubDate>"
+        '<enclosure url="https://m.example/1.mp3?a=1&b=2" length="1" type="audio/mpeg"/>'
+    )
+    parsed = parse_feed(feed)
+    (episode,) = parsed.episodes
+    assert episode.title == "Q&A &undefined; & more"
+    assert episode.enclosure == Enclosure("https://m.example/1.mp3?a=1&b=2", 1, "audio/mpeg")
+    (repair,) = parsed.problems
+    assert repair.code is ProblemCode.REPAIRED_AMPERSANDS
+    assert "Q&A" in repair.message
+    assert "&undefined;" in repair.message
+
+
+def test_an_encoding_declared_wrongly_is_read_as_the_bytes_are() -> None:
+    text = minimal_feed(item("café-1", date="03 Dec 2024")).decode()
+    # Declared UTF-8, written in windows-1252 (curly quotes included).
+    cp1252 = text.replace("café-1</title>", "café “1”</title>").encode("cp1252")
+    parsed = parse_feed(cp1252)
+    assert parsed.episodes[0].title == "café “1”"
+    (repair,) = parsed.problems
+    assert repair.code is ProblemCode.REPAIRED_ENCODING
+    assert "'UTF-8', but its bytes are not UTF-8; read as windows-1252" in repair.message
+    # Declared ISO-8859-1, written in UTF-8: read as declared it would be mojibake.
+    latin = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode()
+    parsed = parse_feed(latin)
+    assert parsed.episodes[0].guid == "café-1"
+    assert [p.code for p in parsed.problems] == [ProblemCode.REPAIRED_ENCODING]
+    # An encoding nobody knows.
+    bogus = text.replace('encoding="UTF-8"', 'encoding="x-bogus"').encode()
+    parsed = parse_feed(bogus)
+    assert parsed.episodes[0].guid == "café-1"
+    assert "not a known character set; read as UTF-8" in parsed.problems[0].message
+
+
+def test_a_correct_legacy_encoding_is_no_repair() -> None:
+    text = minimal_feed(item("café-1", date="03 Dec 2024")).decode()
+    latin = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1")
+    parsed = parse_feed(latin)
+    assert parsed.episodes[0].guid == "café-1"
+    assert parsed.problems == ()
+
+
+def test_a_broken_feed_is_read_as_far_as_it_goes_and_says_where() -> None:
+    feed = (
+        b"<rss>\n<channel>\n<title>Cut</title>\n"
+        b"<item><guid>1</guid><title>One</title><pubDate>03 Dec 2024</pubDate>"
+        b'<enclosure url="https://m.example/1.mp3" length="1" type="audio/mpeg"/></item>\n'
+        b"<item><guid>2</guid><title>Tw"
+    )
+    parsed = parse_feed(feed)
+    assert parsed.show.title == "Cut"
+    assert [episode.guid for episode in parsed.episodes] == ["1", "2"]
+    repair = parsed.problems[0]
+    assert repair.code is ProblemCode.REPAIRED_XML
+    assert "line 5" in repair.message
+    assert "not well-formed XML" in repair.message
+    assert parsed.repairs == (repair,)
+
+
+def test_mismatched_tags_are_recovered() -> None:
+    parsed = parse_feed(b"<rss><channel><title>Unclosed</channel></rss>")
+    assert parsed.show.title == "Unclosed"
+    assert [p.code for p in parsed.problems] == [ProblemCode.REPAIRED_XML]
+
+
+def test_every_repair_is_listed_first() -> None:
+    feed = UNDECLARED.replace(
+        b"<title>One</title>", "<title>Caf\u00e9 &nbsp;&amp; Q&A</title>".encode("cp1252")
+    ).replace(b"</channel></rss>", b"<item><guid>2</guid><title>Cut")
+    parsed = parse_feed(feed)
+    assert [p.code for p in parsed.repairs] == [
+        ProblemCode.REPAIRED_ENCODING,
+        ProblemCode.HTML_ENTITIES,
+        ProblemCode.REPAIRED_AMPERSANDS,
+        ProblemCode.REPAIRED_NAMESPACES,
+        ProblemCode.REPAIRED_XML,
+    ]
+    assert parsed.problems[: len(parsed.repairs)] == parsed.repairs
+    assert parsed.episodes[0].title == "Café & Q&A"  # U+00A0 is whitespace in a title
+
+
+def test_a_broken_feed_that_is_not_rss_is_still_refused() -> None:
+    assert "<feed>" in refused(b"<feed><entry>", ParseErrorCode.NOT_RSS).message
+    no_channel = refused(b"<rss><item><title>x", ParseErrorCode.NOT_RSS)
+    assert "no <channel>" in no_channel.message
+    html = refused(b"<html><body><p>AT&T</body>", ParseErrorCode.NOT_RSS)
+    assert "HTML page" in html.message
+
+
+def test_a_broken_feed_is_still_refused_past_the_parsers_limits() -> None:
+    deep = (
+        b"<rss><channel><title>&</title>"
+        + b"<a>" * 300
+        + b"x"
+        + b"</a>" * 300
+        + b"</channel></rss>"
+    )
+    assert refused(deep, ParseErrorCode.TOO_LARGE).code is ParseErrorCode.TOO_LARGE
+
+
+def test_a_broken_feed_with_an_entity_declaration_is_still_refused() -> None:
+    for data in (
+        b'<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel>&x; & <title>',
+        '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE rss [<!ENTITY x "y">]>'
+        "<rss><channel><title>caf\u00e9 &x;</title>".encode("cp1252"),
+    ):
+        refused(data, ParseErrorCode.UNSAFE_XML)
+
+
+def test_a_broken_feed_fetches_nothing_and_expands_nothing() -> None:
+    feed = (
+        b'<!DOCTYPE rss SYSTEM "http://127.0.0.1:9/evil.dtd">'
+        b"<rss><channel><title>&passwd; AT&T</title><item><guid>1</guid><title>x"
+    )
+    parsed = parse_feed(feed)
+    assert parsed.show.title == "&passwd; AT&T"
+    assert PASSWD_LINE not in parsed.show.title
+
+
+# What an import leaves out or changes ---------------------------------------------------
+
+
+def test_itunes_subtitle_and_summary_that_say_something_else_are_noted_as_dropped() -> None:
+    feed = minimal_feed(
+        item("a1", date="03 Dec 2024")
+        + "<description>Full notes.</description>"
+        + "<itunes:subtitle>A tagline nobody else says</itunes:subtitle>"
+        + "<itunes:summary>Full notes.</itunes:summary>",
+        channel="<itunes:summary>A longer story of the show</itunes:summary>"
+        "<itunes:subtitle>x</itunes:subtitle>",
+    )
+    parsed = parse_feed(feed)
+    assert [(p.index, p.code) for p in parsed.problems] == [
+        (None, ProblemCode.DROPPED_SUMMARY),
+        (0, ProblemCode.DROPPED_SUBTITLE),
+    ]
+    assert "itunes:summary was left out" in parsed.problems[0].message
+    assert "item 0: itunes:subtitle was left out" in parsed.problems[1].message
+
+
+def test_an_itunes_summary_standing_in_for_the_description_is_kept() -> None:
+    feed = minimal_feed(
+        item("a1", date="03 Dec 2024") + "<itunes:summary>Only here.</itunes:summary>"
+    ).replace(b"<description>x</description>", b"")
+    parsed = parse_feed(feed)
+    assert parsed.episodes[0].notes_html == "Only here."
+    assert parsed.problems == ()
+
+
+def test_what_was_normalised_comes_after_what_was_wrong() -> None:
+    feed = minimal_feed(
+        "<title>t</title><guid>https://example.com/1</guid><pubDate>03 Dec 2024</pubDate>"
+        '<enclosure url="https://m.example/1.mp3" length="1" type="audio/mpeg"/>',
+        "<title>t</title><guid>b</guid><itunes:duration>1.5</itunes:duration>",
+    )
+    codes = [(p.index, p.code) for p in parse_feed(feed).problems]
+    assert codes == [
+        (1, ProblemCode.MISSING_DATE),
+        (1, ProblemCode.MISSING_ENCLOSURE),
+        (0, ProblemCode.GUID_PERMALINK),
+        (1, ProblemCode.NORMALISED_DURATION),
+    ]
 
 
 @pytest.mark.parametrize(

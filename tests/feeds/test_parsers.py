@@ -114,3 +114,36 @@ def test_moved_feed_is_announced(parse: str) -> None:
         assert feedparser.parse(feed).feed["itunes_new-feed-url"] == new_url
     else:
         assert podcastparser.parse(show.feed_url, io.BytesIO(feed))["new_url"] == new_url
+
+
+def described() -> tuple[Show, bytes]:
+    episodes = [
+        samples.episode(1, itunes_title="Apple one", summary_markdown="Short *one*."),
+        samples.episode(2, notes_markdown="Only notes."),
+    ]
+    episodes[0] = replace(episodes[0], notes_markdown="Long **notes**.")
+    show = samples.show()
+    return show, render(show, episodes, now=NOW)
+
+
+def test_feedparser_reads_itunes_title_summary_and_notes_apart() -> None:
+    _show, feed = described()
+    parsed: Any = feedparser.parse(feed)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    by_title = {entry.title: entry for entry in parsed.entries}
+    first, second = by_title["Episode 1"], by_title["Episode 2"]
+    assert first.itunes_title == "Apple one"
+    assert first.summary == "<p>Short <em>one</em>.</p>"
+    assert [content.value for content in first.content] == ["<p>Long <strong>notes</strong>.</p>"]
+    # Notes without a summary are the description, once.
+    assert second.summary == "<p>Only notes.</p>"
+    assert "content" not in second
+
+
+def test_podcastparser_reads_the_notes_as_the_rich_description() -> None:
+    show, feed = described()
+    parsed = podcastparser.parse(show.feed_url, io.BytesIO(feed))
+    by_title = {entry["title"]: entry for entry in parsed["episodes"]}
+    assert by_title["Episode 1"]["description_html"] == "<p>Long <strong>notes</strong>.</p>"
+    assert by_title["Episode 2"]["description_html"] == "<p>Only notes.</p>"
+    assert by_title["Episode 2"]["description"] == "Only notes."

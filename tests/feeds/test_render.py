@@ -259,10 +259,62 @@ def test_item_title_link_and_notes_in_cdata() -> None:
     assert one(item, "title").text == "Episode 1"
     assert one(item, "link").text == "https://example.com/show/1"
     expected = '<p>See <a href="https://example.com/x">here</a> <b>now</b></p>'
-    for path in ("description", "content:encoded"):
-        element = one(item, path)
-        assert element.text == expected
-        assert is_cdata(element)
+    element = one(item, "description")
+    assert element.text == expected
+    assert is_cdata(element)
+
+
+def test_the_summary_is_the_description_and_the_notes_are_content_encoded() -> None:
+    episode = samples.episode(1, summary_markdown="A *short* one.", notes_markdown="- a\n- b")
+    item = one(parse(render(samples.show(), [episode], now=NOW)), "//item")
+    assert one(item, "description").text == "<p>A <em>short</em> one.</p>"
+    assert one(item, "content:encoded").text == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
+    assert is_cdata(one(item, "description"))
+    assert is_cdata(one(item, "content:encoded"))
+
+
+def test_a_summary_without_notes_has_no_content_encoded() -> None:
+    episode = samples.episode(1, summary_markdown="Short.", notes_markdown="")
+    item = one(parse(render(samples.show(), [episode], now=NOW)), "//item")
+    assert one(item, "description").text == "<p>Short.</p>"
+    assert elements(item, "content:encoded") == []
+
+
+def test_notes_without_a_summary_are_the_description_and_only_that() -> None:
+    episode = samples.episode(1, notes_markdown="Notes.")
+    item = one(parse(render(samples.show(), [episode], now=NOW)), "//item")
+    assert one(item, "description").text == "<p>Notes.</p>"
+    assert elements(item, "content:encoded") == []
+
+
+def test_notes_the_same_as_the_summary_are_published_once() -> None:
+    episode = samples.episode(1, summary_markdown="Same.", notes_markdown="Same.")
+    item = one(parse(render(samples.show(), [episode], now=NOW)), "//item")
+    assert one(item, "description").text == "<p>Same.</p>"
+    assert elements(item, "content:encoded") == []
+
+
+def test_stored_summary_html_is_used_for_the_description() -> None:
+    episode = samples.episode(
+        1, summary_markdown="*Markdown*", summary_html="<p>Stored</p>", notes_html="<p>N</p>"
+    )
+    item = one(parse(render(samples.show(), [episode], now=NOW)), "//item")
+    assert one(item, "description").text == "<p>Stored</p>"
+    assert one(item, "content:encoded").text == "<p>N</p>"
+
+
+def test_itunes_title_is_apples_title_without_numbers() -> None:
+    episode = samples.episode(3, title="S1E3: Tomatoes & more", itunes_title="Tomatoes & more")
+    item = one(parse(render(samples.show(), [episode], now=NOW)), "//item")
+    assert one(item, "title").text == "S1E3: Tomatoes & more"
+    assert one(item, "itunes:title").text == "Tomatoes & more"
+
+
+@pytest.mark.parametrize("itunes_title", [None, "", "\x00"])
+def test_no_itunes_title_leaves_the_tag_out(itunes_title: str | None) -> None:
+    episode = samples.episode(1, itunes_title=itunes_title)
+    root = parse(render(samples.show(), [episode], now=NOW))
+    assert elements(root, "//item/itunes:title") == []
 
 
 @pytest.mark.parametrize("episode_type", list(EpisodeType))
@@ -442,8 +494,7 @@ def test_stored_html_is_used_for_the_notes_and_the_summary() -> None:
     episode = samples.episode(1, notes_markdown="*Markdown*", notes_html="<p>Stored notes</p>")
     root = parse(render(show, [episode], now=NOW))
     assert one(root, "/rss/channel/description").text == "<p>Stored summary</p>"
-    for path in ("//item/description", "//item/content:encoded"):
-        assert one(root, path).text == "<p>Stored notes</p>"
+    assert one(root, "//item/description").text == "<p>Stored notes</p>"
 
 
 def test_stored_html_equal_to_the_rendered_markdown_changes_no_byte() -> None:
