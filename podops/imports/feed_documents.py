@@ -150,7 +150,9 @@ def create_episode(
     enclosure = episode.enclosure
     description: dict[str, Any] = {
         "title": (episode.title or episode.guid)[:MAX_TITLE_CHARS],
+        "itunes_title": episode.itunes_title[:MAX_TITLE_CHARS] if episode.itunes_title else None,
         "feed_guid": episode.guid,
+        "summary": _clip(episode.summary_html),
         "notes": _clip(episode.notes_html),
         "link": episode.link,
         "season": episode.season,

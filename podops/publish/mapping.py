@@ -130,15 +130,16 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
     enclosure, duration = _enclosure(
         f"{where}.enclosure", document.get("enclosure"), assets, mapped
     )
-    notes = episode_notes(description)
     chapters = description.get("chapters")
     return feeds.Episode(
         # An imported episode keeps the GUID its old feed gave it.
         guid=description.get("feed_guid") or resource.guid,
         title=description["title"],
+        itunes_title=description.get("itunes_title"),
         published=int(document["metadata"]["date"]),
         enclosure=enclosure,
-        notes_markdown=notes,
+        summary_markdown=description.get("summary") or "",
+        notes_markdown=description.get("notes") or "",
         notes_html=resource.html,
         duration=duration,
         link=description.get("link"),
@@ -159,20 +160,15 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
     )
 
 
-def episode_notes(description: dict[str, Any]) -> str:
-    """What an episode's item says: its summary, then its notes."""
-    return "\n\n".join(
-        part for part in (description.get("summary"), description.get("notes")) if part
-    )
-
-
 def rendered_html(kind: str, document: dict[str, Any]) -> str | None:
-    """The HTML a feed carries for a show's summary or an episode's notes (None: no text)."""
+    """The HTML a feed carries for a show's summary or an episode's notes (None: no text),
+    stored beside the document so a build does not convert its Markdown again. An episode's
+    summary is short and plain; the feed library converts it when it builds."""
     description = document.get("description") or {}
     if kind == "show":
         text = description.get("summary", "")
     elif kind == "episode":
-        text = episode_notes(description)
+        text = description.get("notes", "")
     else:
         return None
     return feeds.markdown_to_html(text) if text else None

@@ -55,6 +55,10 @@ class EpisodeDescription(DocumentModel):
     """
 
     title: Text
+    itunes_title: Annotated[
+        Text | None,
+        Field(description="Apple's episode title, without show name or numbers (itunes:title)"),
+    ] = None
     feed_guid: Annotated[str, Field(min_length=1, max_length=MAX_FEED_GUID)] | None = None
     summary: LongText | None = None
     notes: LongText | None = None
