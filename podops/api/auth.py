@@ -24,6 +24,7 @@ from podops.api.bodies import read_json
 from podops.api.context import context_of, in_session
 from podops.api.docs import documented
 from podops.api.middleware import RATE_LIMIT_STATE
+from podops.api.routing import path_for
 from podops.auth import Principal, Scope, TokenError
 from podops.auth.scopes import parse_scopes
 from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
@@ -218,7 +219,7 @@ async def exchange_token(request: Request) -> Response:
         )
     assertion = form.get("assertion", "")
     context = context_of(request)
-    token_uri = context.settings.base_url + "/_a/token/exchange"
+    token_uri = context.settings.base_url + path_for(request, "exchange_token")
 
     def exchange(session: Session) -> tuple[str, dict[str, Any]]:
         try:
@@ -274,10 +275,11 @@ async def _exchange_form(request: Request) -> dict[str, str]:
     return {str(key): value for key, value in data.items() if isinstance(value, str)}
 
 
+# Under /_a.
 routes = [
-    Route("/_a/token", verify_token, methods=["GET"]),
-    Route("/_a/token", create_token, methods=["POST"]),
-    Route("/_a/token/exchange", exchange_token, methods=["POST"]),
-    Route("/_a/token/{jti}", revoke_token, methods=["DELETE"]),
-    Route("/_a/jwks", jwks, methods=["GET"]),
+    Route("/token", verify_token, methods=["GET"]),
+    Route("/token", create_token, methods=["POST"]),
+    Route("/token/exchange", exchange_token, methods=["POST"]),
+    Route("/token/{jti}", revoke_token, methods=["DELETE"]),
+    Route("/jwks", jwks, methods=["GET"]),
 ]

@@ -62,4 +62,5 @@ async def start_build(request: Request) -> Response:
     return accepted(request, operation)
 
 
-routes = [Route("/a/v1/build", start_build, methods=["POST"])]
+# Under /a/v1.
+routes = [Route("/build", start_build, methods=["POST"])]

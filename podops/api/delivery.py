@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from podops.api.context import context_of, in_session
 from podops.api.docs import documented
+from podops.api.routing import path_for
 from podops.errors import NotFoundError
 from podops.names import is_guid, is_name
 from podops.publish import FEED_CACHE, FEED_TYPE
@@ -168,7 +169,7 @@ async def feed_alias(request: Request) -> Response:
     if guid is None:
         raise NotFoundError("no such feed", code="podops.feed.not_found")
     base_url = context_of(request).settings.base_url
-    return RedirectResponse(f"{base_url}/f/{guid}/feed.xml", status_code=307)
+    return RedirectResponse(base_url + path_for(request, "feed", production=guid), status_code=307)
 
 
 routes = [

@@ -111,8 +111,10 @@ async def import_feed(request: Request) -> Response:
     return accepted(request, operation)
 
 
+# Under /a/v1.
 routes = [
-    Route("/a/v1/import/asset", import_asset, methods=["POST"]),
-    Route("/a/v1/import/feed", import_feed, methods=["POST"]),
-    Route("/_t/import", internal_import, methods=["POST"]),
+    Route("/import/asset", import_asset, methods=["POST"]),
+    Route("/import/feed", import_feed, methods=["POST"]),
 ]
+# Under /_t.
+internal_routes = [Route("/import", internal_import, methods=["POST"])]

@@ -104,7 +104,7 @@ async def start_ping(request: Request) -> Response:
     return accepted(request, operation)
 
 
-routes = [
-    Route("/a/v1/operations/{operation_id}", get_operation, methods=["GET"], name="operation"),
-    Route("/_t/ping", start_ping, methods=["POST"]),
-]
+# Under /a/v1.
+routes = [Route("/operations/{operation_id}", get_operation, methods=["GET"], name="operation")]
+# Under /_t.
+internal_routes = [Route("/ping", start_ping, methods=["POST"])]

@@ -14,6 +14,7 @@ from podops.api.context import in_session
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
 from podops.api.pagination import CURSOR, LIMIT, query_limit
+from podops.api.routing import path_for
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.names import is_name
@@ -71,7 +72,7 @@ async def create_production(request: Request) -> Response:
         return StoredResponse(
             201,
             productions.to_model(production).model_dump(mode="json"),
-            {"Location": f"/a/v1/production/{production.name}"},
+            {"Location": path_for(request, "get_production", prod=production.name)},
         )
 
     return await idempotent_create(request, create)
@@ -85,8 +86,9 @@ async def get_production(request: Request) -> Response:
     return JSONResponse(productions.to_model(production).model_dump(mode="json"))
 
 
+# Under /a/v1.
 routes = [
-    Route("/a/v1/productions", list_productions, methods=["GET"]),
-    Route("/a/v1/production", create_production, methods=["POST"]),
-    Route("/a/v1/production/{prod}", get_production, methods=["GET"]),
+    Route("/productions", list_productions, methods=["GET"]),
+    Route("/production", create_production, methods=["POST"]),
+    Route("/production/{prod}", get_production, methods=["GET"]),
 ]

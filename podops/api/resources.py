@@ -23,6 +23,7 @@ from podops.api.context import context_of, in_session
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
 from podops.api.pagination import CURSOR, LIMIT, query_choice, query_limit
+from podops.api.routing import path_for
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.imports.start import start_reference_imports
@@ -41,7 +42,7 @@ from podops.services import productions
 from podops.services import resources as service
 from podops.services.idempotency import StoredResponse
 
-RESOURCE_PATH = "/a/v1/resource/{prod}/{kind}/{id}"
+RESOURCE_PATH = "/resource/{prod}/{kind}/{id}"
 IF_MATCH = QueryParameter("If-Match", {"type": "string"}, "the ETag the change is based on")
 LABEL = QueryParameter(
     "label",
@@ -189,7 +190,9 @@ async def create_resource(request: Request) -> Response:
     def create(session: Session) -> StoredResponse:
         production = _owned_production(session, request)
         resource = service.create_resource(session, production, document, path_name=name)
-        location = RESOURCE_PATH.format(prod=production.name, kind=kind.value, id=resource.name)
+        location = path_for(
+            request, "get_resource", prod=production.name, kind=kind.value, id=resource.name
+        )
         return StoredResponse(201, resource.document, {"ETag": resource.etag, "Location": location})
 
     response = await idempotent_create(request, create)
@@ -215,7 +218,10 @@ async def _start_imports(request: Request, document: dict[str, Any], response: R
         document["metadata"]["guid"],
         owner=principal_of(request).user_id,
     )
-    links = [f'</a/v1/operations/{operation.id}>; rel="import"' for operation in started]
+    links = [
+        f'<{path_for(request, "operation", operation_id=operation.id)}>; rel="import"'
+        for operation in started
+    ]
     response.headers["Link"] = ", ".join(links)
 
 
@@ -270,8 +276,9 @@ async def delete_resource(request: Request) -> Response:
     return Response(status_code=204)
 
 
+# Under /a/v1.
 routes = [
-    Route("/a/v1/resource/{prod}/{kind}", list_resources, methods=["GET"]),
+    Route("/resource/{prod}/{kind}", list_resources, methods=["GET"]),
     Route(RESOURCE_PATH, get_resource, methods=["GET"]),
     Route(RESOURCE_PATH, create_resource, methods=["POST"]),
     Route(RESOURCE_PATH, replace_resource, methods=["PUT"]),

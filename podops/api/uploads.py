@@ -19,6 +19,7 @@ from starlette.routing import Route
 from podops.api.auth import principal_of, requires
 from podops.api.context import context_of, in_session
 from podops.api.docs import QueryParameter, documented
+from podops.api.routing import path_for
 from podops.auth import Scope
 from podops.errors import (
     ApiError,
@@ -109,7 +110,9 @@ async def upload(request: Request) -> Response:
         document, etag, created = await in_session(request, store)
     finally:
         received.discard()  # a no-op once storage took the file over
-    location = f"/a/v1/resource/{production.name}/asset/{document['metadata']['name']}"
+    location = path_for(
+        request, "get_resource", prod=production.name, kind="asset", id=document["metadata"]["name"]
+    )
     return JSONResponse(
         {"asset": document, "warnings": list(probed.warnings)},
         status_code=201 if created else 200,
@@ -117,4 +120,5 @@ async def upload(request: Request) -> Response:
     )
 
 
-routes = [Route("/a/v1/upload/{prod}", upload, methods=["POST"])]
+# Under /a/v1.
+routes = [Route("/upload/{prod}", upload, methods=["POST"])]
