@@ -11,6 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
@@ -40,10 +41,19 @@ class RateLimitedError(ApiError):
     code = "podops.auth.rate_limited"
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """What `@requires` asks of an endpoint's callers: a valid token within its rate limit,
+    carrying `scope` (None: any scope)."""
+
+    scope: Scope | None
+
+
 def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
     """Protect an endpoint: a valid token, within its rate limit, carrying `scope`.
 
-    `None` asks only for a valid token (any scope).
+    `None` asks only for a valid token (any scope). The requirement stays readable on the
+    endpoint (`requirement_of`), for the OpenAPI document and the test of public routes.
     """
 
     def decorate(endpoint: Endpoint) -> Endpoint:
@@ -65,10 +75,16 @@ def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
             request.state.principal = principal
             return await endpoint(request)
 
-        protected.required_scope = scope  # type: ignore[attr-defined]
+        protected.requirement = Requirement(scope)  # type: ignore[attr-defined]
         return protected
 
     return decorate
+
+
+def requirement_of(endpoint: object) -> Requirement | None:
+    """What `@requires` asks of the endpoint's callers; None when it is public."""
+    requirement = getattr(endpoint, "requirement", None)
+    return requirement if isinstance(requirement, Requirement) else None
 
 
 def principal_of(request: Request) -> Principal:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from starlette.routing import BaseRoute, Route
 
 from podops import __version__
+from podops.api.auth import requirement_of
 from podops.api.docs import ApiDoc, QueryParameter, doc_of
 from podops.api.routing import walk
 from podops.auth import ALL_SCOPES
@@ -166,8 +167,9 @@ def _operation(route: Route, doc: ApiDoc, method: str) -> dict[str, Any]:
         statuses.setdefault(400, None)
     if route.param_convertors:  # names something that may not exist (or not be the caller's)
         statuses.setdefault(404, None)
-    if hasattr(endpoint, "required_scope"):
-        scope = endpoint.required_scope
+    requirement = requirement_of(endpoint)
+    if requirement is not None:
+        scope = requirement.scope
         operation["security"] = [{"bearer": [scope] if scope else []}]
         statuses |= {code: None for code in (401, 403, 429) if code not in statuses}
     statuses |= {code: None for code in (500, 503) if code not in statuses}
