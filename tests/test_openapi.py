@@ -10,11 +10,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from podops import migrate
 from podops.api import OPENAPI, ROUTES, create_app
+from podops.api.routing import walk
 from podops.auth import ALL_SCOPES
 from podops.db import Database
 from tests.conftest import make_settings
@@ -38,9 +38,8 @@ def test_the_document_is_served_and_is_openapi_3_1(client: TestClient) -> None:
 
 def test_every_route_and_method_is_documented() -> None:
     routes = {
-        (route.path, method.lower())
-        for route in ROUTES
-        if isinstance(route, Route)
+        (path, method.lower())
+        for path, route in walk(ROUTES)
         for method in (route.methods or set()) - {"HEAD"}
     }
     documented = {(path, method) for path, item in OPENAPI["paths"].items() for method in item}

@@ -29,23 +29,32 @@ from podops.api.middleware import (
     RequestLogMiddleware,
 )
 from podops.api.openapi import build_openapi
+from podops.api.routing import Prefix
 from podops.runtime import Runtime
 from podops.settings import Settings
 
+API = "/a/v1"  # producers' API
+TOKENS = "/_a"  # tokens and keys
+INTERNAL = "/_t"  # admin-only internals
 # Uploads stream large bodies and enforce their own limit.
-UPLOAD_PREFIXES = ("/a/v1/upload/",)
-
+UPLOAD_PREFIXES = (f"{API}/upload/",)
 
 ROUTES = [
     *health.routes,
-    *auth.routes,
-    *operations.routes,
-    *productions.routes,
-    *resources.routes,
-    *uploads.routes,
-    *builds.routes,
-    *imports.routes,
-    *delivery.routes,
+    Prefix(TOKENS, auth.routes),
+    Prefix(
+        API,
+        [
+            *operations.routes,
+            *productions.routes,
+            *resources.routes,
+            *uploads.routes,
+            *builds.routes,
+            *imports.routes,
+        ],
+    ),
+    Prefix(INTERNAL, [*operations.internal_routes, *imports.internal_routes]),
+    *delivery.routes,  # public, for podcatchers: /m/…, /f/…, /s/…
 ]
 OPENAPI = build_openapi(ROUTES)
 

@@ -11,19 +11,21 @@ import functools
 import json
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from podops.api.bodies import read_json
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import documented
 from podops.api.middleware import RATE_LIMIT_STATE
+from podops.api.routing import path_for
 from podops.auth import Principal, Scope, TokenError
 from podops.auth.scopes import parse_scopes
 from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
@@ -39,10 +41,19 @@ class RateLimitedError(ApiError):
     code = "podops.auth.rate_limited"
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """What `@requires` asks of an endpoint's callers: a valid token within its rate limit,
+    carrying `scope` (None: any scope)."""
+
+    scope: Scope | None
+
+
 def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
     """Protect an endpoint: a valid token, within its rate limit, carrying `scope`.
 
-    `None` asks only for a valid token (any scope).
+    `None` asks only for a valid token (any scope). The requirement stays readable on the
+    endpoint (`requirement_of`), for the OpenAPI document and the test of public routes.
     """
 
     def decorate(endpoint: Endpoint) -> Endpoint:
@@ -64,10 +75,16 @@ def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
             request.state.principal = principal
             return await endpoint(request)
 
-        protected.required_scope = scope  # type: ignore[attr-defined]
+        protected.requirement = Requirement(scope)  # type: ignore[attr-defined]
         return protected
 
     return decorate
+
+
+def requirement_of(endpoint: object) -> Requirement | None:
+    """What `@requires` asks of the endpoint's callers; None when it is public."""
+    requirement = getattr(endpoint, "requirement", None)
+    return requirement if isinstance(requirement, Requirement) else None
 
 
 def principal_of(request: Request) -> Principal:
@@ -150,19 +167,18 @@ async def create_token(request: Request) -> Response:
         scopes = parse_scopes(body.scope)
     except ValueError as error:
         raise BadRequestError(str(error), code="podops.auth.invalid_scope", field="scope") from None
-    context = context_of(request)
+    authenticator = context_of(request).authenticator
 
-    def issue() -> tuple[str, dict[str, Any]]:
-        with context.database.session() as session:
-            user = find_user(session, body.user)
-            if user is None:
-                raise NotFoundError(f"no user {body.user}", code="podops.auth.user_not_found")
-            token, claims = context.authenticator.issue(
-                session, user, scopes=scopes, ttl=body.expires_in, production=body.production
-            )
-            return token, claims.to_json()
+    def issue(session: Session) -> tuple[str, dict[str, Any]]:
+        user = find_user(session, body.user)
+        if user is None:
+            raise NotFoundError(f"no user {body.user}", code="podops.auth.user_not_found")
+        token, claims = authenticator.issue(
+            session, user, scopes=scopes, ttl=body.expires_in, production=body.production
+        )
+        return token, claims.to_json()
 
-    token, claims = await run_in_threadpool(issue)
+    token, claims = await in_session(request, issue)
     return JSONResponse(
         {
             "token": token,
@@ -183,14 +199,8 @@ async def revoke_token(request: Request) -> Response:
     jti = request.path_params["jti"]
     if not 1 <= len(jti) <= 64:
         raise NotFoundError(f"no token {jti}", code="podops.auth.token_not_found")
-    context = context_of(request)
-    principal = principal_of(request)
-
-    def revoke() -> None:
-        with context.database.session() as session:
-            context.authenticator.revoke(session, jti, by=principal)
-
-    await run_in_threadpool(revoke)
+    authenticator = context_of(request).authenticator
+    await in_session(request, authenticator.revoke, jti, by=principal_of(request))
     return Response(status_code=204)
 
 
@@ -225,32 +235,31 @@ async def exchange_token(request: Request) -> Response:
         )
     assertion = form.get("assertion", "")
     context = context_of(request)
-    token_uri = context.settings.base_url + "/_a/token/exchange"
+    token_uri = context.settings.base_url + path_for(request, "exchange_token")
 
-    def exchange() -> tuple[str, dict[str, Any]]:
-        with context.database.session() as session:
-            try:
-                grant = redeem_assertion(
-                    session, assertion, token_uri=token_uri, requested=form.get("scope")
-                )
-            except TokenError as error:
-                raise BadRequestError(
-                    str(error), code="podops.auth.invalid_grant", field="assertion"
-                ) from None
-            user = find_user(session, grant.account.user_id)
-            assert user is not None
-            ttl = min(EXCHANGED_TOKEN_TTL, context.settings.token_max_ttl)
-            token, claims = context.authenticator.issue(
-                session,
-                user,
-                scopes=grant.scopes,
-                ttl=ttl,
-                production=grant.account.production,
-                client_id=grant.account.client_id,
+    def exchange(session: Session) -> tuple[str, dict[str, Any]]:
+        try:
+            grant = redeem_assertion(
+                session, assertion, token_uri=token_uri, requested=form.get("scope")
             )
-            return token, claims.to_json()
+        except TokenError as error:
+            raise BadRequestError(
+                str(error), code="podops.auth.invalid_grant", field="assertion"
+            ) from None
+        user = find_user(session, grant.account.user_id)
+        assert user is not None
+        ttl = min(EXCHANGED_TOKEN_TTL, context.settings.token_max_ttl)
+        token, claims = context.authenticator.issue(
+            session,
+            user,
+            scopes=grant.scopes,
+            ttl=ttl,
+            production=grant.account.production,
+            client_id=grant.account.client_id,
+        )
+        return token, claims.to_json()
 
-    token, claims = await run_in_threadpool(exchange)
+    token, claims = await in_session(request, exchange)
     return JSONResponse(
         {
             "access_token": token,
@@ -282,10 +291,11 @@ async def _exchange_form(request: Request) -> dict[str, str]:
     return {str(key): value for key, value in data.items() if isinstance(value, str)}
 
 
+# Under /_a.
 routes = [
-    Route("/_a/token", verify_token, methods=["GET"]),
-    Route("/_a/token", create_token, methods=["POST"]),
-    Route("/_a/token/exchange", exchange_token, methods=["POST"]),
-    Route("/_a/token/{jti}", revoke_token, methods=["DELETE"]),
-    Route("/_a/jwks", jwks, methods=["GET"]),
+    Route("/token", verify_token, methods=["GET"]),
+    Route("/token", create_token, methods=["POST"]),
+    Route("/token/exchange", exchange_token, methods=["POST"]),
+    Route("/token/{jti}", revoke_token, methods=["DELETE"]),
+    Route("/jwks", jwks, methods=["GET"]),
 ]

@@ -10,13 +10,12 @@ from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import QueryParameter, documented
 from podops.api.operations import OperationOut, accepted
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.jobs import BuildJob, ValidateJob
-from podops.models import Production
 from podops.services import productions
 
 
@@ -55,18 +54,13 @@ async def start_build(request: Request) -> Response:
     body = await read_json(request, BuildRequest)
     context, principal = context_of(request), principal_of(request)
 
-    def find() -> Production:
-        with context.database.session() as session:
-            return productions.get_production(session, principal, body.guid)
-
-    production = await run_in_threadpool(find)
+    production = await in_session(request, productions.get_production, principal, body.guid)
     job = (ValidateJob if validate else BuildJob)(production=production.guid, force=body.force)
     operation, _created = await run_in_threadpool(
-        lambda: context.jobs.start_unless_busy(
-            job, production=production.guid, owner=principal.user_id
-        )
+        context.jobs.start_unless_busy, job, production=production.guid, owner=principal.user_id
     )
     return accepted(request, operation)
 
 
-routes = [Route("/a/v1/build", start_build, methods=["POST"])]
+# Under /a/v1.
+routes = [Route("/build", start_build, methods=["POST"])]

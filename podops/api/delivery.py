@@ -12,18 +12,18 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from email.utils import formatdate, parsedate_to_datetime
 
-from sqlalchemy import select
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import documented
+from podops.api.routing import path_for
 from podops.errors import NotFoundError
-from podops.models import Production
 from podops.names import is_guid, is_name
 from podops.publish import FEED_CACHE, FEED_TYPE
+from podops.services import productions
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage, StoredObject
 from podops.storage.keys import feed_key, media_key
@@ -171,18 +171,11 @@ async def feed(request: Request) -> Response:
 @documented("The feed by production name: a redirect to its stable URL", tag="delivery")
 async def feed_alias(request: Request) -> Response:
     name = request.path_params["name"]
-    context = context_of(request)
-
-    def find() -> str | None:
-        if not is_name(name):
-            return None
-        with context.database.session() as session:
-            return session.scalars(select(Production.guid).where(Production.name == name)).first()
-
-    guid = await run_in_threadpool(find)
+    guid = await in_session(request, productions.guid_by_name, name) if is_name(name) else None
     if guid is None:
         raise NotFoundError("no such feed", code="podops.feed.not_found")
-    return RedirectResponse(f"{context.settings.base_url}/f/{guid}/feed.xml", status_code=307)
+    base_url = context_of(request).settings.base_url
+    return RedirectResponse(base_url + path_for(request, "feed", production=guid), status_code=307)
 
 
 routes = [

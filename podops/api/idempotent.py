@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from podops.api.auth import principal_of
-from podops.api.context import context_of
+from podops.api.context import in_session
 from podops.api.docs import QueryParameter
 from podops.services import idempotency
 from podops.services.idempotency import StoredResponse
@@ -31,27 +30,26 @@ async def idempotent_create(
     A failed create stores nothing, so it may be retried under the same key.
     """
     key = idempotency.parse_key(request.headers.get("idempotency-key"))
-    context, principal = context_of(request), principal_of(request)
+    principal = principal_of(request)
     print_ = idempotency.fingerprint(request.method, request.url.path, await request.body())
 
-    def run() -> tuple[StoredResponse, bool]:
-        with context.database.session() as session:
-            if key is not None:
-                stored = idempotency.replay(session, principal.user_id, key, print_)
-                if stored is not None:
-                    return stored, True
-            response = create(session)
-            if key is not None:
-                idempotency.remember(session, principal.user_id, key, print_, response)
-            return response, False
+    def run(session: Session) -> tuple[StoredResponse, bool]:
+        if key is not None:
+            stored = idempotency.replay(session, principal.user_id, key, print_)
+            if stored is not None:
+                return stored, True
+        response = create(session)
+        if key is not None:
+            idempotency.remember(session, principal.user_id, key, print_, response)
+        return response, False
 
     try:
-        response, replayed = await run_in_threadpool(run)
+        response, replayed = await in_session(request, run)
     except IntegrityError:
         if key is None:
             raise
         # The same key arrived twice at once and the other request stored first: replay it.
-        response, replayed = await run_in_threadpool(run)
+        response, replayed = await in_session(request, run)
     headers = dict(response.headers)
     if replayed:
         headers["Idempotent-Replayed"] = "true"

@@ -15,13 +15,12 @@ from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import documented
 from podops.api.operations import OperationOut, accepted
 from podops.auth import Scope
 from podops.errors import BadRequestError, NotFoundError
 from podops.imports.start import feed_import_job, start_asset_import
-from podops.models import Operation
 from podops.services import productions
 
 
@@ -39,14 +38,16 @@ async def _start(request: Request) -> Response:
     body = await read_json(request, AssetImportRequest)
     context, principal = context_of(request), principal_of(request)
 
-    def start() -> Operation:
-        with context.database.session() as session:
-            production = productions.get_production(session, principal, body.production)
-        return start_asset_import(
-            context, production.guid, body.url, owner=principal.user_id, name=body.name
-        )
-
-    return accepted(request, await run_in_threadpool(start))
+    production = await in_session(request, productions.get_production, principal, body.production)
+    operation = await run_in_threadpool(
+        start_asset_import,
+        context,
+        production.guid,
+        body.url,
+        owner=principal.user_id,
+        name=body.name,
+    )
+    return accepted(request, operation)
 
 
 @documented(
@@ -97,23 +98,23 @@ async def import_feed(request: Request) -> Response:
     if principal.production is not None and principal.production != body.name:
         raise NotFoundError(f"no production {body.name}", code="podops.production.not_found")
 
-    def start() -> Operation:
-        with context.database.session() as session:
-            job = feed_import_job(
-                session,
-                body.name,
-                owner=principal.user_id,
-                url=body.url,
-                xml=body.xml,
-                import_media=body.import_media,
-            )
-        return context.jobs.start(job, owner=principal.user_id)
-
-    return accepted(request, await run_in_threadpool(start))
+    job = await in_session(
+        request,
+        feed_import_job,
+        body.name,
+        owner=principal.user_id,
+        url=body.url,
+        xml=body.xml,
+        import_media=body.import_media,
+    )
+    operation = await run_in_threadpool(context.jobs.start, job, owner=principal.user_id)
+    return accepted(request, operation)
 
 
+# Under /a/v1.
 routes = [
-    Route("/a/v1/import/asset", import_asset, methods=["POST"]),
-    Route("/a/v1/import/feed", import_feed, methods=["POST"]),
-    Route("/_t/import", internal_import, methods=["POST"]),
+    Route("/import/asset", import_asset, methods=["POST"]),
+    Route("/import/feed", import_feed, methods=["POST"]),
 ]
+# Under /_t.
+internal_routes = [Route("/import", internal_import, methods=["POST"])]

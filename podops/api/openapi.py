@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from starlette.routing import BaseRoute, Route
 
 from podops import __version__
+from podops.api.auth import requirement_of
 from podops.api.docs import ApiDoc, QueryParameter, doc_of
+from podops.api.routing import walk
 from podops.auth import ALL_SCOPES
 from podops.names import ALL_KINDS, GUID_PATTERN, NAME_PATTERN, Kind
 
@@ -56,15 +58,15 @@ class ErrorBody(BaseModel):
 def build_openapi(routes: Sequence[BaseRoute]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for `routes`."""
     documented = [
-        (route, doc)
-        for route in routes
-        if isinstance(route, Route) and (doc := doc_of(route.endpoint)) is not None
+        (path, route, doc)
+        for path, route in walk(routes)
+        if (doc := doc_of(route.endpoint)) is not None
     ]
-    schemas = _component_schemas(documented)
+    schemas = _component_schemas([doc for _path, _route, doc in documented])
     paths: dict[str, dict[str, Any]] = {}
-    for route, doc in documented:
+    for path, route, doc in documented:
         for method in sorted((route.methods or set()) - {"HEAD"}):
-            paths.setdefault(route.path, {})[method.lower()] = _operation(route, doc, method)
+            paths.setdefault(path, {})[method.lower()] = _operation(route, doc, method)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -99,9 +101,9 @@ def _schema_name(model: Any) -> str:
     return "ResourceDocument"  # the one Annotated union we document
 
 
-def _component_schemas(documented: list[tuple[Route, ApiDoc]]) -> dict[str, Any]:
+def _component_schemas(docs: list[ApiDoc]) -> dict[str, Any]:
     models: dict[str, Any] = {"ErrorBody": ErrorBody}
-    for _route, doc in documented:
+    for doc in docs:
         for model in _models(doc):
             models.setdefault(_schema_name(model), model)
     inputs = [(name, "validation", TypeAdapter(model)) for name, model in models.items()]
@@ -165,8 +167,9 @@ def _operation(route: Route, doc: ApiDoc, method: str) -> dict[str, Any]:
         statuses.setdefault(400, None)
     if route.param_convertors:  # names something that may not exist (or not be the caller's)
         statuses.setdefault(404, None)
-    if hasattr(endpoint, "required_scope"):
-        scope = endpoint.required_scope
+    requirement = requirement_of(endpoint)
+    if requirement is not None:
+        scope = requirement.scope
         operation["security"] = [{"bearer": [scope] if scope else []}]
         statuses |= {code: None for code in (401, 403, 429) if code not in statuses}
     statuses |= {code: None for code in (500, 503) if code not in statuses}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,13 +14,13 @@ from starlette.routing import Route
 from podops import operations
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import documented
-from podops.auth import Principal, Scope
-from podops.errors import BadRequestError, NotFoundError
+from podops.auth import Scope
+from podops.errors import BadRequestError
 from podops.jobs import PingJob
-from podops.models import Operation, Production
-from podops.services.productions import may_access
+from podops.models import Operation
+from podops.services import operations as operation_service
 
 _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -70,17 +68,6 @@ def accepted(request: Request, operation: Operation) -> Response:
     )
 
 
-def can_see(session: Session, principal: Principal, operation: Operation) -> bool:
-    """A production's operations are seen by whoever may see the production; others by their
-    owner (and admins). A production token sees only its production's."""
-    if operation.production is not None:
-        production = session.get(Production, operation.production)
-        return production is not None and may_access(principal, production)
-    if principal.production is not None:
-        return False
-    return principal.is_admin or operation.owner == principal.user_id
-
-
 @documented(
     "A background operation, to poll", responses={200: OperationOut, 404: None}, tag="operations"
 )
@@ -93,21 +80,9 @@ async def get_operation(request: Request) -> Response:
             code="podops.operation.invalid_id",
             field="id",
         )
-    context = context_of(request)
-
-    principal = principal_of(request)
-
-    def load() -> Operation | None:
-        with context.database.session() as session:
-            operation = session.get(Operation, operation_id)
-            if operation is None or not can_see(session, principal, operation):
-                return None
-            return operation
-
-    operation = await run_in_threadpool(load)
-    if operation is None:
-        # Someone else's operation is "not found": its existence is not confirmed.
-        raise NotFoundError(f"no operation {operation_id}", code="podops.operation.not_found")
+    operation = await in_session(
+        request, operation_service.get_operation, principal_of(request), operation_id
+    )
     return JSONResponse(operations.to_json(operation))
 
 
@@ -122,16 +97,14 @@ async def start_ping(request: Request) -> Response:
     body = await read_json(request, PingRequest)
     context = context_of(request)
     operation = await run_in_threadpool(
-        functools.partial(
-            context.jobs.start,
-            PingJob(message=body.message, delay=body.delay),
-            owner=principal_of(request).user_id,
-        )
+        context.jobs.start,
+        PingJob(message=body.message, delay=body.delay),
+        owner=principal_of(request).user_id,
     )
     return accepted(request, operation)
 
 
-routes = [
-    Route("/a/v1/operations/{operation_id}", get_operation, methods=["GET"], name="operation"),
-    Route("/_t/ping", start_ping, methods=["POST"]),
-]
+# Under /a/v1.
+routes = [Route("/operations/{operation_id}", get_operation, methods=["GET"], name="operation")]
+# Under /_t.
+internal_routes = [Route("/ping", start_ping, methods=["POST"])]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
-from podops.api.context import context_of
+from podops.api.context import in_session
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
 from podops.api.pagination import CURSOR, LIMIT, query_limit
+from podops.api.routing import path_for
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.names import is_name
@@ -44,18 +43,16 @@ async def list_productions(request: Request) -> Response:
             code="podops.request.invalid_cursor",
             field="cursor",
         )
-    context, principal = context_of(request), principal_of(request)
-
-    def load() -> dict[str, Any]:
-        with context.database.session() as session:
-            rows = productions.list_productions(session, principal, limit=limit + 1, after=after)
-            page = rows[:limit]
-            return {
-                "productions": [productions.to_model(row).model_dump(mode="json") for row in page],
-                "next_cursor": page[-1].name if len(rows) > limit else None,
-            }
-
-    return JSONResponse(await run_in_threadpool(load))
+    rows = await in_session(
+        request, productions.list_productions, principal_of(request), limit=limit + 1, after=after
+    )
+    page = rows[:limit]
+    return JSONResponse(
+        {
+            "productions": [productions.to_model(row).model_dump(mode="json") for row in page],
+            "next_cursor": page[-1].name if len(rows) > limit else None,
+        }
+    )
 
 
 @documented(
@@ -70,12 +67,12 @@ async def create_production(request: Request) -> Response:
     body = await read_json(request, ProductionCreate, yaml_allowed=True)
     principal = principal_of(request)
 
-    def create(session: Any) -> StoredResponse:
+    def create(session: Session) -> StoredResponse:
         production = productions.create_production(session, principal, body)
         return StoredResponse(
             201,
             productions.to_model(production).model_dump(mode="json"),
-            {"Location": f"/a/v1/production/{production.name}"},
+            {"Location": path_for(request, "get_production", prod=production.name)},
         )
 
     return await idempotent_create(request, create)
@@ -84,19 +81,14 @@ async def create_production(request: Request) -> Response:
 @documented("One production, by name or GUID", responses={200: Production, 404: None})
 @requires(Scope.PRODUCTION_READ)
 async def get_production(request: Request) -> Response:
-    context, principal = context_of(request), principal_of(request)
     key = request.path_params["prod"]
-
-    def load() -> dict[str, Any]:
-        with context.database.session() as session:
-            production = productions.get_production(session, principal, key)
-            return productions.to_model(production).model_dump(mode="json")
-
-    return JSONResponse(await run_in_threadpool(load))
+    production = await in_session(request, productions.get_production, principal_of(request), key)
+    return JSONResponse(productions.to_model(production).model_dump(mode="json"))
 
 
+# Under /a/v1.
 routes = [
-    Route("/a/v1/productions", list_productions, methods=["GET"]),
-    Route("/a/v1/production", create_production, methods=["POST"]),
-    Route("/a/v1/production/{prod}", get_production, methods=["GET"]),
+    Route("/productions", list_productions, methods=["GET"]),
+    Route("/production", create_production, methods=["POST"]),
+    Route("/production/{prod}", get_production, methods=["GET"]),
 ]

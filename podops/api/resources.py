@@ -19,10 +19,11 @@ from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_data, validation_failed
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
 from podops.api.pagination import CURSOR, LIMIT, query_choice, query_limit
+from podops.api.routing import path_for
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.imports.start import start_reference_imports
@@ -41,7 +42,7 @@ from podops.services import productions
 from podops.services import resources as service
 from podops.services.idempotency import StoredResponse
 
-RESOURCE_PATH = "/a/v1/resource/{prod}/{kind}/{id}"
+RESOURCE_PATH = "/resource/{prod}/{kind}/{id}"
 IF_MATCH = QueryParameter("If-Match", {"type": "string"}, "the ETag the change is based on")
 LABEL = QueryParameter(
     "label",
@@ -138,26 +139,23 @@ async def list_resources(request: Request) -> Response:
     raw_cursor = request.query_params.get("cursor")
     cursor = service.Cursor.decode(raw_cursor) if raw_cursor is not None else None
     labels = _labels(request)
-    context = context_of(request)
 
-    def load() -> dict[str, Any]:
-        with context.database.session() as session:
-            production = _owned_production(session, request)
-            page, following = service.list_resources(
-                session,
-                production,
-                kind=kind,
-                limit=limit,
-                cursor=cursor,
-                order="asc" if order == "asc" else "desc",
-                labels=labels,
-            )
-            return {
-                "resources": [row.document for row in page],
-                "next_cursor": following.encode() if following else None,
-            }
+    def load(session: Session) -> dict[str, Any]:
+        page, following = service.list_resources(
+            session,
+            _owned_production(session, request),
+            kind=kind,
+            limit=limit,
+            cursor=cursor,
+            order="asc" if order == "asc" else "desc",
+            labels=labels,
+        )
+        return {
+            "resources": [row.document for row in page],
+            "next_cursor": following.encode() if following else None,
+        }
 
-    return JSONResponse(await run_in_threadpool(load))
+    return JSONResponse(await in_session(request, load))
 
 
 @documented("One resource, by name or GUID", responses={200: ResourceDocument, 304: None})
@@ -165,13 +163,11 @@ async def list_resources(request: Request) -> Response:
 async def get_resource(request: Request) -> Response:
     kind, key = _kind(request), _resource_key(request)
     assert kind is not None
-    context = context_of(request)
 
-    def load() -> Resource:
-        with context.database.session() as session:
-            return service.get_resource(session, _owned_production(session, request), kind, key)
+    def load(session: Session) -> Resource:
+        return service.get_resource(session, _owned_production(session, request), kind, key)
 
-    resource = await run_in_threadpool(load)
+    resource = await in_session(request, load)
     if_none_match = request.headers.get("if-none-match", "")
     if resource.etag in [tag.strip() for tag in if_none_match.split(",")]:
         return Response(status_code=304, headers={"ETag": resource.etag})
@@ -200,7 +196,9 @@ async def create_resource(request: Request) -> Response:
             path_name=name,
             base_url=context_of(request).settings.base_url,
         )
-        location = RESOURCE_PATH.format(prod=production.name, kind=kind.value, id=resource.name)
+        location = path_for(
+            request, "get_resource", prod=production.name, kind=kind.value, id=resource.name
+        )
         return StoredResponse(201, resource.document, {"ETag": resource.etag, "Location": location})
 
     response = await idempotent_create(request, create)
@@ -217,17 +215,19 @@ async def _start_imports(request: Request, document: dict[str, Any], response: R
         for field in ("image", "enclosure")
     ):
         return
-    context, principal = context_of(request), principal_of(request)
-
-    def start() -> list[str]:
-        with context.database.session() as session:
-            production = _owned_production(session, request)
-        started = start_reference_imports(
-            context, production, document, document["metadata"]["guid"], owner=principal.user_id
-        )
-        return [operation.id for operation in started]
-
-    links = [f'</a/v1/operations/{id_}>; rel="import"' for id_ in await run_in_threadpool(start)]
+    production = await in_session(request, _owned_production, request)
+    started = await run_in_threadpool(
+        start_reference_imports,
+        context_of(request),
+        production,
+        document,
+        document["metadata"]["guid"],
+        owner=principal_of(request).user_id,
+    )
+    links = [
+        f'<{path_for(request, "operation", operation_id=operation.id)}>; rel="import"'
+        for operation in started
+    ]
     response.headers["Link"] = ", ".join(links)
 
 
@@ -243,21 +243,19 @@ async def replace_resource(request: Request) -> Response:
     kind, key = _kind(request), _resource_key(request)
     assert kind is not None
     document = _document(await read_data(request, yaml_allowed=True), kind)
-    context = context_of(request)
 
-    def replace() -> Resource:
-        with context.database.session() as session:
-            return service.replace_resource(
-                session,
-                _owned_production(session, request),
-                kind,
-                key,
-                document,
-                if_match=request.headers.get("if-match"),
-                base_url=context.settings.base_url,
-            )
+    def replace(session: Session) -> Resource:
+        return service.replace_resource(
+            session,
+            _owned_production(session, request),
+            kind,
+            key,
+            document,
+            if_match=request.headers.get("if-match"),
+            base_url=context_of(request).settings.base_url,
+        )
 
-    response = _with_etag(await run_in_threadpool(replace))
+    response = _with_etag(await in_session(request, replace))
     await _start_imports(request, json.loads(bytes(response.body)), response)
     return response
 
@@ -271,24 +269,23 @@ async def replace_resource(request: Request) -> Response:
 async def delete_resource(request: Request) -> Response:
     kind, key = _kind(request), _resource_key(request)
     assert kind is not None
-    context = context_of(request)
 
-    def remove() -> None:
-        with context.database.session() as session:
-            service.delete_resource(
-                session,
-                _owned_production(session, request),
-                kind,
-                key,
-                if_match=request.headers.get("if-match"),
-            )
+    def remove(session: Session) -> None:
+        service.delete_resource(
+            session,
+            _owned_production(session, request),
+            kind,
+            key,
+            if_match=request.headers.get("if-match"),
+        )
 
-    await run_in_threadpool(remove)
+    await in_session(request, remove)
     return Response(status_code=204)
 
 
+# Under /a/v1.
 routes = [
-    Route("/a/v1/resource/{prod}/{kind}", list_resources, methods=["GET"]),
+    Route("/resource/{prod}/{kind}", list_resources, methods=["GET"]),
     Route(RESOURCE_PATH, get_resource, methods=["GET"]),
     Route(RESOURCE_PATH, create_resource, methods=["POST"]),
     Route(RESOURCE_PATH, replace_resource, methods=["PUT"]),

@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
-from podops.api.context import context_of
+from podops.api.context import context_of, in_session
 from podops.api.docs import QueryParameter, documented
+from podops.api.routing import path_for
 from podops.auth import Scope
 from podops.errors import (
     ApiError,
@@ -26,10 +28,9 @@ from podops.errors import (
     UnsupportedMediaTypeError,
 )
 from podops.media import ProbeError, ProbeResult, Role, probe
-from podops.models import Production
 from podops.resources import AssetDocument
 from podops.services import assets, productions
-from podops.uploads import ReceivedFile, receive
+from podops.uploads import receive
 
 UNSUPPORTED = frozenset(
     {"podops.media.unsupported_type", "podops.media.not_an_image", "podops.media.type_mismatch"}
@@ -77,17 +78,14 @@ async def upload(request: Request) -> Response:
     role: Role = "artwork" if raw_role == "artwork" else "media"
     key = request.path_params["prod"]
 
-    def find() -> Production:
-        with context.database.session() as session:
-            return productions.get_production(session, principal, key)
-
-    production = await run_in_threadpool(find)  # 404 before a single byte is read
+    # 404 before a single byte is read
+    production = await in_session(request, productions.get_production, principal, key)
     received = await receive(
         request, context.settings.upload_dir, context.settings.max_upload_bytes
     )
     try:
         probed: ProbeResult = await run_in_threadpool(
-            lambda: probe(received.path, declared_name=received.filename, role=role)
+            probe, received.path, declared_name=received.filename, role=role
         )
     except ProbeError as error:
         received.discard()
@@ -96,24 +94,25 @@ async def upload(request: Request) -> Response:
         received.discard()
         raise
 
-    def store(received: ReceivedFile) -> tuple[dict[str, Any], str, bool]:
-        with context.database.session() as session:
-            asset, created = assets.store_asset(
-                session,
-                context.storage,
-                session.merge(production),
-                received,
-                probed,
-                base_url=context.settings.base_url,
-                public_base_url=context.settings.public_base_url,
-            )
-            return asset.document, asset.etag, created
+    def store(session: Session) -> tuple[dict[str, Any], str, bool]:
+        asset, created = assets.store_asset(
+            session,
+            context.storage,
+            productions.get_production(session, principal, production.guid),
+            received,
+            probed,
+            base_url=context.settings.base_url,
+            public_base_url=context.settings.public_base_url,
+        )
+        return asset.document, asset.etag, created
 
     try:
-        document, etag, created = await run_in_threadpool(store, received)
+        document, etag, created = await in_session(request, store)
     finally:
         received.discard()  # a no-op once storage took the file over
-    location = f"/a/v1/resource/{production.name}/asset/{document['metadata']['name']}"
+    location = path_for(
+        request, "get_resource", prod=production.name, kind="asset", id=document["metadata"]["name"]
+    )
     return JSONResponse(
         {"asset": document, "warnings": list(probed.warnings)},
         status_code=201 if created else 200,
@@ -121,4 +120,5 @@ async def upload(request: Request) -> Response:
     )
 
 
-routes = [Route("/a/v1/upload/{prod}", upload, methods=["POST"])]
+# Under /a/v1.
+routes = [Route("/upload/{prod}", upload, methods=["POST"])]

@@ -53,6 +53,11 @@ def get_production(session: Session, principal: Principal, key: str) -> Producti
     return production
 
 
+def guid_by_name(session: Session, name: str) -> str | None:
+    """The GUID of the production named `name`, whoever owns it (feeds are public)."""
+    return session.scalars(select(Production.guid).where(Production.name == name)).first()
+
+
 def list_productions(
     session: Session, principal: Principal, *, limit: int, after: str | None
 ) -> list[Production]:

@@ -1,0 +1,100 @@
+"""Which routes are public is a decision written down here, each with its reason.
+
+Every other route must state the scope it requires with `@requires` (`requires(None)`: any
+valid token), or this test fails: a new route is protected unless someone says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from podops.api import create_app
+from podops.api.auth import Requirement, requirement_of, requires
+from podops.api.routing import Prefix, walk
+from podops.auth import Scope
+from tests.conftest import make_settings
+
+PUBLIC = {
+    "GET /": "the service's name and version: what answers here",
+    "GET /healthz": "liveness, for the supervisor or load balancer, which holds no token",
+    "GET /readyz": "readiness, for the supervisor or load balancer, which holds no token",
+    "GET /api-spec/v1": "the OpenAPI document: how to use the API, before one has a token",
+    "GET /_a/jwks": "the public keys that verify tokens: public by nature",
+    "POST /_a/token/exchange": "the signed assertion in the body is the credential (RFC 7523)",
+    "GET /m/{production}/{file}": "media for podcatchers, which send no token",
+    "GET /f/{production}/feed.xml": "feeds for podcatchers, which send no token",
+    "GET /s/{name}/feed.xml": "a feed by production name: a redirect to the public feed",
+}
+
+
+def endpoints(routes: Sequence[BaseRoute]) -> dict[str, Route]:
+    """Every route through the mounts, once a method, as `GET /full/path` (HEAD goes with GET)."""
+    return {
+        f"{method} {path}": route
+        for path, route in walk(routes)
+        for method in sorted((route.methods or set()) - {"HEAD"})
+    }
+
+
+def unlisted_public(routes: Sequence[BaseRoute], public: Mapping[str, str]) -> list[str]:
+    """The routes that require no scope and are not listed as public."""
+    return sorted(
+        name
+        for name, route in endpoints(routes).items()
+        if requirement_of(route.endpoint) is None and name not in public
+    )
+
+
+@pytest.fixture
+def app_routes(tmp_path: Path) -> Iterator[list[BaseRoute]]:
+    """The routes of the app as `create_app` assembles it."""
+    app = create_app(make_settings(tmp_path))
+    try:
+        yield app.routes
+    finally:
+        app.state.context.close()
+
+
+def test_every_route_requires_a_scope_or_is_listed_as_public(app_routes: list[BaseRoute]) -> None:
+    assert unlisted_public(app_routes, PUBLIC) == []
+
+
+def test_every_route_listed_as_public_exists_and_is_public(app_routes: list[BaseRoute]) -> None:
+    routes = endpoints(app_routes)
+    assert set(PUBLIC) <= set(routes)
+    assert [name for name in PUBLIC if requirement_of(routes[name].endpoint) is not None] == []
+
+
+def test_the_walk_reaches_the_mounted_routes_and_their_scopes(
+    app_routes: list[BaseRoute],
+) -> None:
+    # The checks above would pass vacuously if the walk stopped at the mounts.
+    routes = endpoints(app_routes)
+    put_resource = routes["PUT /a/v1/resource/{prod}/{kind}/{id}"].endpoint
+    assert requirement_of(put_resource) == Requirement(Scope.RESOURCE_WRITE)
+    assert requirement_of(routes["GET /_a/token"].endpoint) == Requirement(None)  # any token
+    assert len(routes) >= 25
+
+
+async def _open(_request: Request) -> Response:
+    return Response()
+
+
+@requires(Scope.RESOURCE_READ)
+async def _guarded(_request: Request) -> Response:
+    return Response()
+
+
+def test_a_route_without_a_scope_is_flagged_unless_listed() -> None:
+    routes: list[BaseRoute] = [
+        Route("/open", _open),
+        Prefix("/a/v1", [Route("/guarded", _guarded), Route("/leak", _open, methods=["POST"])]),
+    ]
+    assert unlisted_public(routes, {}) == ["GET /open", "POST /a/v1/leak"]
+    assert unlisted_public(routes, {"GET /open": "made up"}) == ["POST /a/v1/leak"]
