@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 import time
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from podops.db import Database
 from podops.settings import Settings
 from podops.storage.keys import feed_key
 from tests.conftest import make_settings
+from tests.fetch import servers
+from tests.fetch.servers import LocalServer, running
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 from tests.support.operations import poll
 from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
-from tests.support.processes import WorkerProcess
+from tests.support.processes import WorkerProcess, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -466,3 +469,113 @@ def test_a_show_larger_than_the_item_cache_is_built_without_it(
             assert cache.misses >= made_before + 3  # lint and render made them, and kept them
             assert len(cache) >= 3
     assert etags[0] == etags[1]
+
+
+@pytest.fixture
+def media_host() -> Iterator[LocalServer]:
+    """A media server elsewhere, for external enclosures the build has to probe."""
+    with running(LocalServer()) as server:
+        yield server
+
+
+@pytest.fixture
+def prober(
+    tmp_path: Path, database: Database, redis_url: str, media_host: LocalServer
+) -> Iterator[TestClient]:
+    """A producer whose worker may fetch from `media_host` (and nothing else private)."""
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_BROKER_URL=redis_url,
+        PODOPS_FETCH_ALLOW=media_host.allow,
+    )
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    worker.start()
+    try:
+        with TestClient(create_app(settings)) as client:
+            client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+            yield client
+    finally:
+        worker.stop()
+
+
+def add_external(client: TestClient, name: str, url: str) -> None:
+    """An episode on media elsewhere, its length and type left for the build to find."""
+    document = episode(name, date=int(time.time()) - DAY)
+    document["enclosure"] = {"rel": "external", "url": url, "duration": 600.0}
+    response = client.post(f"{BASE}/episode/{name}", json=document)
+    assert response.status_code == 201, response.text
+
+
+def test_the_build_probes_an_external_enclosure_once_and_records_it(
+    prober: TestClient, media_host: LocalServer
+) -> None:
+    client = prober
+    produce(client, episodes=1)
+    # Types from the URL's extension (the server's is no media type), and from the server.
+    media_host.routes["/media/second.mp3"] = servers.body(MP3, "application/octet-stream")
+    media_host.routes["/stream/third"] = servers.body(MP3[:5000], "audio/x-m4a")
+    add_external(client, "episode-0001", media_host.url("/media/second.mp3"))
+    add_external(client, "episode-0002", media_host.url("/stream/third"))
+    etag_before = client.get(f"{BASE}/episode/episode-0001").headers["etag"]
+
+    done = build(client)
+
+    assert done["status"] == "Success", done
+    feed = fetch_feed(client, done["result"]["feed_url"]).content
+    enclosures = {
+        entry.enclosures[0].href: (int(entry.enclosures[0].length), entry.enclosures[0].type)
+        for entry in feedparser.parse(feed).entries
+    }
+    assert enclosures[media_host.url("/media/second.mp3")] == (len(MP3), "audio/mpeg")
+    assert enclosures[media_host.url("/stream/third")] == (5000, "audio/x-m4a")
+    stored = client.get(f"{BASE}/episode/episode-0001")
+    assert stored.json()["enclosure"] == {
+        "rel": "external",
+        "url": media_host.url("/media/second.mp3"),
+        "duration": 600.0,
+        "length": len(MP3),
+        "type": "audio/mpeg",
+    }
+    assert stored.headers["etag"] != etag_before  # the stored document changed
+    third = client.get(f"{BASE}/episode/episode-0002").json()["enclosure"]
+    assert (third["length"], third["type"]) == (5000, "audio/x-m4a")
+    asked = sorted((seen.method, seen.path) for seen in media_host.requests)
+    assert asked == [("HEAD", "/media/second.mp3"), ("HEAD", "/stream/third")]
+
+    again = build(client)
+
+    assert again["status"] == "Success", again
+    assert again["result"]["changed"] is False
+    assert len(media_host.requests) == 2  # each URL was asked once, by the first build
+
+
+def test_an_enclosure_that_cannot_be_probed_fails_the_build_naming_the_episode(
+    prober: TestClient, media_host: LocalServer
+) -> None:
+    client = prober
+    produce(client, episodes=1)
+    missing = media_host.url("/media/missing.mp3")
+    add_external(client, "episode-0001", missing)
+    blocked = f"http://127.0.0.1:{free_port()}/media/elsewhere.mp3"
+    add_external(client, "episode-0002", blocked)
+
+    failed = build(client)
+
+    assert failed["status"] == "Failed"
+    assert failed["error"]["code"] == "podops.build.invalid"
+    errors = {
+        finding["path"]: finding
+        for finding in failed["error"]["report"]["errors"]
+        if finding["code"] == "enclosure-probe"
+    }
+    assert set(errors) == {"episodes[1].enclosure", "episodes[2].enclosure"}
+    assert missing in errors["episodes[1].enclosure"]["message"]
+    assert "answered 404" in errors["episodes[1].enclosure"]["message"]
+    assert '"Episode episode-0001"' in errors["episodes[1].enclosure"]["message"]
+    assert blocked in errors["episodes[2].enclosure"]["message"]
+    assert "not a public address" in errors["episodes[2].enclosure"]["message"]
+    # Nothing was found, so nothing was recorded.
+    stored = client.get(f"{BASE}/episode/episode-0001").json()["enclosure"]
+    assert "length" not in stored
+    assert "type" not in stored

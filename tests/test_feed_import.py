@@ -189,6 +189,23 @@ def built_feed(client: TestClient, name: str = "moved-show") -> bytes:
     ).content
 
 
+def test_an_item_of_length_zero_builds_with_the_length_its_server_tells(
+    mover: TestClient, server: LocalServer
+) -> None:
+    server.routes["/media/ep1.mp3"] = body(MP3)
+    unsized = item(
+        "zero-length", "Zero", "Mon, 06 Jan 2020 10:00:00 +0000", server.url("/media/ep1.mp3")
+    ).replace(f'length="{len(MP3)}"', 'length="0"')
+    server.routes["/feed.xml"] = body(foreign_feed([unsized]), "application/rss+xml")
+    assert import_feed(mover, url=server.url("/feed.xml"))["status"] == "Success"
+
+    [entry] = feedparser.parse(built_feed(mover)).entries
+
+    assert entry.enclosures[0].href == server.url("/media/ep1.mp3")
+    assert int(entry.enclosures[0].length) == len(MP3)
+    assert [seen.method for seen in server.requests if seen.path == "/media/ep1.mp3"] == ["HEAD"]
+
+
 def podcast_guid_of(feed: bytes) -> str:
     found = re.findall(rb"<podcast:guid>([^<]*)</podcast:guid>", feed)
     assert len(found) == 1, found

@@ -2,6 +2,7 @@
 
     fetch_to_file(url, destination, policy=...)  -> FetchResult   media, into a file
     fetch_bytes(url, policy=..., max_bytes=...)  -> (bytes, FetchResult)   a feed, in memory
+    probe_url(url, policy=...)                   -> RemoteMedia   length and type, no body
     FetchPolicy     sizes, timeouts, redirects, schemes, the allow-list, the resolver hook
     FetchError      the one exception family (`podops.fetch.errors` draws the tree);
                     `.transient` says retry (with `retry_delay`) or fail at once
@@ -34,8 +35,10 @@ from podops.fetch.errors import (
     TooLargeError,
     TooManyRedirectsError,
     TransientFetchError,
+    UnknownLengthError,
 )
 from podops.fetch.policy import AllowRule, FetchPolicy
+from podops.fetch.probe import RemoteMedia, probe_url
 from podops.fetch.resolver import Resolver, resolve_with_system
 from podops.fetch.retry import retry_delay
 
@@ -53,6 +56,7 @@ __all__ = [
     "LengthMismatchError",
     "NetworkError",
     "PermanentFetchError",
+    "RemoteMedia",
     "Resolver",
     "RetryableStatusError",
     "SchemeNotAllowedError",
@@ -61,10 +65,12 @@ __all__ = [
     "TooLargeError",
     "TooManyRedirectsError",
     "TransientFetchError",
+    "UnknownLengthError",
     "blocked_reason",
     "fetch_bytes",
     "fetch_to_file",
     "parse_host_address",
+    "probe_url",
     "resolve_with_system",
     "retry_delay",
 ]

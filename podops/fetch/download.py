@@ -1,8 +1,8 @@
 """Download a URL into a file or into memory, under a `FetchPolicy`.
 
 Each request of a fetch (the first and every redirect) is vetted, then sent on a connection
-of its own to the vetted address: redirects are followed here, not by the HTTP client, so
-every hop passes the same checks.
+of its own to the vetted address: redirects are followed by `_exchange`, not by the HTTP
+client, so every hop passes the same checks.
 """
 
 from __future__ import annotations
@@ -12,37 +12,30 @@ import hashlib
 import io
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import httpcore
-import httpx
 
 from podops.fetch._deadline import Deadline
-from podops.fetch._pinned import MeteredStream, PinnedBackend
-from podops.fetch._vet import Target, parse_url, vet_url
-from podops.fetch.errors import (
-    FetchError,
-    FetchTimeoutError,
-    InvalidURLError,
-    LengthMismatchError,
-    NetworkError,
-    RetryableStatusError,
-    StatusError,
-    TooLargeError,
-    TooManyRedirectsError,
+from podops.fetch._exchange import (
+    Redirect,
+    declared_length,
+    exchange,
+    follow_redirects,
+    redirect_of,
+    status_error,
 )
+from podops.fetch._pinned import MeteredStream
+from podops.fetch._vet import Target
+from podops.fetch.errors import LengthMismatchError, TooLargeError
 from podops.fetch.policy import FetchPolicy
 
 __all__ = ["FEED_MAX_BYTES", "FetchResult", "fetch_bytes", "fetch_to_file"]
 
 FEED_MAX_BYTES = 16 * 1024 * 1024
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SUCCESS_STATUSES = frozenset({200, 203})
 # How long to wait, after the declared length, for bytes a server should not send. The
 # request asks the server to close, so an honest one is heard from (EOF) at once.
@@ -63,11 +56,6 @@ class FetchResult:
     sha256: str
     redirects: tuple[str, ...]
     remote_address: str
-
-
-@dataclass(frozen=True)
-class _Redirect:
-    location: httpx.URL
 
 
 # Told, after every batch is handed on, the bytes received so far and the declared length.
@@ -113,27 +101,11 @@ def _fetch(
     url: str, sink: BinaryIO, policy: FetchPolicy, on_progress: OnProgress | None = None
 ) -> FetchResult:
     deadline = Deadline(policy.total_timeout)
-    redirects: list[str] = []
-    shown = url
-    try:
-        current = parse_url(url)
-        while True:
-            shown = str(current)
-            deadline.check()
-            target = vet_url(current, policy, deadline)
-            outcome = _request(target, sink, policy, deadline, redirects, on_progress)
-            if isinstance(outcome, FetchResult):
-                return outcome
-            if len(redirects) >= policy.max_redirects:
-                raise TooManyRedirectsError(
-                    f"more than {policy.max_redirects} redirects (the last to {outcome.location})"
-                )
-            current = outcome.location
-            redirects.append(str(current))
-    except FetchError as error:
-        if error.url is None:
-            error.url = shown
-        raise
+
+    def hop(target: Target, redirects: tuple[str, ...]) -> FetchResult | Redirect:
+        return _request(target, sink, policy, deadline, redirects, on_progress)
+
+    return follow_redirects(url, policy, deadline, hop)
 
 
 def _request(
@@ -141,48 +113,17 @@ def _request(
     sink: BinaryIO,
     policy: FetchPolicy,
     deadline: Deadline,
-    redirects: list[str],
+    redirects: tuple[str, ...],
     on_progress: OnProgress | None,
-) -> FetchResult | _Redirect:
-    backend = PinnedBackend(target, deadline)
-    request_url = httpcore.URL(
-        scheme=target.scheme.encode("ascii"),
-        host=target.host.encode("ascii"),
-        port=target.port,
-        target=target.url.raw_path,
-    )
-    headers = [
-        (b"Host", target.url.netloc),
-        (b"User-Agent", policy.user_agent.encode("ascii")),
-        (b"Accept", b"*/*"),
-        # The bytes stored must be the bytes served: no transparent decompression, and the
-        # Content-Length check compares like with like.
-        (b"Accept-Encoding", b"identity"),
-        # One request per connection: a hop never reuses a connection vetted for another.
-        (b"Connection", b"close"),
-    ]
-    timeouts = {
-        "connect": policy.connect_timeout,
-        "read": policy.read_timeout,
-        "write": policy.read_timeout,
-        "pool": policy.connect_timeout,
-    }
-    with (
-        _translate_errors(),
-        httpcore.ConnectionPool(
-            ssl_context=policy.ssl_context, max_connections=1, retries=0, network_backend=backend
-        ) as pool,
-        pool.stream("GET", request_url, headers=headers, extensions={"timeout": timeouts}) as raw,
-    ):
-        response_headers = httpx.Headers(raw.headers)
-        if raw.status in _REDIRECT_STATUSES:
-            location = response_headers.get("location")
-            if not location:
-                raise StatusError(f"{raw.status} redirect without a Location", status=raw.status)
-            return _Redirect(parse_url(location, base=target.url))
+) -> FetchResult | Redirect:
+    with exchange("GET", target, policy, deadline) as answer:
+        raw, response_headers, backend = answer.response, answer.headers, answer.backend
+        redirect = redirect_of(answer, target)
+        if redirect is not None:
+            return redirect
         if raw.status not in _SUCCESS_STATUSES:
-            raise _status_error(raw.status, response_headers)
-        declared = _declared_length(response_headers)
+            raise status_error(raw.status, response_headers)
+        declared = declared_length(response_headers)
         if declared is not None and declared > policy.max_bytes:
             raise TooLargeError(f"declares {declared} bytes, more than {policy.max_bytes}")
         size, sha256 = _copy_body(raw, sink, declared, policy.max_bytes, on_progress)
@@ -194,7 +135,7 @@ def _request(
             content_type=response_headers.get("content-type"),
             bytes_received=size,
             sha256=sha256,
-            redirects=tuple(redirects),
+            redirects=redirects,
             remote_address=str(backend.connected_to),
         )
 
@@ -309,47 +250,3 @@ def _check_nothing_beyond(
     grace = min(_TRAILING_GRACE, policy.read_timeout, deadline.remaining())
     if grace > 0 and stream.bytes_after_response(grace):
         raise LengthMismatchError(f"declared {declared} bytes but sent more")
-
-
-def _declared_length(headers: httpx.Headers) -> int | None:
-    # With Transfer-Encoding the body is framed by chunks and Content-Length means nothing.
-    if "transfer-encoding" in headers:
-        return None
-    value = headers.get("content-length")
-    return int(value) if value is not None and value.strip().isdigit() else None
-
-
-def _status_error(status: int, headers: httpx.Headers) -> FetchError:
-    if status in (408, 429) or 500 <= status <= 599:
-        return RetryableStatusError(
-            f"answered {status}", status=status, retry_after=_retry_after(headers)
-        )
-    return StatusError(f"answered {status}", status=status)
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-@contextmanager
-def _translate_errors() -> Iterator[None]:
-    """httpcore's exceptions, as the fetch family (ours pass through untouched)."""
-    try:
-        yield
-    except httpcore.ConnectTimeout as error:
-        raise FetchTimeoutError("no connection within the connect timeout") from error
-    except httpcore.TimeoutException as error:
-        raise FetchTimeoutError("the server stopped sending within the read timeout") from error
-    except httpcore.UnsupportedProtocol as error:
-        raise InvalidURLError(str(error)) from error
-    except (httpcore.NetworkError, httpcore.ProtocolError) as error:
-        raise NetworkError(f"{type(error).__name__}: {error}") from error

@@ -15,7 +15,8 @@
         ├── StatusError            any other non-success status (404 and 410: not_found)
         ├── TooManyRedirectsError  more redirects than the policy allows
         ├── TooLargeError          declared or received more than the policy's max bytes
-        └── LengthMismatchError    Content-Length and the bytes received disagree
+        ├── LengthMismatchError    Content-Length and the bytes received disagree
+        └── UnknownLengthError     a probe learnt no length (or a length of 0) of the media
 
 Codes read `podops.fetch.<reason>`; callers branch on `transient` (retry or fail) and show
 the message, which says what was wrong; `url` is the URL (the redirect hop) that failed.
@@ -40,6 +41,7 @@ __all__ = [
     "TooLargeError",
     "TooManyRedirectsError",
     "TransientFetchError",
+    "UnknownLengthError",
 ]
 
 
@@ -135,3 +137,9 @@ class TooLargeError(PermanentFetchError):
 
 class LengthMismatchError(PermanentFetchError):
     code = "podops.fetch.length_mismatch"
+
+
+class UnknownLengthError(PermanentFetchError):
+    """Neither HEAD nor a ranged GET told the media's length, or it is empty."""
+
+    code = "podops.fetch.unknown_length"

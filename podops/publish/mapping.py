@@ -38,6 +38,16 @@ class Problem:
     path: str
 
 
+@dataclass(frozen=True)
+class Unprobed:
+    """An external enclosure stored without its length or type: the build probes its URL."""
+
+    index: int  # of the episode, in `Mapped.episodes`
+    resource_guid: str
+    url: str
+    path: str
+
+
 @dataclass
 class Mapped:
     show: feeds.Show | None
@@ -45,6 +55,7 @@ class Mapped:
     problems: list[Problem] = field(default_factory=list)
     # Storage keys of the media the feed points at: they must exist before it is published.
     media_keys: list[str] = field(default_factory=list)
+    unprobed: list[Unprobed] = field(default_factory=list)
 
 
 def feed_url(base_url: str, production: Production) -> str:
@@ -127,9 +138,16 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
     document = resource.document
     description: dict[str, Any] = document["description"]
     where = f"episodes[{index}]"
-    enclosure, duration = _enclosure(
-        f"{where}.enclosure", document.get("enclosure"), assets, mapped
-    )
+    reference = document.get("enclosure")
+    enclosure, duration = _enclosure(f"{where}.enclosure", reference, assets, mapped)
+    if (
+        reference is not None
+        and reference["rel"] == "external"
+        and not (reference.get("length") and reference.get("type"))
+    ):
+        mapped.unprobed.append(
+            Unprobed(index, resource.guid, reference["url"], f"{where}.enclosure")
+        )
     chapters = description.get("chapters")
     return feeds.Episode(
         # An imported episode keeps the GUID its old feed gave it.

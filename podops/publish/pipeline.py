@@ -1,7 +1,7 @@
 """The build pipeline: a production's feed from its documents, checked, then published.
 
-    load → map → lint → GUID guard → render → (validate: stop) → unchanged? stop →
-    media present? → one atomic write of the feed → record what was published
+    load → map → probe external media → lint → GUID guard → render → (validate: stop) →
+    unchanged? stop → media present? → one atomic write of the feed → record what was published
 
 Nothing is published unless every check passes; the previous feed stays as it was. The feed
 is written in a single `put_path` (S3: one PUT; local: temp file + rename), so a reader — or a
@@ -22,6 +22,7 @@ import feeds
 from podops.jobs import BuildJob, JobFailedError
 from podops.models import Production
 from podops.publish import FEED_CACHE, FEED_TYPE, guard
+from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
 from podops.publish.record import record_published
@@ -56,6 +57,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             raise JobFailedError("podops.build.no_production", "the production no longer exists")
         mapped = load_production(session, production, base_url=settings.base_url)
         published = load_published(session, production.guid)
+    # Outside the session above: no transaction is held open while far servers answer.
+    fill_unprobed(runtime, mapped)
     worker_cache = item_cache(settings.build_cache_mb)
     cache = worker_cache if _fits(mapped, worker_cache) else None
     # What this build would publish ({item GUID: enclosure URL}): guarded, then recorded.

@@ -1,8 +1,9 @@
 """Where an image or an enclosure comes from: `{"rel": "asset" | "external" | "import", …}`.
 
 - `asset`: an asset already uploaded to the production, by its name.
-- `external`: an absolute http(s) URL that the feed carries as it is; podops never fetches it,
-  so the producer may state its MIME type, length and (for enclosures) duration.
+- `external`: an absolute http(s) URL that the feed carries as it is; the producer may state
+  its MIME type, length and (for enclosures) duration. An enclosure's missing length or type
+  is asked of its server (a HEAD, or a one-byte ranged GET) by the first build, and kept.
 - `import`: an absolute http(s) URL that podops downloads into an asset of its own.
 
 Each is a discriminated union on `rel`, so the JSON Schema is a `oneOf` with a discriminator.

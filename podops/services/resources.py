@@ -78,6 +78,36 @@ def unlink_failed_import(session: Session, resource_guid: str, field: str, url: 
     return True
 
 
+def fill_enclosure(
+    session: Session, resource_guid: str, *, url: str, length: int, type: str | None
+) -> bool:
+    """Record what a probe of `url` learnt in an episode's external enclosure: `length`, and
+    `type` when known, each only where the document still lacks it; whether it changed.
+
+    A document deleted meanwhile, or whose enclosure now points elsewhere, is left alone, as
+    is any value the producer set: their edit wins over what the build found.
+    """
+    # Locked to the end of the transaction: a concurrent write lands after this one, not
+    # under it (SQLite, one writer at a time, needs no lock).
+    resource = session.get(Resource, resource_guid, with_for_update=True)
+    if resource is None:
+        return False
+    reference = resource.document.get("enclosure")
+    if not isinstance(reference, dict) or reference.get("rel") != "external":
+        return False
+    if reference.get("url") != url:
+        return False
+    filled = dict(reference)
+    if not filled.get("length"):
+        filled["length"] = length
+    if not filled.get("type") and type is not None:
+        filled["type"] = type
+    if filled == reference:
+        return False
+    write_document(resource, {**resource.document, "enclosure": filled}, now=int(time.time()))
+    return True
+
+
 def feed_guids(session: Session, production: Production) -> set[str]:
     """The item GUID of every episode: the imported feed's where it kept one, else its own."""
     rows = session.execute(

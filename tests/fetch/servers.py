@@ -32,6 +32,7 @@ class Seen:
     path: str
     host: str | None
     headers: dict[str, str]
+    method: str = "GET"
 
 
 @dataclass
@@ -96,12 +97,18 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
-        owner.requests.append(Seen(path, self.headers.get("Host"), dict(self.headers.items())))
+        owner.requests.append(
+            Seen(path, self.headers.get("Host"), dict(self.headers.items()), self.command)
+        )
         route = owner.routes.get(path)
         if route is None:
             self.send_error(404)
             return
         route(self)
+
+    def do_HEAD(self) -> None:
+        # The same routes answer HEAD (`handler.command` says which); `body` sends no body.
+        self.do_GET()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean
@@ -132,7 +139,8 @@ class Handler(BaseHTTPRequestHandler):
 def body(data: bytes, content_type: str = "audio/mpeg") -> Route:
     def route(handler: Handler) -> None:
         handler.send_head(200, {"Content-Type": content_type, "Content-Length": str(len(data))})
-        handler.write_raw(data)
+        if handler.command != "HEAD":
+            handler.write_raw(data)
 
     return route
 
