@@ -25,6 +25,7 @@ Everything else `render` accepts; `lint` says what is wrong, field by field.
 
 from __future__ import annotations
 
+from feeds._lint_show import DESCRIPTION_MAX_BYTES, published_size
 from feeds.cache import ItemCache
 from feeds.categories import APPLE_CATEGORIES, is_apple_category
 from feeds.guid import podcast_guid
@@ -49,6 +50,7 @@ from feeds.schedule import next_release, published_episodes
 
 __all__ = [
     "APPLE_CATEGORIES",
+    "DESCRIPTION_MAX_BYTES",
     "Category",
     "Chapters",
     "Code",
@@ -72,6 +74,7 @@ __all__ = [
     "next_release",
     "podcast_guid",
     "published_episodes",
+    "published_size",
     "render",
     "render_to",
 ]

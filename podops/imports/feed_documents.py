@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 import feeds
 from feeds.model import Person
 from feeds.parse import ParsedEpisode, ParsedShow, suggest_episode_name
+from podops.errors import BadRequestError
 from podops.jobs import JobFailedError
 from podops.jobs.kinds import IMPORT_FIELDS, ImportField
 from podops.models import Production, Resource
 from podops.resources import parse_resource
 from podops.services import resources
+from podops.services.resources import TOO_LONG_PUBLISHED
 
 MAX_TEXT_BYTES = 4000
 MAX_TITLE_CHARS = 255
@@ -265,15 +267,42 @@ def _create(
             if ".".join(path) in ESSENTIAL or not _drop(document, path):
                 return None
             continue
-        return resources.create_resource(
-            session,
-            production,
-            parsed,
-            path_name=parsed.metadata.name,
-            from_server=True,
-            base_url=mapping.base_url,
-        )
+        try:
+            return resources.create_resource(
+                session,
+                production,
+                parsed,
+                path_name=parsed.metadata.name,
+                from_server=True,
+                base_url=mapping.base_url,
+            )
+        except BadRequestError as error:
+            # A text within 4,000 bytes that grows past them as published HTML: cut it more.
+            if error.code != TOO_LONG_PUBLISHED or not _shorten(document, error.field):
+                raise
+            mapping.problems.append(
+                {
+                    "index": index,
+                    "guid": document.get("description", {}).get("feed_guid"),
+                    "code": "podops.import.value_cut",
+                    "message": f"{error.field}: cut to fit Apple's 4,000 bytes as published",
+                }
+            )
     return None
+
+
+def _shorten(document: dict[str, Any], field: str | None) -> bool:
+    """Cut the text at `field` (`description.summary`, say) by a fifth; False if there is
+    none."""
+    parts = (field or "").split(".")
+    node: Any = document
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    text = node.get(parts[-1]) if isinstance(node, dict) else None
+    if not isinstance(text, str) or not text:
+        return False
+    node[parts[-1]] = _clip(text, len(text.encode()) * 4 // 5)
+    return True
 
 
 def _drop(document: dict[str, Any], path: list[str]) -> bool:

@@ -27,6 +27,8 @@ from podops.publish.mapping import feed_url, rendered_html
 from podops.resources import AnyDocument, dump_resource, server_owned_values
 
 Order = Literal["asc", "desc"]
+# A text within its byte limit as written, over it as the feed publishes it.
+TOO_LONG_PUBLISHED = "podops.resource.too_long_published"
 # The document fields that point at media: an asset, an external URL, or one to import.
 REFERENCE_FIELDS = ("image", "enclosure")
 
@@ -392,6 +394,7 @@ def _stored_document(
             field="metadata.parent",
         )
     _check_asset_references(session, production, document)
+    _check_published_sizes(document)
     data = dump_resource(document)
     data["metadata"]["guid"] = guid
     data["metadata"]["parent"] = parent
@@ -428,6 +431,25 @@ def _check_asset_references(
                 "or import it first",
                 code="podops.resource.no_such_asset",
                 field=f"{field}.name",
+            )
+
+
+def _check_published_sizes(document: AnyDocument) -> None:
+    """400 when a text is over Apple's 4,000 bytes as the feed publishes it (Markdown turned
+    into HTML, in CDATA): the build would refuse it, so the write says so first."""
+    description = dump_resource(document).get("description") or {}
+    fields = {"show": ("summary",), "episode": ("summary", "notes")}.get(document.kind, ())
+    for field in fields:
+        text = description.get(field)
+        if not text:
+            continue
+        size = feeds.published_size(feeds.markdown_to_html(text))
+        if size > feeds.DESCRIPTION_MAX_BYTES:
+            raise BadRequestError(
+                f"description.{field} is {size} bytes once published as HTML; Apple Podcasts "
+                f"accepts at most {feeds.DESCRIPTION_MAX_BYTES}",
+                code=TOO_LONG_PUBLISHED,
+                field=f"description.{field}",
             )
 
 
