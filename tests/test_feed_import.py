@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
+import podcastparser  # type: ignore[import-untyped]
 import pytest
 from starlette.testclient import TestClient
 
@@ -19,6 +21,7 @@ from tests.fetch.servers import LocalServer, body
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.operations import poll
+from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
 from tests.support.processes import WorkerProcess
 
 pytestmark = pytest.mark.slow
@@ -251,6 +254,69 @@ def test_every_item_the_import_could_not_take_whole_is_named_with_its_guid(
     assert ("zero-length", "podops.import.enclosure_length_missing") in problems
     assert any(guid == "no-date-1" for guid, _code in problems), problems
     assert all("guid" in problem for problem in done["result"]["problems"])
+
+
+def what_apps_read(feed: bytes) -> dict[str, Any]:
+    """The identity of a feed as three independent parsers read it."""
+    entries = feedparser.parse(feed).entries
+    podcast = podcastparser.parse("https://podops.test/feed.xml", io.BytesIO(feed))
+    party = parse_with_partytime(feed)
+    return {
+        "podcast_guid": podcast_guid_of(feed),
+        "partytime_guid": party.get("guid"),
+        "feedparser": sorted(
+            (
+                entry.id,
+                entry.enclosures[0].href,
+                int(entry.enclosures[0].length),
+                entry.enclosures[0].type,
+                entry.published,
+            )
+            for entry in entries
+        ),
+        "podcastparser": sorted(
+            (
+                episode["guid"],
+                episode["enclosures"][0]["url"],
+                episode["enclosures"][0]["file_size"],
+                episode["enclosures"][0]["mime_type"],
+                episode["published"],
+                episode["total_time"],
+            )
+            for episode in podcast["episodes"]
+        ),
+        "partytime": sorted(
+            (
+                item["guid"],
+                item["enclosure"]["url"],
+                item["enclosure"]["length"],
+                item["enclosure"]["type"],
+                item["pub_date_ms"],
+            )
+            for item in party["items"]
+        ),
+    }
+
+
+def test_a_feed_moved_twice_keeps_its_identity(mover: TestClient) -> None:
+    """import → build → import the built feed into another production → build: both feeds
+    carry the same podcast GUID, items, enclosures, lengths, types, durations and dates."""
+    ensure_partytime_installed()
+    declared = "5f3c6e8a-1b2d-5c4e-9f00-0a1b2c3d4e5f"
+    assert (
+        import_feed(mover, xml=foreign_feed(ITEMS, podcast_guid=declared).decode())["status"]
+        == "Success"
+    )
+    first = built_feed(mover)
+    response = mover.post("/a/v1/import/feed", json={"name": "moved-again", "xml": first.decode()})
+    assert response.status_code == 202, response.text
+    again = poll(mover, response.headers["location"])
+    assert again["status"] == "Success", again["error"]
+    second = built_feed(mover, "moved-again")
+    before, after = what_apps_read(first), what_apps_read(second)
+    assert before["podcast_guid"] == declared
+    assert before == after
+    assert len(before["feedparser"]) == len(ITEMS) - 1  # the item without a GUID is skipped
 
 
 def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer) -> None:
