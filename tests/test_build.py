@@ -242,22 +242,70 @@ def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(
     made = produce(client)
     published = build(client)
     before = fetch_feed(client, published["result"]["feed_url"]).content
-    # The show loses its owner and artwork; an episode's asset is deleted.
-    document = show(PROD)
-    del document["description"]["owner"]
-    assert client.put(f"{BASE}/show/{PROD}", json=document).status_code == 200
+    # The show's artwork and an episode's audio are deleted after the first build.
+    assert client.delete(f"{BASE}/asset/cover-art-2024").status_code == 204
     assert client.delete(f"{BASE}/asset/episode-one-audio").status_code == 204
     failed = build(client)
     assert failed["status"] == "Failed"
     assert failed["error"]["code"] == "podops.build.invalid"
     paths = {finding["path"] for finding in failed["error"]["report"]["errors"]}
     assert "episodes[0].enclosure" in paths
-    assert any(path.startswith("show.owner") for path in paths), paths
     assert any(path.startswith("show.image") for path in paths), paths
     assert fetch_feed(client, published["result"]["feed_url"]).content == before
     # The episodes are all still there; only the build refused.
     listed = client.get(f"{BASE}/episode").json()["resources"]
     assert {doc["metadata"]["guid"] for doc in listed} == {doc["metadata"]["guid"] for doc in made}
+
+
+def test_a_show_with_only_the_schemas_required_fields_builds(producer: TestClient) -> None:
+    """What the schema requires is what a build needs: nothing accepted fails later."""
+    client = producer
+    assert client.post("/a/v1/production", json={"name": PROD, "title": "T"}).status_code == 201
+    minimal = {
+        "apiVersion": "v1",
+        "kind": "show",
+        "metadata": {"name": PROD},
+        "description": {
+            "title": "Minimal",
+            "summary": "Only what is required.",
+            "categories": [{"category": "Comedy"}],
+            "language": "en",
+            "owner": {"name": "Ana", "email": "ana@example.com"},
+        },
+        "image": {"rel": "external", "url": "https://cdn.example.com/minimal.jpg"},
+    }
+    assert client.post(f"{BASE}/show/{PROD}", json=minimal).status_code == 201
+    item = {
+        "apiVersion": "v1",
+        "kind": "episode",
+        "metadata": {"name": "episode-one"},
+        "description": {"title": "One"},
+        "enclosure": {
+            "rel": "external",
+            "url": "https://cdn.example.com/one.mp3",
+            "type": "audio/mpeg",
+            "length": 1000,
+        },
+    }
+    assert client.post(f"{BASE}/episode/episode-one", json=item).status_code == 201
+    done = build(client)
+    assert done["status"] == "Success", done["error"]
+    assert done["result"]["items"] == 1
+
+
+def test_a_show_without_episodes_is_not_published_unless_forced(producer: TestClient) -> None:
+    client = producer
+    assert client.post("/a/v1/production", json={"name": PROD, "title": "T"}).status_code == 201
+    assert client.post(f"{BASE}/show/{PROD}", json=show(PROD)).status_code == 201
+    refused = build(client)
+    assert refused["status"] == "Failed"
+    codes = {finding["code"] for finding in refused["error"]["report"]["errors"]}
+    assert "no-episodes" in codes
+    guid = client.get(f"/a/v1/production/{PROD}").json()["guid"]
+    assert client.get(f"/f/{guid}/feed.xml").status_code == 404  # nothing was published
+    forced = build(client, force=True)
+    assert forced["status"] == "Success", forced["error"]
+    assert "no-episodes" in {finding["code"] for finding in forced["result"]["warnings"]}
 
 
 def test_the_guid_guard_refuses_to_drop_a_published_episode_unless_forced(

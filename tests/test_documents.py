@@ -232,7 +232,9 @@ def test_a_minimal_show_gets_its_defaults() -> None:
             "summary": "A show.",
             "categories": [{"category": "Comedy"}],
             "language": "de",
+            "owner": {"name": "Ana", "email": "ana@example.com"},
         },
+        "image": {"rel": "external", "url": "https://cdn.example.com/simple.jpg"},
     }
     document = parse_resource(data)
     assert isinstance(document, ShowDocument)
@@ -244,7 +246,6 @@ def test_a_minimal_show_gets_its_defaults() -> None:
         False,
     )
     assert described.locked is True
-    assert document.image is None
     assert document.metadata.labels == {}
     assert document.metadata.guid is None
 

@@ -11,6 +11,7 @@ from typing import Any
 import feedparser  # type: ignore[import-untyped]
 import podcastparser  # type: ignore[import-untyped]
 import pytest
+from PIL import Image
 from starlette.testclient import TestClient
 
 import feeds
@@ -323,18 +324,23 @@ def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer
     media_item = item(
         "media-1", "With media", "Mon, 06 Jan 2020 10:00:00 +0000", server.url("/episode.mp3")
     )
+    cover = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (20, 90, 160)).save(cover, format="JPEG")
+    server.routes["/cover.jpg"] = body(cover.getvalue(), "image/jpeg")
     xml = (
         foreign_feed([media_item])
         .decode()
-        .replace('<itunes:image href="https://old-host.example.com/cover.jpg"/>', "")
+        .replace("https://old-host.example.com/cover.jpg", server.url("/cover.jpg"))
     )
     done = import_feed(mover, xml=xml, import_media=True)
     assert done["status"] == "Success", done["error"]
-    [operation_id] = done["result"]["media_imports"]
-    media = poll(mover, f"/a/v1/operations/{operation_id}")
-    assert media["status"] == "Success", media
+    imported = [poll(mover, f"/a/v1/operations/{id_}") for id_ in done["result"]["media_imports"]]
+    assert [media["status"] for media in imported] == ["Success", "Success"], imported
+    assets = {media["result"]["type"]: media["result"]["asset"] for media in imported}
     [doc] = mover.get("/a/v1/resource/moved-show/episode").json()["resources"]
-    assert doc["enclosure"] == {"rel": "asset", "name": media["result"]["asset"]}
+    assert doc["enclosure"] == {"rel": "asset", "name": assets["audio/mpeg"]}
+    show = mover.get("/a/v1/resource/moved-show/show/moved-show").json()
+    assert show["image"] == {"rel": "asset", "name": assets["image/jpeg"]}
 
 
 @pytest.mark.parametrize(

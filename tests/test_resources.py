@@ -220,6 +220,12 @@ description:
   categories:
     - category: Technology
   language: en
+  owner:
+    name: Jane
+    email: jane@example.com
+image:
+  rel: external
+  url: https://cdn.example.com/yaml.jpg
 """
     response = client.post(
         f"{BASE}/show/the-daily-show",

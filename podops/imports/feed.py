@@ -40,6 +40,7 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
     mapping = Mapping(
         import_media=job.import_media,
         base_url=runtime.settings.base_url,
+        importer_email=job.owner_email,
         source_url=job.url,
         problems=[
             {

@@ -76,6 +76,8 @@ class Mapping:
 
     import_media: bool
     base_url: str
+    # Who imports: the show's owner when the feed names none.
+    importer_email: str
     source_url: str | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     imports: list[MediaImport] = field(default_factory=list)
@@ -102,7 +104,7 @@ def create_show(
             for category in show.categories
         ]
         or [{"category": "Society & Culture"}],
-        "owner": {"name": show.owner.name, "email": show.owner.email} if show.owner else None,
+        "owner": _owner(show, production, mapping),
         "author": show.author,
         "copyright": show.copyright,
         "language": show.language or "en",
@@ -208,6 +210,26 @@ def create_episode(
         return False
     _note_imports(resource, document, mapping)
     return True
+
+
+def _owner(show: ParsedShow, production: Production, mapping: Mapping) -> dict[str, str]:
+    """The feed's `itunes:owner`; the importing user when it names none (every show has an
+    owner: Apple verifies with the email, `podcast:locked` names it)."""
+    if show.owner is not None and "@" in show.owner.email:
+        return {
+            "name": show.owner.name or show.author or production.name,
+            "email": show.owner.email,
+        }
+    mapping.problems.append(
+        {
+            "index": None,
+            "guid": None,
+            "code": "podops.import.owner_set",
+            "message": "the feed names no owner email; the show's owner is "
+            f"{mapping.importer_email}",
+        }
+    )
+    return {"name": show.author or production.name, "email": mapping.importer_email}
 
 
 def _podcast_guid(show: ParsedShow, source_url: str | None) -> str | None:

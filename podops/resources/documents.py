@@ -36,7 +36,8 @@ class ShowDocument(DocumentModel):
     kind: Literal["show"]
     metadata: Metadata
     description: ShowDescription
-    image: ImageReference | None = None
+    # Apple refuses a show without artwork, so a build needs it; so does the schema.
+    image: ImageReference
 
 
 class EpisodeDocument(DocumentModel):

@@ -106,7 +106,8 @@ PodcastGuid = Annotated[
 class ShowDescription(DocumentModel):
     """The channel of the feed.
 
-    Required: what Apple requires of every show (title, summary, category, language).
+    Required: what a build needs of every show — Apple's title, summary, category and
+    language, and the owner, whose email `<podcast:locked>` names and Apple verifies with.
     `explicit` is always published, so it defaults to false; `locked` defaults to true so
     that another host cannot import the show without the owner's say-so.
 
@@ -119,7 +120,7 @@ class ShowDescription(DocumentModel):
     summary: LongText
     link: WebUrl | None = None
     categories: Annotated[list[Category], Field(min_length=1, max_length=MAX_CATEGORIES)]
-    owner: Owner | None = None
+    owner: Owner
     author: Text | None = None
     copyright: Text | None = None
     language: Language

@@ -18,6 +18,7 @@ def show(name: str = "the-daily-show", **description: Any) -> dict[str, Any]:
             "owner": {"name": "Jane", "email": "jane@example.com"},
             **description,
         },
+        "image": {"rel": "external", "url": "https://cdn.example.com/the-daily-show.jpg"},
     }
 
 
