@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import click
 import uvicorn
+from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from podops import migrate
 from podops.auth.scopes import parse_scopes
@@ -32,12 +39,27 @@ def load_settings(*, secret: bool = True) -> Settings:
     checks no tokens), or a clean exit saying what to set."""
     try:
         settings = Settings.from_env()
-        if secret:
-            settings = settings.with_secret()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     configure_logging(settings.log_level, settings.log_format)
-    return settings
+    if settings.embedded_broker:
+        logging.getLogger("kombu.connection").addFilter(_without_hostname_warning)
+    return with_secret(settings) if secret else settings
+
+
+def _without_hostname_warning(record: logging.LogRecord) -> bool:
+    # kombu warns that the broker URL names no host; the embedded broker (local files) has
+    # none to name, so on every start the warning was only noise.
+    return not record.getMessage().startswith("No hostname was supplied")
+
+
+def with_secret(settings: Settings) -> Settings:
+    """`settings` able to sign and check tokens (in development this may write the secret
+    and the installation's identity into the data directory), or a clean exit."""
+    try:
+        return settings.with_secret()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group()
@@ -54,7 +76,8 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
     """Run the API and a worker together (the embedded defaults need nothing else).
 
     With SQLite the schema is migrated first; on another database run `podops db upgrade`
-    before (the Procfile's release step). Ctrl-C stops both.
+    before (the Procfile's release step). Ctrl-C or SIGTERM stops both; the worker also
+    stops if this process is killed outright.
     """
     settings = load_settings()
     _prepare_schema(settings)
@@ -73,12 +96,44 @@ def serve(host: str | None, port: int | None, no_worker: bool) -> None:
 
 @main.command()
 @click.option("--host", help="Interface to listen on [PODOPS_HOST].")
-@click.option("--port", type=int, help="Port to listen on [PODOPS_PORT].")
-def web(host: str | None, port: int | None) -> None:
-    """Run the API only (production: the Procfile's web process)."""
-    settings = load_settings()
+@click.option("--port", type=int, help="Port to listen on [PORT, else PODOPS_PORT].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="WEB_CONCURRENCY",
+    default=1,
+    show_default=True,
+    help="API processes sharing the port [WEB_CONCURRENCY].",
+)
+def web(host: str | None, port: int | None, workers: int) -> None:
+    """Run the API only (production: the Procfile's web process).
+
+    SIGTERM or Ctrl-C stops taking connections, lets requests in flight finish for up to
+    PODOPS_SHUTDOWN_TIMEOUT seconds, then exits.
+    """
+    settings = load_settings(secret=False)
     _require_current_schema(settings)
-    _run_until_signalled(_server(settings, host or settings.host, port or settings.port))
+    settings = with_secret(settings)
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        _run_until_signalled(_server(settings, host, port))
+        return
+    # uvicorn starts each worker process afresh (multiprocessing's spawn): it imports
+    # `web_app` by name, which reads the settings from the environment again. Put the
+    # address as given here in that environment, so every process agrees with this one.
+    os.environ.pop("PORT", None)
+    os.environ.update(PODOPS_HOST=host, PODOPS_PORT=str(port))
+    config = _config("podops.cli:web_app", settings, host, port, workers=workers)
+    # The supervisor turns SIGINT/SIGTERM into SIGTERM for each worker, which shuts down
+    # gracefully, and replaces a worker that dies.
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+def web_app() -> Starlette:
+    """The API app of one `podops web --workers N` process (uvicorn calls it by name)."""
+    from podops.api import create_app
+
+    return create_app(load_settings())
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -97,6 +152,12 @@ def worker(beat: bool, ready_file: Path | None, celery_args: tuple[str, ...]) ->
     from workers.app import create_celery_app
 
     settings = load_settings(secret=False)
+    if settings.env == "development":
+        # Development machines and containers often run as root; in production the image
+        # runs as a user of its own, and there the warning is worth seeing.
+        warnings.filterwarnings(
+            "ignore", message="You're running the worker with superuser privileges"
+        )
     if ready_file is not None:
         ready_file.unlink(missing_ok=True)
     app = create_celery_app(settings, ready_file=ready_file)
@@ -124,7 +185,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
-    settings = load_settings()
+    settings = load_settings(secret=False)
     database = Database(settings.database_url)
     try:
         database.check()
@@ -139,7 +200,8 @@ def db_upgrade(revision: str) -> None:
 @db.command("current")
 def db_current() -> None:
     """Print the schema revision of the database and the newest one known."""
-    settings = load_settings()
+    settings = load_settings(secret=False)
+    _require_database_file(settings)
     database = Database(settings.database_url)
     try:
         current = migrate.current_revision(database)
@@ -160,14 +222,12 @@ def ops_sweep() -> None:
     """Re-send operations stuck in Busy now (the beat process does this periodically)."""
     from podops.jobs import Jobs
 
-    settings = load_settings()
-    database = Database(settings.database_url)
-    jobs = Jobs(settings, database)
-    try:
-        report = jobs.sweep()
-    finally:
-        jobs.close()
-        database.dispose()
+    with _database() as database:
+        jobs = Jobs(load_settings(secret=False), database)
+        try:
+            report = jobs.sweep()
+        finally:
+            jobs.close()
     click.echo(f"re-sent {len(report.resend)}, failed {len(report.failed)}")
 
 
@@ -251,7 +311,7 @@ def token_create(
     from podops.auth.authenticator import Authenticator
     from podops.errors import ApiError
 
-    settings = load_settings()
+    settings = load_settings(secret=False)
     try:
         scopes = parse_scopes(" ".join(scope_text))
     except ValueError as error:
@@ -261,7 +321,7 @@ def token_create(
         if user is None:
             raise click.ClickException(f"no user {user_key}")
         try:
-            issued, claims = Authenticator(settings, database).issue(
+            issued, claims = Authenticator(with_secret(settings), database).issue(
                 session, user, scopes=scopes, ttl=expires, production=production
             )
         except ApiError as error:
@@ -297,7 +357,7 @@ def service_account_create(
 
     from podops.auth.service_accounts import create_service_account
 
-    settings = load_settings()
+    settings = load_settings(secret=False)
     try:
         scopes = parse_scopes(" ".join(scope_text))
     except ValueError as error:
@@ -324,11 +384,28 @@ def service_account_create(
 
 @contextlib.contextmanager
 def _database(settings: Settings | None = None) -> Iterator[Database]:
-    database = Database((settings or load_settings()).database_url)
+    """The database of `settings`, which must exist with the current schema; else a clean
+    exit saying what to do (and no directory or file made on the way)."""
+    settings = settings or load_settings(secret=False)
+    _require_current_schema(settings)
+    database = Database(settings.database_url)
     try:
         yield database
     finally:
         database.dispose()
+
+
+def _require_database_file(settings: Settings) -> None:
+    """Exit cleanly when the SQLite file is missing: opening it would make it, and its
+    directory, wherever the command happened to run."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    if not Path(url.database).exists():
+        raise click.ClickException(
+            f"no database at {url.database}: run `podops db upgrade` (or `podops serve`) "
+            "to make it, or point PODOPS_DATA_DIR or PODOPS_DATABASE_URL at an existing one"
+        )
 
 
 def _prepare_schema(settings: Settings) -> None:
@@ -343,12 +420,18 @@ def _prepare_schema(settings: Settings) -> None:
 
 
 def _require_current_schema(settings: Settings) -> None:
+    _require_database_file(settings)
     database = Database(settings.database_url)
+    # Reading the revision makes alembic log its dialect at INFO: not news on every command.
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
     try:
         current = migrate.current_revision(database)
     except Exception as error:
         raise click.ClickException(f"database unreachable: {error}") from None
     finally:
+        alembic_log.setLevel(level)
         database.dispose()
     head = migrate.head_revision(settings.database_url)
     if current != head:
@@ -358,11 +441,14 @@ def _require_current_schema(settings: Settings) -> None:
         )
 
 
-def _server(settings: Settings, host: str, port: int) -> uvicorn.Server:
-    from podops.api import create_app
-
-    config = uvicorn.Config(
-        create_app(settings),
+def _config(
+    app: Starlette | str, settings: Settings, host: str, port: int, *, workers: int = 1
+) -> uvicorn.Config:
+    """uvicorn's configuration: an app, or the name of a factory of one for several workers."""
+    return uvicorn.Config(
+        app,
+        factory=isinstance(app, str),
+        workers=workers,
         host=host,
         port=port,
         loop="uvloop",
@@ -372,15 +458,38 @@ def _server(settings: Settings, host: str, port: int) -> uvicorn.Server:
         access_log=False,
         proxy_headers=True,
         server_header=False,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
-    return uvicorn.Server(config)
+
+
+def _server(settings: Settings, host: str, port: int) -> uvicorn.Server:
+    from podops.api import create_app
+
+    return uvicorn.Server(_config(create_app(settings), settings, host, port))
+
+
+class _TerminatedError(Exception):
+    """SIGTERM arrived: stop the way Ctrl-C stops."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> NoReturn:
+    raise _TerminatedError
 
 
 def _run_until_signalled(server: uvicorn.Server) -> None:
-    # uvicorn shuts down cleanly on SIGINT/SIGTERM, then raises the signal again for whoever
-    # else handles it; for us Ctrl-C is the normal way to stop, not an error.
-    with contextlib.suppress(KeyboardInterrupt):
+    """Run until SIGINT or SIGTERM, and return normally after uvicorn's graceful shutdown.
+
+    uvicorn handles both signals itself, then raises the signal again for the handler that was
+    there before it: with the default SIGTERM handler that kills the process on the spot, and
+    `podops serve`'s `finally`, which stops its worker, would never run.
+    """
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
         server.run()
+    except (KeyboardInterrupt, _TerminatedError):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _worker_argv(settings: Settings, beat: bool) -> list[str]:
@@ -412,9 +521,25 @@ def _beat_schedule(settings: Settings) -> Path:
 def _start_worker(settings: Settings, *, beat: bool) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PODOPS_DATA_DIR=str(settings.data_dir))
     command = [sys.executable, "-m", "podops.cli", "worker", *(["--beat"] if beat else [])]
-    process = subprocess.Popen(command, env=env)
+    die_with_us = _terminate_when_parent_dies(os.getpid()) if sys.platform == "linux" else None
+    process = subprocess.Popen(command, env=env, preexec_fn=die_with_us)
     logger.info("worker started", extra={"pid": process.pid})
     return process
+
+
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
+def _terminate_when_parent_dies(parent: int) -> Callable[[], None]:
+    """For the worker child, between fork and exec: have Linux send it SIGTERM (a warm
+    shutdown) when `podops serve` dies, even by SIGKILL, so no worker is ever orphaned."""
+
+    def arrange() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the line above
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arrange
 
 
 def _watch_worker(worker: subprocess.Popen[bytes], server: uvicorn.Server) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import textwrap
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
@@ -205,15 +206,23 @@ class Settings:
         "PODOPS_BASE_URL",
         "",
         _text,  # `from_env` fills in host and port when empty, then drops a trailing slash
-        "Public URL of this service, used in links it hands out. Empty: "
-        "`http://PODOPS_HOST:PODOPS_PORT`.",
+        "Public URL of this service, used in links it hands out and as the issuer of its "
+        "tokens. Empty: `http://PODOPS_HOST:PODOPS_PORT`; production requires it.",
     )
     host: str = _setting("PODOPS_HOST", "127.0.0.1", _text, "Interface `podops serve` listens on.")
     port: int = _setting(
         "PODOPS_PORT",
         "8000",
         _integer(minimum=1, maximum=65535),
-        "Port `podops serve` listens on.",
+        "Port `podops serve` and `podops web` listen on. `PORT`, which Heroku-style platforms "
+        "and honcho set, wins over it.",
+    )
+    shutdown_timeout: int = _setting(
+        "PODOPS_SHUTDOWN_TIMEOUT",
+        "20",
+        _integer(minimum=1),
+        "Seconds the API gives requests in flight to finish after SIGTERM before it closes "
+        "them. Keep it below the platform's own limit (30 on Kubernetes and Heroku).",
     )
     jwt_secret: str = _setting(
         "PODOPS_JWT_SECRET",
@@ -229,6 +238,14 @@ class Settings:
         "Comma-separated PEM private key files (RSA, EC P-256 or Ed25519) that sign tokens "
         "instead of the secret: the first signs, the others still verify until removed. "
         "Public keys at `/_a/jwks`.",
+    )
+    token_issuer: str = _setting(
+        "PODOPS_TOKEN_ISSUER",
+        "",
+        _text,
+        "Issuer (`iss`) of the tokens this installation signs and accepts. Empty: "
+        "`PODOPS_BASE_URL` when set, else an identity made on first start and kept in the "
+        "data directory (`installation-id`), so the port never matters.",
     )
     token_ttl: int = _setting(
         "PODOPS_TOKEN_TTL",
@@ -349,14 +366,20 @@ class Settings:
         for declared in fields(cls):
             variable = _variable_of(declared)
             raw = source.get(variable.name, variable.default).strip()
+            if variable.name == "PODOPS_PORT" and source.get("PORT", "").strip():
+                # The platform tells the process where to listen; it knows best.
+                variable, raw = replace(variable, name="PORT"), source["PORT"].strip()
             values[declared.name] = variable.parse(variable.name, raw)
         read = cls(**values)
-        # Empty means the embedded default; these depend on other settings.
+        # Empty means the embedded default; these depend on other settings. An empty issuer
+        # with an empty base URL stays empty here: `with_secret` reads it from the data
+        # directory, which `from_env` never touches.
         settings = replace(
             read,
             database_url=read.database_url or f"sqlite:///{read.data_dir / 'podops.sqlite3'}",
             storage_url=read.storage_url or (read.data_dir / "storage").as_uri(),
             base_url=(read.base_url or f"http://{read.host}:{read.port}").rstrip("/"),
+            token_issuer=read.token_issuer or read.base_url.rstrip("/"),
         )
         if settings.token_ttl > settings.token_max_ttl:
             raise SettingsError(
@@ -366,14 +389,29 @@ class Settings:
         return settings
 
     def with_secret(self) -> Settings:
-        """Return settings whose JWT secret is usable, or raise `SettingsError`.
+        """Return settings that can sign and check tokens — a usable JWT secret and an
+        issuer — or raise `SettingsError`.
 
         Production must be given a real secret. Development makes one on first start and keeps
         it in the data directory, so tokens survive a restart. With PEM keys (`PODOPS_JWT_KEYS`)
-        no secret is needed: the keys sign instead.
+        no secret is needed: the keys sign instead. The issuer is `PODOPS_TOKEN_ISSUER` or
+        `PODOPS_BASE_URL`; without either, development makes an identity of the installation
+        and keeps it in the data directory, while production, whose processes share no data
+        directory, refuses.
         """
-        if self.jwt_keys and not self.jwt_secret:
-            return self
+        signing = self if self.jwt_keys and not self.jwt_secret else self._with_usable_secret()
+        return replace(signing, token_issuer=self.token_issuer or self._installation_issuer())
+
+    def _installation_issuer(self) -> str:
+        if self.env == "production":
+            raise SettingsError(
+                "PODOPS_BASE_URL is not set: production issues its tokens in the name of the "
+                "URL clients use, e.g. PODOPS_BASE_URL=https://podops.example.com "
+                "(or set PODOPS_TOKEN_ISSUER)"
+            )
+        return _kept_in_data_dir(self.data_dir, "installation-id", _new_installation_id)
+
+    def _with_usable_secret(self) -> Settings:
         secret = self.jwt_secret
         if self.env == "development" and not secret:
             secret = _development_secret(self.data_dir)
@@ -433,16 +471,25 @@ def secret_problem(secret: str) -> str:
 
 
 def _development_secret(data_dir: Path) -> str:
-    path = data_dir / "jwt-secret"
+    return _kept_in_data_dir(data_dir, "jwt-secret", lambda: secrets.token_urlsafe(48))
+
+
+def _new_installation_id() -> str:
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+def _kept_in_data_dir(data_dir: Path, name: str, make: Callable[[], str]) -> str:
+    """The value kept in `data_dir/name`, made by `make` and kept there on first use."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # O_EXCL: two processes starting at once keep the same secret, the loser rereads it.
+    value = make()
+    # O_EXCL: two processes starting at once keep the same value, the loser rereads it.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
     with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+        handle.write(value)
+    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,41 @@ def test_a_ci_pipeline_uses_a_credential_file_not_a_token(
         code=1,
     )
     assert "exists" in again
+
+
+def test_a_token_made_with_another_port_is_accepted_by_the_server(
+    env: dict[str, str], live_server: LiveServer
+) -> None:
+    # The issuer is the installation, not the address it listens on: a CLI run without the
+    # server's port (or with the platform's PORT) makes tokens that server accepts.
+    cli_env = {**env, "PODOPS_PORT": "9999", "PORT": "5000"}
+    del cli_env["PODOPS_BASE_URL"], cli_env["PODOPS_TOKEN_ISSUER"]
+    run(podops, ["users", "create", "boss@example.com", "--admin"], cli_env)
+    output = run(
+        podops, ["token", "create", "--user", "boss@example.com", "--scope", "api:admin"], cli_env
+    )
+    token = output.splitlines()[0]
+    claims = json.loads(run(po, ["--api", live_server.url, "--token", token, "whoami"], env))
+    assert claims["scope"] == "api:admin"
+
+
+def test_commands_on_a_missing_database_say_what_to_do_and_make_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a user would: in a directory that holds no podops data, nothing configured.
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("PODOPS_")]:
+        monkeypatch.delenv(name)
+    env = {"PODOPS_LOG_FORMAT": "text"}
+    for args in (
+        ["users", "list"],
+        ["users", "create", "me@example.com"],
+        ["token", "create", "--user", "me@example.com", "--scope", "api:admin"],
+        ["ops", "sweep"],
+        ["db", "current"],
+    ):
+        output = run(podops, args, env, code=1)
+        assert f"no database at {tmp_path / 'var' / 'podops.sqlite3'}" in output, args
+        assert "podops db upgrade" in output
+        assert "Traceback" not in output
+    assert list(tmp_path.iterdir()) == []

@@ -109,7 +109,7 @@ def test_hs256_signed_with_the_rsa_public_key_is_refused(
         settings = context_of(client).settings
         now = int(time.time())
         claims = {
-            "iss": settings.base_url,
+            "iss": settings.token_issuer,
             "aud": AUDIENCE,
             "sub": "0123456789ab",
             "iat": now,

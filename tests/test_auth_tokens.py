@@ -25,7 +25,7 @@ def forge(settings: Settings, client: TestClient, **changes: Any) -> str:
     key = context.authenticator.tokens.keyring.current
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": settings.base_url,
+        "iss": settings.token_issuer,
         "aud": AUDIENCE,
         "sub": "0123456789ab",
         "iat": now,

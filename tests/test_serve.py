@@ -105,3 +105,151 @@ def test_serve_runs_api_and_worker_and_ctrl_c_stops_both(tmp_path: Path) -> None
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait()
     assert "worker stopped" in log_path.read_text()
+
+
+def fresh_env(**extra: str) -> dict[str, str]:
+    """The environment of a new user: no podops or platform variable set."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PODOPS_") and k not in ("PORT", "WEB_CONCURRENCY")
+    }
+    env.update(PODOPS_LOG_FORMAT="text", PODOPS_WORKER_CONCURRENCY="1", **extra)
+    return env
+
+
+def start(
+    command: list[str], cwd: Path, env: dict[str, str], log_path: Path
+) -> subprocess.Popen[bytes]:
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def wait_for_answer(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    def answers() -> bool:
+        assert process.poll() is None, log_path.read_text()
+        try:
+            return httpx.get(url, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(answers, 60, f"{url} to answer", 0.2)
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+PODOPS = [sys.executable, "-m", "podops.cli"]
+
+
+def test_web_listens_on_port_with_web_concurrency_processes_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    # PORT, which platforms and honcho set, wins over PODOPS_PORT.
+    env = fresh_env(PORT=str(port), PODOPS_PORT=str(free_port()), WEB_CONCURRENCY="2")
+    subprocess.run([*PODOPS, "db", "upgrade"], cwd=tmp_path, env=env, check=True)
+    log_path = tmp_path / "web.log"
+    web = start([*PODOPS, "web"], tmp_path, env, log_path)
+    try:
+        wait_for_answer(web, f"http://127.0.0.1:{port}/healthz", log_path)
+        wait_until(
+            lambda: len(live_processes_in_group(web.pid)) >= 3,
+            30,
+            "the supervisor and its two API processes",
+        )
+        web.send_signal(signal.SIGTERM)  # to the supervisor only, as a platform does
+        assert web.wait(30) == 0, log_path.read_text()
+        wait_until(lambda: live_processes_in_group(web.pid) == [], 10, "every API process to exit")
+    finally:
+        stop_group(web)
+
+
+def test_sigterm_to_serve_stops_its_worker_too(tmp_path: Path) -> None:
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    serve = start([*PODOPS, "serve"], tmp_path, fresh_env(PODOPS_PORT=str(port)), log_path)
+    try:
+        wait_for_answer(serve, f"http://127.0.0.1:{port}/healthz", log_path)
+        wait_until(lambda: "worker started" in log_path.read_text(), 30, "the worker to start")
+        serve.send_signal(signal.SIGTERM)  # to podops serve only, not its group
+        assert serve.wait(60) == 0, log_path.read_text()
+        wait_until(
+            lambda: live_processes_in_group(serve.pid) == [],
+            10,
+            "the worker and its pool to exit with podops serve",
+        )
+    finally:
+        stop_group(serve)
+    assert "worker stopped" in log_path.read_text()
+
+
+def test_a_killed_serve_leaves_no_worker_behind(tmp_path: Path) -> None:
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    serve = start([*PODOPS, "serve"], tmp_path, fresh_env(PODOPS_PORT=str(port)), log_path)
+    try:
+        wait_for_answer(serve, f"http://127.0.0.1:{port}/healthz", log_path)
+        wait_until(lambda: "worker started" in log_path.read_text(), 30, "the worker to start")
+        serve.kill()  # no chance to stop anything itself
+        serve.wait()
+        wait_until(
+            lambda: live_processes_in_group(serve.pid) == [],
+            40,
+            "the orphaned worker to stop (it is sent SIGTERM when its parent dies)",
+        )
+    finally:
+        stop_group(serve)
+
+
+# Beside this Python, where its console scripts (podops itself among them) are installed.
+SCRIPTS = Path(sys.executable).parent
+
+
+@pytest.mark.skipif(not (SCRIPTS / "honcho").exists(), reason="honcho is a dev dependency")
+def test_the_procfile_runs_under_honcho_as_the_readme_says(tmp_path: Path) -> None:
+    port = free_port()
+    env = fresh_env(PATH=f"{SCRIPTS}{os.pathsep}{os.environ.get('PATH', '')}")
+    # The README's recipe: the release step once, then the long-running processes.
+    subprocess.run([*PODOPS, "db", "upgrade"], cwd=tmp_path, env=env, check=True)
+    procfile = Path(__file__).resolve().parents[1] / "Procfile"
+    log_path = tmp_path / "honcho.log"
+    honcho = start(
+        [
+            str(SCRIPTS / "honcho"),
+            "-f",
+            str(procfile),
+            "-d",
+            str(tmp_path),
+            "start",
+            "-p",
+            str(port),
+            "web",
+            "worker",
+            "beat",
+        ],
+        tmp_path,
+        env,
+        log_path,
+    )
+    try:
+        # honcho gives web PORT=<port>; podops web listens there.
+        wait_for_answer(honcho, f"http://127.0.0.1:{port}/healthz", log_path)
+        wait_until(
+            lambda: "ready" in log_path.read_text() and "beat" in log_path.read_text(),
+            60,
+            "the worker and beat to start",
+        )
+        assert honcho.poll() is None, log_path.read_text()
+        honcho.send_signal(signal.SIGTERM)
+        honcho.wait(60)
+        wait_until(
+            lambda: live_processes_in_group(honcho.pid) == [], 20, "every Procfile process to exit"
+        )
+    finally:
+        stop_group(honcho)

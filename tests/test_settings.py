@@ -60,9 +60,51 @@ def test_production_refuses_a_weak_secret(tmp_path: Path, secret: str, problem: 
 
 def test_production_accepts_a_strong_secret(tmp_path: Path) -> None:
     settings = Settings.from_env(
-        {"PODOPS_ENV": "production", "PODOPS_DATA_DIR": str(tmp_path), "PODOPS_JWT_SECRET": STRONG}
+        {
+            "PODOPS_ENV": "production",
+            "PODOPS_DATA_DIR": str(tmp_path),
+            "PODOPS_JWT_SECRET": STRONG,
+            "PODOPS_BASE_URL": "https://podops.example/",
+        }
     ).with_secret()
     assert settings.jwt_secret == STRONG
+    assert settings.token_issuer == "https://podops.example"
+
+
+def test_production_refuses_to_issue_tokens_without_its_base_url(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"PODOPS_ENV": "production", "PODOPS_DATA_DIR": str(tmp_path), "PODOPS_JWT_SECRET": STRONG}
+    )
+    # Its processes share no data directory in which to keep an identity of their own.
+    with pytest.raises(SettingsError, match="PODOPS_BASE_URL is not set"):
+        settings.with_secret()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_issuer_is_the_installation_not_its_port(tmp_path: Path) -> None:
+    def issuer(**env: str) -> str:
+        given = {"PODOPS_DATA_DIR": str(tmp_path), **env}
+        return Settings.from_env(given).with_secret().token_issuer
+
+    first = issuer(PODOPS_PORT="8000")
+    assert first.startswith("urn:uuid:")
+    assert issuer(PODOPS_PORT="9001") == first
+    assert issuer(PORT="5000", PODOPS_HOST="0.0.0.0") == first
+    assert (tmp_path / "installation-id").read_text() == first
+    assert issuer(PODOPS_BASE_URL="https://podops.example") == "https://podops.example"
+    assert issuer(PODOPS_TOKEN_ISSUER="urn:x", PODOPS_BASE_URL="https://a.example") == "urn:x"
+    other = tmp_path / "elsewhere"
+    assert issuer(PODOPS_DATA_DIR=str(other)) != first  # another installation
+
+
+def test_port_set_by_the_platform_wins(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"PODOPS_DATA_DIR": str(tmp_path), "PODOPS_PORT": "8000", "PORT": "9001"}
+    )
+    assert settings.port == 9001
+    assert settings.base_url == "http://127.0.0.1:9001"
+    with pytest.raises(SettingsError, match="PORT='x'"):
+        Settings.from_env({"PODOPS_DATA_DIR": str(tmp_path), "PORT": "x"})
 
 
 def test_development_makes_a_secret_once_and_keeps_it(tmp_path: Path) -> None:
@@ -127,7 +169,9 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_BASE_URL": "https://podops.example",
         "PODOPS_HOST": "0.0.0.0",
         "PODOPS_PORT": "9000",
+        "PODOPS_SHUTDOWN_TIMEOUT": "5",
         "PODOPS_JWT_SECRET": STRONG,
+        "PODOPS_TOKEN_ISSUER": "urn:podops:test",
         "PODOPS_JWT_KEYS": f"{tmp_path / 'a.pem'},{tmp_path / 'b.pem'}",
         "PODOPS_TOKEN_TTL": "600",
         "PODOPS_TOKEN_MAX_TTL": "3600",

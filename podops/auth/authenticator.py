@@ -45,7 +45,7 @@ class Authenticator:
         )
         self.settings = settings
         self.database = database
-        self.tokens = TokenService(keyring, issuer=settings.base_url)
+        self.tokens = TokenService(keyring, issuer=settings.token_issuer)
         self.revocations = RevocationList(database)
         self.limiter: RateLimiter | None = make_rate_limiter(
             settings.rate_limit, settings.broker_url

@@ -1,9 +1,10 @@
 """Access tokens: JWTs issued and verified by podops.
 
-Claims: `iss` (this service's base URL), `aud` ("podops"), `sub` (user id), `iat`, `exp`,
-`jti`, `scope` (space-separated), and optionally `prod` — a production the token is restricted
-to. Every one of iss/aud/sub/iat/exp/jti is required; the header must say `typ: at+jwt`
-(RFC 9068) and name the algorithm of the key its `kid` points at.
+Claims: `iss` (this installation, `Settings.token_issuer`: its base URL or an identity kept with
+its data, never the port it listens on), `aud` ("podops"), `sub` (user id), `iat`, `exp`, `jti`,
+`scope` (space-separated), and optionally `prod` — a production the token is restricted to.
+Every one of iss/aud/sub/iat/exp/jti is required; the header must say `typ: at+jwt` (RFC 9068)
+and name the algorithm of the key its `kid` points at.
 
 Verifying a signature is the costly part of a request, so verified tokens are kept, by their
 exact text, until they expire. Revocation is not cached here: it is checked on every request
@@ -103,6 +104,8 @@ class TokenService:
     """Issues and verifies access tokens with one keyring, for one issuer."""
 
     def __init__(self, keyring: Keyring, issuer: str) -> None:
+        if not issuer:
+            raise ValueError("tokens need an issuer: build settings with Settings.with_secret()")
         self.keyring = keyring
         self.issuer = issuer
         self._verified: OrderedDict[str, Claims] = OrderedDict()
