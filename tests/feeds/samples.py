@@ -151,7 +151,7 @@ HOST_NODE = "03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a"
 
 def namespace_show(**changes: Any) -> Show:
     """`show()` with every Podcast Index tag of the channel set, lint-clean."""
-    return show(
+    base = show(
         medium="podcast",
         license=License("CC-BY-4.0"),
         locations=(
@@ -218,15 +218,15 @@ def namespace_show(**changes: Any) -> Show:
         podroll=(
             RemoteItem(ROLL_GUID, "https://feeds.example.org/buzzcast.xml", title="Buzzcast"),
         ),
-        **changes,
     )
+    return replace(base, **changes)
 
 
 def namespace_episode(n: int = 1, /, **changes: Any) -> Episode:
     """`episode(n)` with every Podcast Index tag of an item set, lint-clean."""
     guid = f"{n:012x}"
     media = f"https://cdn.example.com/p/sample-show/{guid}"
-    return episode(
+    base = episode(
         n,
         season_name="Origins",
         soundbites=(Soundbite(73.0, 60.0), Soundbite(1234.5, 42.25, "Why it matters")),
@@ -280,5 +280,5 @@ def namespace_episode(n: int = 1, /, **changes: Any) -> Episode:
         ),
         social_interacts=(SocialInteract("disabled"),),
         content_links=(ContentLink("https://www.youtube.com/watch?v=example", "On YouTube"),),
-        **changes,
     )
+    return replace(base, **changes)

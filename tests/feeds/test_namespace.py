@@ -11,14 +11,32 @@ from dataclasses import fields, replace
 import pytest
 
 from feeds import (
+    AlternateEnclosure,
+    Chat,
+    Code,
+    ContentLink,
     Episode,
     ImageSource,
+    Integrity,
+    License,
+    Location,
     Person,
     RemoteItem,
+    ServiceBlock,
     Show,
+    SocialInteract,
     Soundbite,
+    Source,
+    Trailer,
+    Txt,
+    UpdateFrequency,
+    Value,
+    ValueRecipient,
+    ValueTimeSplit,
+    lint,
     render,
 )
+from feeds._lint_podcast import rrule_problem
 from feeds.parse import ProblemCode, parse_feed
 from tests.feeds import samples
 from tests.feeds.samples import NOW, attributes, elements, one, texts
@@ -305,3 +323,166 @@ def test_episode_without_season_writes_no_season_name(persons: tuple[Person, ...
     )
     root = samples.parse(render(samples.show(), [episode], now=NOW))
     assert not elements(root, f"{ITEM}/podcast:season")
+
+
+# Lint ----------------------------------------------------------------------------------------
+
+
+def findings(show: Show, episodes: list[Episode]) -> dict[str, tuple[str, Code]]:
+    """path → (error or warning, code) of every finding."""
+    report = lint(show, episodes, now=NOW)
+    found = {f.path: ("error", f.code) for f in report.errors}
+    found.update({f.path: ("warning", f.code) for f in report.warnings})
+    return found
+
+
+def test_namespace_samples_are_lint_clean() -> None:
+    report = lint(samples.namespace_show(), [samples.namespace_episode(1)], now=NOW)
+    assert (report.errors, report.warnings) == ((), ())
+
+
+def test_lint_names_each_channel_tag_problem() -> None:
+    show = samples.namespace_show(
+        medium="Podcast",
+        license=License("my-own-licence"),
+        locations=(Location(" ", geo="geo:91,0", osm="X12", rel="about", country="USA"),),
+        trailers=(Trailer("", "ftp://example.com/t.mp3", NOW, 0, "text/html", 0),),
+        txt=(Txt("maybe", "ai-content"),),
+        update_frequency=UpdateFrequency("Weekly", "FREQ=WEEKLY;COUNT=10"),
+        service_blocks=(
+            ServiceBlock(True, "google"),
+            ServiceBlock(False, "google"),
+            ServiceBlock(True, "myspace"),
+        ),
+        publisher=RemoteItem("not-a-guid", "https://example.com/p.xml"),
+        chat=Chat("https://irc.example.com/", "telegraph"),
+        image_srcset=(ImageSource("https://example.com/a,b.jpg", 0),),
+        values=(Value("lightning", "", (), suggested="lots"),),
+        social_interacts=(SocialInteract("myspace", "not a uri", priority=-1),),
+        podroll=(RemoteItem(samples.ROLL_GUID, medium="radio"),),
+        persons=(
+            Person("Vi Sual", group="visuals"),
+            Person("Ann Ouncer", role="sound wizard", group="Cast"),
+            Person("Ed", role="Editor", group="Nowhere"),
+        ),
+    )
+    found = findings(show, [samples.episode(1)])
+    assert {path: kind for path, kind in found.items() if path.startswith("show.")} == {
+        "show.medium": ("error", Code.UNKNOWN_VALUE),
+        "show.license.url": ("error", Code.MISSING),
+        "show.locations[0].name": ("error", Code.MISSING),
+        "show.locations[0].geo": ("error", Code.INVALID_VALUE),
+        "show.locations[0].osm": ("error", Code.INVALID_VALUE),
+        "show.locations[0].rel": ("error", Code.UNKNOWN_VALUE),
+        "show.locations[0].country": ("error", Code.INVALID_VALUE),
+        "show.trailers[0].title": ("error", Code.MISSING),
+        "show.trailers[0].url": ("error", Code.INVALID_URL),
+        "show.trailers[0].length": ("error", Code.ENCLOSURE_LENGTH),
+        "show.trailers[0].type": ("warning", Code.UNKNOWN_TYPE),
+        "show.trailers[0].season": ("error", Code.INVALID_NUMBER),
+        "show.txt[0].text": ("error", Code.INVALID_VALUE),
+        "show.update_frequency.starts": ("error", Code.MISSING),
+        "show.service_blocks[1].service": ("error", Code.INVALID_VALUE),
+        "show.service_blocks[2].service": ("warning", Code.UNKNOWN_VALUE),
+        "show.publisher.feed_guid": ("error", Code.INVALID_PODCAST_GUID),
+        "show.publisher.medium": ("error", Code.INVALID_VALUE),
+        "show.chat.server": ("error", Code.INVALID_VALUE),
+        "show.chat.protocol": ("warning", Code.UNKNOWN_VALUE),
+        "show.image_srcset[0].url": ("error", Code.INVALID_URL),
+        "show.image_srcset[0].width": ("error", Code.INVALID_NUMBER),
+        "show.values[0].method": ("error", Code.MISSING),
+        "show.values[0].suggested": ("error", Code.INVALID_NUMBER),
+        "show.values[0].recipients": ("error", Code.MISSING),
+        "show.social_interacts[0].protocol": ("warning", Code.UNKNOWN_VALUE),
+        "show.social_interacts[0].uri": ("error", Code.INVALID_URL),
+        "show.social_interacts[0].priority": ("error", Code.INVALID_NUMBER),
+        "show.podroll[0].medium": ("error", Code.UNKNOWN_VALUE),
+        "show.persons[0].role": ("warning", Code.UNKNOWN_PERSON_ROLE),
+        "show.persons[1].role": ("warning", Code.UNKNOWN_PERSON_ROLE),
+        "show.persons[2].group": ("warning", Code.UNKNOWN_PERSON_ROLE),
+    }
+    messages = {f.path: f.message for f in lint(show, [samples.episode(1)], now=NOW).warnings}
+    assert messages["show.persons[0].role"] == (
+        "Show: Vi Sual's role 'host' is not one of the visuals group's in the Podcast Taxonomy "
+        "(cover art designer, graphic designer); apps will show it as host."
+    )
+
+
+def test_taxonomy_names_compare_without_case() -> None:
+    show = samples.show(
+        persons=(
+            Person("Becky", role="Cover Art Designer", group="Visuals"),
+            Person("Ed", role="audio editor", group="audio post-production"),
+        ),
+    )
+    assert lint(show, [samples.episode(1)], now=NOW).warnings == ()
+
+
+def test_lint_names_each_item_tag_problem() -> None:
+    episode = samples.namespace_episode(
+        1,
+        season=None,
+        soundbites=(Soundbite(-1.0, 10.0), Soundbite(1800.0, 60.0), Soundbite(10.0, 5.0)),
+        alternate_enclosures=(
+            AlternateEnclosure("", (), length=-1, title="A title far longer than thirty-two"),
+            AlternateEnclosure(
+                "audio/mpeg", (Source("ipfs:"),), default=True, integrity=Integrity("md5", "x")
+            ),
+            AlternateEnclosure(
+                "audio/mpeg",
+                (Source("magnet:?xt=urn:btih:c12fe1"),),
+                default=True,
+                integrity=Integrity("sri", "md5-abc"),
+            ),
+        ),
+        values=(
+            Value(
+                "lightning",
+                "keysend",
+                (ValueRecipient("paypal", "", -5),),
+                time_splits=(ValueTimeSplit(10.0, 0.0, remote_percentage=120),),
+            ),
+        ),
+        social_interacts=(SocialInteract("activitypub"),),
+        content_links=(ContentLink("youtube.com/watch", ""),),
+    )
+    found = findings(samples.show(), [episode])
+    assert {path: kind for path, kind in found.items() if path.startswith("episodes[0]")} == {
+        "episodes[0].season": ("error", Code.MISSING),
+        "episodes[0].soundbites[0]": ("error", Code.INVALID_NUMBER),
+        "episodes[0].soundbites[1]": ("error", Code.INVALID_NUMBER),
+        "episodes[0].soundbites[2].duration": ("warning", Code.DURATION),
+        "episodes[0].alternate_enclosures[0].type": ("error", Code.MISSING),
+        "episodes[0].alternate_enclosures[0].sources": ("error", Code.MISSING),
+        "episodes[0].alternate_enclosures[0].length": ("error", Code.INVALID_NUMBER),
+        "episodes[0].alternate_enclosures[0].title": ("warning", Code.TOO_LONG),
+        "episodes[0].alternate_enclosures[1].sources[0].uri": ("error", Code.INVALID_URL),
+        "episodes[0].alternate_enclosures[1].integrity.type": ("error", Code.UNKNOWN_VALUE),
+        "episodes[0].alternate_enclosures[2].integrity.value": ("error", Code.INVALID_VALUE),
+        "episodes[0].alternate_enclosures": ("warning", Code.INVALID_VALUE),
+        "episodes[0].values[0].recipients[0].address": ("error", Code.MISSING),
+        "episodes[0].values[0].recipients[0].split": ("error", Code.INVALID_NUMBER),
+        "episodes[0].values[0].recipients[0].type": ("warning", Code.UNKNOWN_VALUE),
+        "episodes[0].values[0].time_splits[0]": ("error", Code.INVALID_VALUE),
+        "episodes[0].values[0].time_splits[0].remote_percentage": ("error", Code.INVALID_NUMBER),
+        "episodes[0].social_interacts[0].uri": ("error", Code.MISSING),
+        "episodes[0].content_links[0].href": ("error", Code.INVALID_URL),
+        "episodes[0].content_links[0].text": ("warning", Code.MISSING),
+    }
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ("FREQ=WEEKLY;BYDAY=MO,WE", None),
+        ("FREQ=YEARLY;BYDAY=+4TH;BYMONTH=11", None),
+        ("FREQ=WEEKLY;UNTIL=2023-12-31T00:00:00.000Z;BYDAY=MO", None),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=10", None),
+        ("BYDAY=MO", "has no FREQ, which RFC 5545 requires"),
+        ("FREQ=FORTNIGHTLY", "has FREQ='FORTNIGHTLY', which is not a valid FREQ"),
+        ("FREQ=DAILY;EVERY=2", "has the part 'EVERY=2', which RFC 5545 does not define"),
+        ("FREQ=DAILY;COUNT=2;UNTIL=20250101", "has both COUNT and UNTIL; RFC 5545 allows one"),
+    ],
+)
+def test_recurrence_rules(rule: str, problem: str | None) -> None:
+    assert rrule_problem(rule) == problem
