@@ -33,6 +33,11 @@ class Code(StrEnum):
     NO_EPISODES = "no-episodes"
     LOCKED_WITHOUT_OWNER = "locked-without-owner"
     NEW_FEED_URL_UNCHANGED = "new-feed-url-unchanged"
+    # The Podcast Index tags: a value outside the namespace's list, a value not in the form
+    # the namespace gives, a person's role or group outside the Podcast Taxonomy Project's.
+    UNKNOWN_VALUE = "unknown-value"
+    INVALID_VALUE = "invalid-value"
+    UNKNOWN_PERSON_ROLE = "unknown-person-role"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,27 +16,13 @@ seconds, `podcast:` attributes written only when set, and the GUID never a perma
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from feeds._itunes import whole_seconds
+from feeds._podcast_tags import Tag, item_tags, rfc2822
 from feeds._text import attribute_value, cdata_content, character_data
 from feeds.markup import markdown_to_html
 from feeds.model import Episode, Person
 
-__all__ = ["item_xml", "notes_html", "rfc2822", "summary_html"]
-
-# RFC 2822 names, whatever the process' locale (feedgen switched LC_ALL to "C" for this).
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def rfc2822(seconds: int) -> str:
-    """`seconds` (Unix time) as an RFC 2822 date in UTC: `Tue, 03 Dec 2024 00:00:00 +0000`."""
-    moment = datetime.fromtimestamp(seconds, tz=UTC)
-    return (
-        f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
-        f"{moment.year} {moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} +0000"
-    )
+__all__ = ["item_xml", "notes_html", "rfc2822", "summary_html", "tag_xml"]
 
 
 def item_xml(episode: Episode) -> bytes:
@@ -119,7 +105,9 @@ def _itunes(episode: Episode, lines: list[str]) -> None:
 def _podcast(episode: Episode, lines: list[str]) -> None:
     add = lines.append
     if episode.season is not None:
-        add(f"      <podcast:season>{character_data(str(episode.season))}</podcast:season>\n")
+        name = _attributes(("name", episode.season_name))
+        season = character_data(str(episode.season))
+        add(f"      <podcast:season{name}>{season}</podcast:season>\n")
     if episode.number is not None:
         add(f"      <podcast:episode>{character_data(str(episode.number))}</podcast:episode>\n")
     for transcript in episode.transcripts:
@@ -136,6 +124,8 @@ def _podcast(episode: Episode, lines: list[str]) -> None:
         add(f"      <podcast:chapters{attributes}/>\n")
     for person in episode.persons:
         add(_person(person))
+    for tag in item_tags(episode):
+        add(tag_xml(tag, "      "))
 
 
 def _person(person: Person) -> str:
@@ -144,6 +134,18 @@ def _person(person: Person) -> str:
     )
     # Even an empty name is text: lxml wrote `<podcast:person></podcast:person>` for it.
     return f"      <podcast:person{attributes}>{character_data(person.name)}</podcast:person>\n"
+
+
+def tag_xml(tag: Tag, indent: str) -> str:
+    """`tag` as text at `indent`, as libxml2 indents it: children one level (2 spaces) in."""
+    name = f"podcast:{tag.name}"
+    attributes = _attributes(*tag.attributes)
+    if tag.children:
+        inner = "".join(tag_xml(child, indent + "  ") for child in tag.children)
+        return f"{indent}<{name}{attributes}>\n{inner}{indent}</{name}>\n"
+    if tag.text is None:
+        return f"{indent}<{name}{attributes}/>\n"
+    return f"{indent}<{name}{attributes}>{character_data(tag.text)}</{name}>\n"
 
 
 def _attributes(*pairs: tuple[str, str | None]) -> str:

@@ -22,6 +22,7 @@ from operator import attrgetter
 
 from feeds._findings import Code, Finding, Findings
 from feeds._items import notes_html, summary_html
+from feeds._lint_podcast import check_episode_tags
 from feeds._lint_show import DESCRIPTION_MAX_BYTES, TITLE_MAX_CHARS, published_size
 from feeds._rules import check_artwork, check_length, check_persons, check_text, check_url
 from feeds.media_types import (
@@ -167,6 +168,7 @@ def _lint_episode(episode: Episode, serial: bool, findings: Findings) -> None:
         check_artwork(findings, f"{path}.image", subject, episode.image)
     _check_companions(episode, path, subject, findings)
     check_persons(findings, f"{path}.persons", subject, episode.persons)
+    check_episode_tags(episode, path, subject, findings)
 
 
 def _check_descriptions(episode: Episode, path: str, subject: str, findings: Findings) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from feeds._findings import Code, Findings
+from feeds._lint_podcast import check_show_tags
 from feeds._rules import (
     PODCAST_INDEX_LABEL_MAX,
     check_artwork,
@@ -73,6 +74,7 @@ def lint_show(show: Show, findings: Findings) -> None:
             f"{_SUBJECT}: the podcast GUID {show.podcast_guid!r} is not a UUID "
             "(36 characters with four hyphens).",
         )
+    check_show_tags(show, findings)
 
 
 def _check_title_and_summary(show: Show, findings: Findings) -> None:

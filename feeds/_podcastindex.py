@@ -1,9 +1,10 @@
 """The `podcast:` tags of the Podcast Index namespace (https://podcastindex.org/namespace/1.0).
 
 Channel: `podcast:guid` (from `feeds.guid`), `podcast:locked` (`yes`/`no`, with the owner's
-email), `podcast:funding`, `podcast:person`, written here as a feedgen extension. Item:
-`podcast:season`, `podcast:episode`, `podcast:transcript`, `podcast:chapters`,
-`podcast:person`, written with the rest of each item in `_items`. Optional attributes are
+email), `podcast:funding`, `podcast:person`, then the tags of `_podcast_tags.channel_tags`,
+written here as a feedgen extension. Item: `podcast:season` (with its `name`),
+`podcast:episode`, `podcast:transcript`, `podcast:chapters`, `podcast:person` and the tags of
+`_podcast_tags.item_tags`, written with the rest of each item in `_items`. Optional attributes are
 written only when set, so a podcatcher applies the namespace's defaults (a person without a
 role is a host; a transcript without a language is in the feed's language).
 """
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from lxml import etree
 
 from feeds._namespaces import PODCAST, podcast
+from feeds._podcast_tags import Tag, channel_tags
 from feeds._text import writable
 from feeds.guid import podcast_guid
 from feeds.model import Person, Show
@@ -33,6 +35,12 @@ def _tag(
     if text is not None:
         element.text = writable(text)
     return element
+
+
+def _element(parent: etree._Element, tag: Tag) -> None:
+    element = _tag(parent, tag.name, tag.text, dict(tag.attributes))
+    for child in tag.children:
+        _element(element, child)
 
 
 def _persons(parent: etree._Element, persons: tuple[Person, ...]) -> None:
@@ -64,6 +72,8 @@ class PodcastChannel:
         for funding in show.funding:
             _tag(channel, "funding", funding.title, {"url": funding.url})
         _persons(channel, show.persons)
+        for tag in channel_tags(show):
+            _element(channel, tag)
         return element
 
     def extend_atom(self, element: etree._Element) -> etree._Element:

@@ -7,6 +7,7 @@ episode it is about, so a producer can act on it without reading the path.
 from __future__ import annotations
 
 from feeds._findings import Code, Findings
+from feeds._taxonomy import DEFAULT_GROUP, DEFAULT_ROLE, roles_by_group
 from feeds._text import has_unwritable_chars
 from feeds._values import artwork_problems, url_problem
 from feeds.model import Image, Person
@@ -73,3 +74,28 @@ def check_persons(findings: Findings, path: str, subject: str, persons: tuple[Pe
             check_url(findings, f"{here}.href", subject, "person's link", person.href)
         if person.img:
             check_url(findings, f"{here}.img", subject, "person's picture URL", person.img)
+        _check_taxonomy(findings, here, subject, person)
+
+
+def _check_taxonomy(findings: Findings, path: str, subject: str, person: Person) -> None:
+    """Role and group from the Podcast Taxonomy Project (any case): apps read any other
+    role as "host" and any other group as "cast", silently."""
+    groups = roles_by_group()
+    group = (person.group or DEFAULT_GROUP).lower()
+    roles = groups.get(group)
+    if roles is None:
+        findings.warning(
+            Code.UNKNOWN_PERSON_ROLE,
+            f"{path}.group",
+            f"{subject}: {person.name}'s group {person.group!r} is not in the Podcast "
+            f"Taxonomy ({', '.join(sorted(groups))}); apps will show the group as cast.",
+        )
+        return
+    role = (person.role or DEFAULT_ROLE).lower()
+    if role not in roles:
+        findings.warning(
+            Code.UNKNOWN_PERSON_ROLE,
+            f"{path}.role",
+            f"{subject}: {person.name}'s role {role!r} is not one of the {group} group's in "
+            f"the Podcast Taxonomy ({', '.join(sorted(roles))}); apps will show it as host.",
+        )

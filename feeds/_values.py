@@ -19,6 +19,7 @@ __all__ = [
     "ascii_url",
     "email_problem",
     "language_problem",
+    "uri_problem",
     "url_problem",
 ]
 
@@ -63,6 +64,25 @@ def url_problem(url: str) -> Problem | None:
         return Code.INVALID_URL, "must be an absolute URL starting with https:// (or http://)"
     if not host:
         return Code.INVALID_URL, "has no host name"
+    return None
+
+
+# A URI scheme (RFC 3986): a letter, then letters, digits, +, - or .
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+def uri_problem(uri: str) -> Problem | None:
+    """What keeps `uri` from being an absolute URI in ASCII (any scheme: ipfs, magnet, at), or
+    None; an http(s) URI is held to `url_problem`."""
+    scheme, colon, rest = uri.partition(":")
+    if scheme.lower() in ("http", "https"):
+        return url_problem(uri)
+    if not colon or not _SCHEME.fullmatch(scheme) or not rest:
+        return Code.INVALID_URL, "must be an absolute URI, such as https://… or ipfs://…"
+    if any(char.isspace() or ord(char) < 0x20 for char in uri):
+        return Code.INVALID_URL, "contains spaces or control characters (write a space as %20)"
+    if not uri.isascii():
+        return Code.NON_ASCII_URL, "contains characters outside ASCII"
     return None
 
 

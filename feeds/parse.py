@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from feeds import _parse_fields as read
+from feeds import _parse_podcast as namespace
 from feeds._namespaces import CONTENT, itunes, podcast
 from feeds._parse_fields import (
     NORMALISING,
@@ -68,18 +69,32 @@ from feeds._parse_text import content
 from feeds._parse_xml import MAX_FEED_BYTES, FeedParseError, ParseErrorCode, load_channel
 from feeds.guid import podcast_guid
 from feeds.model import (
+    AlternateEnclosure,
     Category,
     Chapters,
+    Chat,
+    ContentLink,
     Enclosure,
     Episode,
     EpisodeType,
     Funding,
     Image,
+    ImageSource,
+    License,
+    Location,
     Owner,
     Person,
+    RemoteItem,
+    ServiceBlock,
     Show,
     ShowType,
+    SocialInteract,
+    Soundbite,
+    Trailer,
     Transcript,
+    Txt,
+    UpdateFrequency,
+    Value,
 )
 
 __all__ = [
@@ -137,6 +152,20 @@ class ParsedShow:
     locked_owner: str | None
     funding: tuple[Funding, ...]
     persons: tuple[Person, ...]
+    medium: str | None = None
+    license: License | None = None
+    locations: tuple[Location, ...] = ()
+    trailers: tuple[Trailer, ...] = ()
+    txt: tuple[Txt, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    service_blocks: tuple[ServiceBlock, ...] = ()
+    publisher: RemoteItem | None = None
+    chat: Chat | None = None
+    image_srcset: tuple[ImageSource, ...] = ()
+    values: tuple[Value, ...] = ()
+    social_interacts: tuple[SocialInteract, ...] = ()
+    podroll: tuple[RemoteItem, ...] = ()
+    remote_items: tuple[RemoteItem, ...] = ()
 
     @property
     def ownership_emails(self) -> tuple[str, ...]:
@@ -186,6 +215,20 @@ class ParsedShow:
             funding=self.funding,
             persons=self.persons,
             podcast_guid=guid,
+            medium=self.medium,
+            license=self.license,
+            locations=self.locations,
+            trailers=self.trailers,
+            txt=self.txt,
+            update_frequency=self.update_frequency,
+            service_blocks=self.service_blocks,
+            publisher=self.publisher,
+            chat=self.chat,
+            image_srcset=self.image_srcset,
+            values=self.values,
+            social_interacts=self.social_interacts,
+            podroll=self.podroll,
+            remote_items=self.remote_items,
         )
 
 
@@ -222,6 +265,17 @@ class ParsedEpisode:
     persons: tuple[Person, ...]
     itunes_title: str | None = None
     summary_html: str = ""
+    season_name: str | None = None
+    soundbites: tuple[Soundbite, ...] = ()
+    locations: tuple[Location, ...] = ()
+    license: License | None = None
+    alternate_enclosures: tuple[AlternateEnclosure, ...] = ()
+    image_srcset: tuple[ImageSource, ...] = ()
+    txt: tuple[Txt, ...] = ()
+    chat: Chat | None = None
+    values: tuple[Value, ...] = ()
+    social_interacts: tuple[SocialInteract, ...] = ()
+    content_links: tuple[ContentLink, ...] = ()
 
     def to_episode(self, *, default_published: int | None = None) -> Episode:
         """The episode as podops would publish it; the summary and notes HTML are its Markdown.
@@ -250,6 +304,17 @@ class ParsedEpisode:
             persons=self.persons,
             itunes_title=self.itunes_title,
             summary_markdown=self.summary_html,
+            season_name=self.season_name,
+            soundbites=self.soundbites,
+            locations=self.locations,
+            license=self.license,
+            alternate_enclosures=self.alternate_enclosures,
+            image_srcset=self.image_srcset,
+            txt=self.txt,
+            chat=self.chat,
+            values=self.values,
+            social_interacts=self.social_interacts,
+            content_links=self.content_links,
         )
 
 
@@ -373,6 +438,20 @@ def _show(channel: Children, problems: Problems) -> ParsedShow:
         locked_owner=locked_owner,
         funding=read.funding(channel, problems),
         persons=read.persons(channel, None, problems),
+        medium=namespace.medium(channel),
+        license=namespace.license(channel, None, problems),
+        locations=namespace.locations(channel, None, problems),
+        trailers=namespace.trailers(channel, problems),
+        txt=namespace.txt(channel),
+        update_frequency=namespace.update_frequency(channel, problems),
+        service_blocks=namespace.service_blocks(channel, problems),
+        publisher=namespace.publisher(channel, problems),
+        chat=namespace.chat(channel, None, problems),
+        image_srcset=namespace.image_srcset(channel, None, problems),
+        values=namespace.values(channel, None, problems),
+        social_interacts=namespace.social_interacts(channel, None, problems),
+        podroll=namespace.podroll(channel, problems),
+        remote_items=namespace.remote_items(channel, problems),
     )
 
 
@@ -430,4 +509,15 @@ def _episode(item: Children, index: int, problems: Problems) -> ParsedEpisode | 
         persons=read.persons(item, index, problems),
         itunes_title=item.line(itunes("title")),
         summary_html=summary,
+        season_name=namespace.season_name(item),
+        soundbites=namespace.soundbites(item, index, problems),
+        locations=namespace.locations(item, index, problems),
+        license=namespace.license(item, index, problems),
+        alternate_enclosures=namespace.alternate_enclosures(item, index, problems),
+        image_srcset=namespace.image_srcset(item, index, problems),
+        txt=namespace.txt(item),
+        chat=namespace.chat(item, index, problems),
+        values=namespace.values(item, index, problems),
+        social_interacts=namespace.social_interacts(item, index, problems),
+        content_links=namespace.content_links(item, index, problems),
     )

@@ -8,17 +8,35 @@ from typing import Any
 from lxml import etree
 
 from feeds import (
+    AlternateEnclosure,
     Category,
     Chapters,
+    Chat,
+    ContentLink,
     Enclosure,
     Episode,
     EpisodeType,
     Funding,
     Image,
+    ImageSource,
+    Integrity,
+    License,
+    Location,
     Owner,
     Person,
+    RemoteItem,
+    ServiceBlock,
     Show,
+    SocialInteract,
+    Soundbite,
+    Source,
+    Trailer,
     Transcript,
+    Txt,
+    UpdateFrequency,
+    Value,
+    ValueRecipient,
+    ValueTimeSplit,
 )
 
 NOW = 1_735_689_600  # 2025-01-01 00:00:00 UTC
@@ -121,3 +139,146 @@ def texts(root: etree._Element, path: str) -> list[str]:
 def attributes(element: etree._Element) -> dict[str, str]:
     """The element's attributes as a plain dict."""
     return {str(name): str(value) for name, value in element.attrib.items()}
+
+
+# The Podcast Index tags beyond the first eight, each set, for the tests of the namespace.
+PUBLISHER_GUID = "003af0a0-6a45-55cf-b765-68e3d349551a"
+ROLL_GUID = "29cdca4a-32d8-56ba-b48b-09a011c5daa9"
+MUSIC_GUID = "a94f5cc9-8c58-55fc-91fe-a324087a655b"
+NODE = "02d5c1bf8b940dc9cadca86d1b0a3c37fbe39cee4c7e839e33bef9174531d27f52"
+HOST_NODE = "03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a"
+
+
+def namespace_show(**changes: Any) -> Show:
+    """`show()` with every Podcast Index tag of the channel set, lint-clean."""
+    base = show(
+        medium="podcast",
+        license=License("CC-BY-4.0"),
+        locations=(
+            Location(
+                "Austin",
+                geo="geo:30.2711286,-97.7436995",
+                osm="R113314",
+                rel="creator",
+                country="US",
+            ),
+            Location("Dreamworld", geo="geo:-27.8611449,153.3162701", osm="R16317988"),
+        ),
+        trailers=(
+            Trailer(
+                "Coming soon",
+                "https://cdn.example.com/p/sample-show/trailer.mp3",
+                NOW - 40 * DAY,
+                123_456,
+                "audio/mpeg",
+            ),
+            Trailer(
+                "Season 2: the sequel",
+                "https://cdn.example.com/p/sample-show/s2.mp4",
+                NOW - 2 * DAY,
+                type="video/mp4",
+                season=2,
+            ),
+        ),
+        txt=(Txt("S6lpp-7ZCn8-dZfGc-OoyaG", "verify"), Txt("false", "ai-content")),
+        update_frequency=UpdateFrequency(
+            "Every other Monday for 10 episodes",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=10",
+            starts=NOW,
+        ),
+        service_blocks=(ServiceBlock(True), ServiceBlock(False, "google")),
+        publisher=RemoteItem(
+            PUBLISHER_GUID, "https://example.com/publisher.xml", medium="publisher"
+        ),
+        chat=Chat("irc.zeronode.net", "irc", "@sam", "#sampleshow"),
+        image_srcset=(
+            ImageSource("https://cdn.example.com/p/sample-show/cover-1500.jpg", 1500),
+            ImageSource("https://cdn.example.com/p/sample-show/cover-600.jpg", 600),
+        ),
+        values=(
+            Value(
+                "lightning",
+                "keysend",
+                (
+                    ValueRecipient("node", NODE, 95, name="Sam (Podcaster)"),
+                    ValueRecipient("node", HOST_NODE, 5, name="Host", fee=True),
+                ),
+                suggested="0.00000005000",
+            ),
+        ),
+        social_interacts=(
+            SocialInteract(
+                "activitypub",
+                "https://podcastindex.social/@sam/105079274766075912",
+                "@sam",
+                "https://podcastindex.social/@sam",
+                priority=1,
+            ),
+        ),
+        podroll=(
+            RemoteItem(ROLL_GUID, "https://feeds.example.org/buzzcast.xml", title="Buzzcast"),
+        ),
+    )
+    return replace(base, **changes)
+
+
+def namespace_episode(n: int = 1, /, **changes: Any) -> Episode:
+    """`episode(n)` with every Podcast Index tag of an item set, lint-clean."""
+    guid = f"{n:012x}"
+    media = f"https://cdn.example.com/p/sample-show/{guid}"
+    base = episode(
+        n,
+        season_name="Origins",
+        soundbites=(Soundbite(73.0, 60.0), Soundbite(1234.5, 42.25, "Why it matters")),
+        locations=(Location("Birmingham Civil Rights Museum", osm="R6930627", country="US"),),
+        license=License("my-podcast-license-v1", "https://example.com/license.pdf"),
+        alternate_enclosures=(
+            AlternateEnclosure(
+                "audio/opus",
+                (Source(f"{media}.opus"), Source("ipfs://QmX33FYehk6ckGQ6g1D9")),
+                length=900_000,
+                bitrate=96_000.0,
+                title="High quality",
+                lang="en-US",
+                codecs="opus",
+                integrity=Integrity("sri", "sha384-ExVqijgYHm15PqQqdXfW95x+Rs6C+d6E/ICxyQOeFev"),
+            ),
+            AlternateEnclosure(
+                "audio/mpeg",
+                (Source(f"{media}.mp3"), Source(f"{media}.torrent", "application/x-bittorrent")),
+                length=1_000_000 + n,
+                default=True,
+            ),
+        ),
+        image_srcset=(ImageSource(f"{media}-1500.jpg", 1500),),
+        txt=(Txt("true", "ai-content"),),
+        chat=Chat("example.com", "matrix", "@sam:example.com", "#episode:example.com"),
+        values=(
+            Value(
+                "lightning",
+                "keysend",
+                (ValueRecipient("node", NODE, 100),),
+                time_splits=(
+                    ValueTimeSplit(
+                        60.0,
+                        237.0,
+                        remote_item=RemoteItem(
+                            MUSIC_GUID,
+                            item_guid="https://podcastindex.org/podcast/4148683#1",
+                            medium="music",
+                        ),
+                        remote_percentage=95,
+                    ),
+                    ValueTimeSplit(
+                        400.0,
+                        30.5,
+                        (ValueRecipient("lnaddress", "gina@example.com", 10, name="Gina (Guest)"),),
+                        remote_start_time=12.0,
+                    ),
+                ),
+            ),
+        ),
+        social_interacts=(SocialInteract("disabled"),),
+        content_links=(ContentLink("https://www.youtube.com/watch?v=example", "On YouTube"),),
+    )
+    return replace(base, **changes)

@@ -2,7 +2,9 @@
 
 It must find every episode with the enclosure URL, length and type, the GUID, the date and the
 duration that were built, leave the scheduled episode out, and read the `podcast:` tags
-(guid, locked, transcripts, chapters, persons, season, episode, funding) as we meant them.
+(guid, locked, transcripts, chapters, persons, season, episode, funding, and those of the
+namespace tests: medium, license, location, trailer, txt, block, publisher, chat, images,
+value, podroll, soundbite, alternateEnclosure) as we meant them.
 
 partytime matches tags by their literal prefix (`podcast:`, `itunes:`), not by namespace URI:
 our feeds use exactly those prefixes, so that is enough here. Node and npm run it through
@@ -18,6 +20,7 @@ import pytest
 
 from feeds import Episode, Person, Show, Transcript, podcast_guid, render
 from feeds._itunes import whole_seconds
+from feeds._podcast_tags import iso8601
 from feeds.media_types import TRANSCRIPT_TYPES
 from tests.feeds import samples
 from tests.feeds.samples import DAY, NOW
@@ -260,3 +263,115 @@ def test_numeric_title_without_notes_is_found() -> None:
     episode = samples.episode(1, guid=guid(1), title="1984", notes_markdown="")
     found = parse_with_partytime(render(samples.show(), [episode], now=NOW))
     assert [(item["guid"], item["title"]) for item in found["items"]] == [(guid(1), "1984")]
+
+
+# The Podcast Index tags beyond the first eight, as partytime 5.0.0 reads them.
+
+
+@pytest.fixture(scope="module")
+def namespace_feed() -> tuple[Show, Episode, dict[str, Any]]:
+    show = samples.namespace_show()
+    episode = samples.namespace_episode(1, guid=guid(1))
+    return show, episode, parse_with_partytime(render(show, [episode], now=NOW))
+
+
+def test_partytime_reads_the_channel_tags(
+    namespace_feed: tuple[Show, Episode, dict[str, Any]],
+) -> None:
+    show, _, found = namespace_feed
+    assert found["warnings"] == []
+    tags = found["channel"]["namespace"]
+    assert tags["medium"] == show.medium
+    assert show.license is not None
+    assert tags["license"]["identifier"] == show.license.identifier
+    # partytime keeps only the first location, without rel or country.
+    first = show.locations[0]
+    assert tags["podcastLocation"] == {"name": first.name, "osm": first.osm, "geo": first.geo}
+    assert [
+        (t["title"], t["url"], t["pubdate"], t.get("length"), t.get("type"), t.get("season"))
+        for t in tags["trailers"]
+    ] == [(t.title, t.url, iso8601(t.published), t.length, t.type, t.season) for t in show.trailers]
+    assert tags["podcastTxt"][0] == {"value": show.txt[0].text, "purpose": show.txt[0].purpose}
+    assert (tags["podcastBlocked"], tags["podcastBlockedPlatforms"]) == ("yes", {"google": False})
+    assert show.publisher is not None
+    assert tags["podcastPublisher"] == {
+        "feedGuid": show.publisher.feed_guid,
+        "feedUrl": show.publisher.feed_url,
+    }
+    assert show.chat is not None
+    assert tags["chat"] == {
+        "phase": "7",
+        "server": show.chat.server,
+        "protocol": show.chat.protocol,
+        "accountId": show.chat.account_id,
+        "space": show.chat.space,
+    }
+    assert [i["parsed"] for i in tags["podcastImages"]] == [
+        {"url": i.url, "width": i.width} for i in show.image_srcset
+    ]
+    (value,) = show.values
+    assert (tags["value"]["type"], tags["value"]["method"]) == (value.type, value.method)
+    assert tags["value"]["recipients"] == [
+        {"name": r.name, "type": r.type, "address": r.address, "split": r.split, "fee": r.fee}
+        for r in value.recipients
+    ]
+    assert tags["podroll"] == [
+        {"feedGuid": r.feed_guid, "feedUrl": r.feed_url, "title": r.title} for r in show.podroll
+    ]
+
+
+def test_partytime_reads_the_item_tags(
+    namespace_feed: tuple[Show, Episode, dict[str, Any]],
+) -> None:
+    _, episode, found = namespace_feed
+    (item,) = found["items"]
+    tags = item["namespace"]
+    assert tags["podcastSeason"] == {"number": episode.season, "name": episode.season_name}
+    assert [(s["startTime"], s["duration"]) for s in tags["podcastSoundbites"]] == [
+        (s.start_time, s.duration) for s in episode.soundbites
+    ]
+    assert tags["podcastSoundbites"][1]["title"] == episode.soundbites[1].title
+    assert episode.license is not None
+    assert tags["license"] == {"identifier": episode.license.identifier, "url": episode.license.url}
+    read = tags["alternativeEnclosures"]
+    assert [
+        (a["type"], a["length"], a["default"], [s["uri"] for s in a["source"]]) for a in read
+    ] == [
+        (a.type, a.length, a.default, [s.uri for s in a.sources])
+        for a in episode.alternate_enclosures
+    ]
+    first = episode.alternate_enclosures[0]
+    assert first.integrity is not None
+    assert (read[0]["bitrate"], read[0]["title"], read[0]["lang"], read[0]["codecs"]) == (
+        first.bitrate,
+        first.title,
+        first.lang,
+        first.codecs,
+    )
+    assert read[0]["integrity"] == {"type": first.integrity.type, "value": first.integrity.value}
+    assert read[1]["source"][1]["contentType"] == "application/x-bittorrent"
+    assert [i["parsed"] for i in tags["podcastImages"]] == [
+        {"url": i.url, "width": i.width} for i in episode.image_srcset
+    ]
+    assert episode.chat is not None
+    assert tags["chat"]["server"] == episode.chat.server
+    (value,) = episode.values
+    splits = tags["value"]["valueTimeSplits"]
+    assert [(s["startTime"], s["duration"]) for s in splits] == [
+        (s.start_time, s.duration) for s in value.time_splits
+    ]
+    remote = value.time_splits[0].remote_item
+    assert remote is not None
+    assert splits[0]["remoteItem"]["feedGuid"] == remote.feed_guid
+    assert splits[0]["remotePercentage"] == value.time_splits[0].remote_percentage
+    assert splits[1]["recipients"][0]["address"] == value.time_splits[1].recipients[0].address
+
+
+@pytest.mark.xfail(
+    reason="partytime reads a txt of 'true' or 'false' (purpose ai-content) as a boolean and "
+    "loses it (fast-xml-parser's parseTagValue)",
+    strict=True,
+)
+def test_ai_content_txt_is_kept(namespace_feed: tuple[Show, Episode, dict[str, Any]]) -> None:
+    show, _, found = namespace_feed
+    assert found["channel"]["namespace"]["podcastTxt"][1]["value"] == show.txt[1].text

@@ -11,6 +11,9 @@
 //    items: [{title, guid, enclosure: {url, length, type}, pub_date, pub_date_ms, duration,
 //             season, episode, podcast_season, podcast_episode, episode_type, explicit,
 //             transcripts: [{url, type, language, rel}], chapters: {url, type}, persons: [...]}]}
+// plus, on the channel and on each item, `namespace`: partytime's own objects for the other
+// Podcast Index tags it reads, under partytime's names (dates as ISO strings), absent keys
+// left out (see CHANNEL_TAGS and ITEM_TAGS).
 //
 // partytime logs through pino, which writes to stdout (file descriptor 1) and would corrupt the
 // JSON: its level is forced to "silent" before it loads, and its warnings and errors are
@@ -63,6 +66,20 @@ try {
 }
 console.warn = collect("console.warn");
 
+const CHANNEL_TAGS = [
+  "medium", "license", "podcastLocation", "trailers", "podcastTxt", "podcastBlocked",
+  "podcastBlockedPlatforms", "podcastPublisher", "chat", "podcastImages", "value", "podroll",
+  "podcastRemoteItems",
+];
+const ITEM_TAGS = [
+  "podcastSeason", "podcastSoundbites", "podcastLocation", "license", "alternativeEnclosures",
+  "podcastImages", "podcastTxt", "chat", "value", "podcastSocialInteraction",
+];
+
+function namespace(source, keys) {
+  return JSON.parse(JSON.stringify(Object.fromEntries(keys.map((key) => [key, source[key]]))));
+}
+
 const orNull = (value) => (value === undefined || value === "" ? null : value);
 
 function person(p) {
@@ -109,6 +126,7 @@ function item(episode) {
     })),
     chapters: chapters ? { url: orNull(chapters.url), type: orNull(chapters.type) } : null,
     persons: (episode.podcastPeople ?? []).map(person),
+    namespace: namespace(episode, ITEM_TAGS),
   };
 }
 
@@ -151,6 +169,7 @@ const result = {
       message: orNull(f.message),
     })),
     persons: (feed.podcastPeople ?? []).map(person),
+    namespace: namespace(feed, CHANNEL_TAGS),
   },
   items: (feed.items ?? []).map(item),
 };
