@@ -343,6 +343,23 @@ def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer
     assert show["image"] == {"rel": "asset", "name": assets["image/jpeg"]}
 
 
+def test_a_feed_that_is_not_well_formed_is_imported_and_every_repair_is_named(
+    mover: TestClient,
+) -> None:
+    """Podcast apps read such feeds; so does the import, as safely, saying what it mended."""
+    xml = foreign_feed(ITEMS[:1]).decode()
+    xml = xml.replace('xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"', "")
+    xml = xml.replace("<title>Old Host Show</title>", "<title>Old Host&nbsp;Show &amp; Co</title>")
+    done = import_feed(mover, xml=xml)
+    assert done["status"] == "Success", done["error"]
+    codes = {problem["code"] for problem in done["result"]["problems"]}
+    assert "podops.import.repaired_namespaces" in codes, codes
+    assert "podops.import.html_entities" in codes, codes
+    assert done["result"]["episodes_added"] == 1
+    show = mover.get("/a/v1/resource/moved-show/show/moved-show").json()
+    assert show["description"]["owner"]["email"] == EMAIL  # read through the repaired prefix
+
+
 @pytest.mark.parametrize(
     ("xml", "code"),
     [
