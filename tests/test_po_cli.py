@@ -33,8 +33,14 @@ def po_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def run(args: list[str], code: int = 0, *, input: str | None = None) -> str:
-    result = CliRunner().invoke(po, args, catch_exceptions=False, input=input)
+def run(
+    args: list[str],
+    code: int = 0,
+    *,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    result = CliRunner().invoke(po, args, catch_exceptions=False, input=input, env=env)
     assert result.exit_code == code, result.output
     # Results on standard output; progress and errors on standard error.
     return result.stdout if code == 0 else result.output

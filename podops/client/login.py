@@ -165,7 +165,6 @@ def _identity(context: str, api: str, claims: dict[str, Any]) -> dict[str, Any]:
         "subject": claims.get("sub"),
         "scopes": str(claims.get("scope", "")).split(),
         "production": claims.get("prod"),
-        "client_id": claims.get("client_id"),
         "expires": when(claims.get("exp")),
         "token_id": claims.get("jti"),
     }
