@@ -73,7 +73,7 @@ class Client:
         transport: httpx.BaseTransport | None = None,
         retries: int = DEFAULT_RETRIES,
         on_retry: RetryNotice | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         import httpx  # ~70 ms: paid by commands that talk to the API, not by `po --help`
 
@@ -82,7 +82,7 @@ class Client:
         self._credentials = credentials
         self._retries = retries
         self._on_retry = on_retry
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep
         self._http = httpx.Client(base_url=self.api, timeout=timeout, transport=transport)
 
     def close(self) -> None:
