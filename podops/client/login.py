@@ -69,7 +69,7 @@ def login(
     config.contexts[context.name] = context
     config.current = context.name
     save(config)
-    state.output.show(_identity(context.name, api, claims), ids=[context.name])
+    _show_identity(state, context.name, api, claims, ids=[context.name])
     state.output.say(f"logged in; context {context.name!r} kept in {config.path} (mode 0600)")
 
 
@@ -154,20 +154,23 @@ def whoami(state: State) -> None:
     context = state.context()
     from_context = state.token is None and state.credentials is None and context is not None
     source = context.name if from_context and context is not None else "(PO_TOKEN or options)"
-    identity = _identity(source, client.api, claims)
-    state.output.show(identity, ids=[str(claims.get("sub", ""))])
+    _show_identity(state, source, client.api, claims, ids=[str(claims.get("sub", ""))])
 
 
-def _identity(context: str, api: str, claims: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _show_identity(
+    state: State, context: str, api: str, claims: dict[str, Any], *, ids: list[str]
+) -> None:
+    """For people: the context, subject, scopes and expiry; for scripts the claims whole."""
+    fields = {
         "context": context,
         "api": api,
         "subject": claims.get("sub"),
         "scopes": str(claims.get("scope", "")).split(),
         "production": claims.get("prod"),
         "expires": when(claims.get("exp")),
-        "token_id": claims.get("jti"),
+        "token id": claims.get("jti"),
     }
+    state.output.show({"context": context, "api": api, **claims}, fields=fields, ids=ids)
 
 
 def _public(context: Context) -> dict[str, Any]:

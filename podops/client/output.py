@@ -32,10 +32,11 @@ class Output:
         *,
         rows: Sequence[dict[str, Any]] | None = None,
         columns: Sequence[Column] = (),
+        fields: dict[str, Any] | None = None,
         ids: Sequence[str] = (),
     ) -> None:
-        """Print `data`: as JSON or YAML whole; as a table of `rows` by `columns` (default: a
-        two-column table of `data`'s fields); with `--quiet`, only `ids`, one a line."""
+        """Print `data`: as JSON or YAML whole; as a table of `rows` by `columns`, else a
+        two-column table of `fields` (default: `data`'s); with `--quiet`, only `ids`."""
         if self.quiet:
             for identifier in ids:
                 click.echo(identifier)
@@ -46,7 +47,7 @@ class Output:
         elif rows is not None:
             print_table(columns, [[cell(pick(row, path)) for _, path in columns] for row in rows])
         else:
-            print_fields(data if isinstance(data, dict) else {"result": data})
+            print_fields(fields or (data if isinstance(data, dict) else {"result": data}))
 
     def say(self, message: str) -> None:
         """A line for people (not printed with `--quiet`, nor when a script asked for JSON
