@@ -60,7 +60,8 @@ def test_the_first_admin_token_comes_from_the_server_cli(
         env,
     )
     token = output.splitlines()[0]
-    claims = json.loads(run(po, ["--api", live_server.url, "--token", token, "whoami"], env))
+    whoami = ["--api", live_server.url, "--token", token, "whoami", "-o", "json"]
+    claims = json.loads(run(po, whoami, env))
     assert claims["scope"] == "api:admin"
     assert claims["exp"] - claims["iat"] == 600
     run(po, ["--api", live_server.url, "--token", token, "token", "revoke", claims["jti"]], env)
@@ -110,7 +111,11 @@ def test_a_ci_pipeline_uses_a_credential_file_not_a_token(
     assert credentials.stat().st_mode & 0o077 == 0
     assert json.loads(credentials.read_text())["client_id"].startswith("sa-")
     claims = json.loads(
-        run(po, ["--api", live_server.url, "--credentials", str(credentials), "whoami"], env)
+        run(
+            po,
+            ["--api", live_server.url, "--credentials", str(credentials), "-o", "json", "whoami"],
+            env,
+        )
     )
     assert claims["scope"] == "production:build"
     assert claims["prod"] == "my-podcast-show"

@@ -55,3 +55,11 @@ def test_the_check_sees_server_imports() -> None:
     # The test above would pass vacuously if the subprocess saw none of them.
     modules = modules_after("import podops.auth.service_accounts")
     assert {"sqlalchemy", "podops.models", "podops.auth"} <= set(modules)
+
+
+def test_po_help_leaves_the_heavy_client_libraries_for_the_commands() -> None:
+    # httpx (~70 ms), rich and PyYAML are imported by the commands that use them, so
+    # `po --help` stays far under its 0.3 s (benchmarks/po_startup.py).
+    modules = modules_after("import podops.client.cli")
+    heavy = [m for m in modules if any(is_within(m, name) for name in ("httpx", "rich", "yaml"))]
+    assert heavy == []

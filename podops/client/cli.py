@@ -1,25 +1,41 @@
-"""`po`: the producer's command line client for the podops API."""
+"""`po`: the producer's command line client for the podops API.
+
+Exit codes: 0 done; 1 an error (the API refused, a file is unusable, an operation failed, or
+`po diff` found differences); 2 a usage error.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from podops.client.api import ApiError, Client
+from podops.client import apply as apply_commands
+from podops.client import login as login_commands
+from podops.client import operations as operation_commands
+from podops.client.api import ApiError
+from podops.client.output import FORMATS, when
+from podops.client.state import DEFAULT_API, State, fail, output_options, pass_state
 
-DEFAULT_API = "http://127.0.0.1:8000"
+# Kept importable from here: the tests use it.
+busy_line = operation_commands.busy_line
 
 
-@click.group()
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import podops
+
+    click.echo(f"po {podops.__version__}")
+    ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--api",
     envvar="PO_API",
-    default=DEFAULT_API,
-    show_default=True,
-    help="Base URL of the podops API [PO_API].",
+    help=f"Base URL of the podops API [PO_API; else the context's; else {DEFAULT_API}].",
 )
 @click.option("--token", envvar="PO_TOKEN", help="Bearer token [PO_TOKEN].")
 @click.option(
@@ -28,35 +44,126 @@ DEFAULT_API = "http://127.0.0.1:8000"
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Service-account credential file, exchanged for a token [PO_CREDENTIALS].",
 )
+@click.option("--context", "context_name", envvar="PO_CONTEXT", help="Context [PO_CONTEXT].")
+@click.option("-o", "--output", type=click.Choice(FORMATS), help="table (default), json, yaml.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only names or ids.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print po's version and exit.",
+)
 @click.pass_context
-def main(ctx: click.Context, api: str, token: str | None, credentials: Path | None) -> None:
-    """po: drive a podops service from the command line."""
-    client = Client(api, token=token, credentials=credentials)
-    ctx.call_on_close(client.close)
-    ctx.obj = client
+def main(
+    ctx: click.Context,
+    api: str | None,
+    token: str | None,
+    credentials: Path | None,
+    context_name: str | None,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """po: drive a podops service from the command line.
+
+    Sign in once with `po login`; PO_API, PO_TOKEN and PO_CREDENTIALS override the context.
+    Exit codes: 0 done, 1 failed (or `po diff` found differences), 2 bad usage.
+    """
+    state = ctx.ensure_object(State)
+    state.api, state.token, state.credentials = api, token, credentials
+    state.context_name = context_name
+    if output is not None:
+        state.output.format = output
+    state.output.quiet = state.output.quiet or quiet
 
 
-def _show(client: Client, method: str, path: str, **kwargs: Any) -> None:
+def _call(state: State, method: str, path: str, **kwargs: Any) -> Any:
     try:
-        body = client.request(method, path, **kwargs)
+        return state.client().request(method, path, **kwargs)
     except ApiError as error:
-        raise click.ClickException(str(error)) from None
-    if body is not None:
-        click.echo(json.dumps(body, indent=2))
+        raise fail(error) from None
 
 
 @main.command()
-@click.pass_obj
-def version(client: Client) -> None:
+@output_options
+@pass_state
+def version(state: State) -> None:
     """Print the server's name and version."""
-    _show(client, "GET", "/")
+    try:
+        body = state.client(authenticated=False).request("GET", "/")
+    except ApiError as error:
+        raise fail(error) from None
+    state.output.show(body, ids=[str(body.get("version", ""))])
 
 
 @main.command()
-@click.pass_obj
-def whoami(client: Client) -> None:
-    """Show the claims of the token in use."""
-    _show(client, "GET", "/_a/token")
+@output_options
+@pass_state
+def productions(state: State) -> None:
+    """List your productions."""
+    body = _call(state, "GET", "/a/v1/productions")
+    rows = body["productions"]
+    state.output.show(
+        body,
+        rows=[{**row, "created": when(row.get("created"))} for row in rows],
+        columns=[("NAME", "name"), ("GUID", "guid"), ("TITLE", "title"), ("CREATED", "created")],
+        ids=[row["name"] for row in rows],
+    )
+
+
+@main.command("create")
+@click.argument("name")
+@click.option("--title", required=True)
+@click.option("--summary")
+@output_options
+@pass_state
+def create_production(state: State, name: str, title: str, summary: str | None) -> None:
+    """Create a production NAME."""
+    body = {"name": name, "title": title, **({"summary": summary} if summary else {})}
+    created = _call(state, "POST", "/a/v1/production", json=body)
+    state.output.show(created, ids=[created["name"]])
+
+
+RESOURCE_COLUMNS = [
+    ("KIND", "kind"),
+    ("NAME", "metadata.name"),
+    ("GUID", "metadata.guid"),
+    ("TITLE", "description.title"),
+    ("DATE", "metadata.date"),
+]
+
+
+@main.command()
+@click.argument("production")
+@click.argument("kind", default="all")
+@click.argument("name", required=False)
+@output_options
+@pass_state
+def get(state: State, production: str, kind: str, name: str | None) -> None:
+    """Show a resource, or list a production's resources of KIND (default: all)."""
+    path = f"/a/v1/resource/{production}/{kind}" + (f"/{name}" if name else "")
+    body = _call(state, "GET", path)
+    rows = body["resources"] if name is None else [body]
+    shown = [
+        {**row, "metadata": {**row["metadata"], "date": when(row["metadata"].get("date"))}}
+        for row in rows
+    ]
+    state.output.show(
+        body, rows=shown, columns=RESOURCE_COLUMNS, ids=[r["metadata"]["name"] for r in rows]
+    )
+
+
+@main.command()
+@click.argument("production")
+@click.argument("kind")
+@click.argument("name")
+@output_options
+@pass_state
+def delete(state: State, production: str, kind: str, name: str) -> None:
+    """Delete a resource."""
+    _call(state, "DELETE", f"/a/v1/resource/{production}/{kind}/{name}")
+    state.output.say(f"deleted {kind} {name}")
 
 
 @main.group()
@@ -66,189 +173,20 @@ def token() -> None:
 
 @token.command("revoke")
 @click.argument("jti")
-@click.pass_obj
-def token_revoke(client: Client, jti: str) -> None:
+@output_options
+@pass_state
+def token_revoke(state: State, jti: str) -> None:
     """Revoke a token of yours by its id (jti)."""
-    _show(client, "DELETE", f"/_a/token/{jti}")
-    click.echo(f"revoked {jti}")
+    _call(state, "DELETE", f"/_a/token/{jti}")
+    state.output.say(f"revoked {jti}")
 
 
-@main.command()
-@click.argument("operation_id")
-@click.pass_obj
-def operation(client: Client, operation_id: str) -> None:
-    """Show a background operation."""
-    _show(client, "GET", f"/a/v1/operations/{operation_id}")
-
-
-@main.command()
-@click.pass_obj
-def productions(client: Client) -> None:
-    """List your productions."""
-    _show(client, "GET", "/a/v1/productions")
-
-
-@main.command("create")
-@click.argument("name")
-@click.option("--title", required=True)
-@click.option("--summary")
-@click.pass_obj
-def create_production(client: Client, name: str, title: str, summary: str | None) -> None:
-    """Create a production NAME."""
-    body = {"name": name, "title": title, **({"summary": summary} if summary else {})}
-    _show(client, "POST", "/a/v1/production", json=body)
-
-
-@main.command()
-@click.argument("production")
-@click.argument("kind", default="all")
-@click.argument("name", required=False)
-@click.pass_obj
-def get(client: Client, production: str, kind: str, name: str | None) -> None:
-    """Show a resource, or list a production's resources of KIND (default: all)."""
-    path = f"/a/v1/resource/{production}/{kind}" + (f"/{name}" if name else "")
-    _show(client, "GET", path)
-
-
-@main.command()
-@click.argument("production")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.pass_obj
-def apply(client: Client, production: str, files: tuple[Path, ...]) -> None:
-    """Create or replace resources from YAML (or JSON) documents."""
-    import yaml
-
-    for path in files:
-        try:
-            document = yaml.safe_load(path.read_text())
-            kind, name = document["kind"], document["metadata"]["name"]
-        except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-            raise click.ClickException(f"{path}: not a resource document ({error})") from None
-        url = f"/a/v1/resource/{production}/{kind}/{name}"
-        headers = {"Content-Type": "application/yaml"}
-        try:
-            client.request("POST", url, content=path.read_bytes(), headers=headers)
-            click.echo(f"created {kind} {name}")
-        except ApiError as error:
-            if error.status != 409 or error.code == "podops.resource.show_exists":
-                raise click.ClickException(f"{path}: {error}") from None
-            try:
-                client.request("PUT", url, content=path.read_bytes(), headers=headers)
-            except ApiError as again:
-                raise click.ClickException(f"{path}: {again}") from None
-            click.echo(f"updated {kind} {name}")
-
-
-@main.command()
-@click.argument("production")
-@click.argument("kind")
-@click.argument("name")
-@click.pass_obj
-def delete(client: Client, production: str, kind: str, name: str) -> None:
-    """Delete a resource."""
-    _show(client, "DELETE", f"/a/v1/resource/{production}/{kind}/{name}")
-    click.echo(f"deleted {kind} {name}")
-
-
-def _wait(client: Client, operation: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Poll an operation until it ends (or `timeout` passes), showing progress on stderr."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while operation["status"] == "Busy" and time.monotonic() < deadline:
-        click.echo(busy_line(operation), err=True)
-        time.sleep(1)
-        operation = client.request("GET", f"/a/v1/operations/{operation['id']}")
-    return operation
-
-
-def busy_line(operation: dict[str, Any]) -> str:
-    """What a Busy operation is doing, with its progress when its worker has told any."""
-    line = f"… {operation['kind']} {operation['id']} is busy"
-    progress = operation.get("progress")
-    if not progress:
-        return line
-    done, total = progress["done"], progress["total"]
-    line += f": {progress['stage']} {_megabytes(done)}"
-    if total:
-        line += f" of {_megabytes(total)} ({100 * done // total}%)"
-    return line
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / 1_000_000:,.1f} MB"
-
-
-@main.command()
-@click.argument("production")
-@click.option("--validate", is_flag=True, help="Check everything, publish nothing.")
-@click.option("--force", is_flag=True, help="Allow dropping or changing published episodes.")
-@click.option("--wait/--no-wait", default=True, show_default=True, help="Wait for the result.")
-@click.option("--timeout", default=600.0, show_default=True)
-@click.pass_obj
-def build(
-    client: Client, production: str, validate: bool, force: bool, wait: bool, timeout: float
-) -> None:
-    """Build (and publish) a production's feed."""
-    query = "?validate=true" if validate else ""
-    try:
-        operation = client.request(
-            "POST", f"/a/v1/build{query}", json={"guid": production, "force": force}
-        )
-        if wait:
-            operation = _wait(client, operation, timeout)
-    except ApiError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(json.dumps(operation, indent=2))
-    if operation["status"] == "Failed":
-        raise SystemExit(1)
-
-
-@main.command()
-@click.argument("production")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--name", help="The asset's name (default: from the file name).")
-@click.option("--artwork", is_flag=True, help="Check it as show or episode artwork.")
-@click.pass_obj
-def upload(client: Client, production: str, file: Path, name: str | None, artwork: bool) -> None:
-    """Upload a media file (streamed, never read whole into memory)."""
-    params = {"filename": file.name, **({"name": name} if name else {})}
-    if artwork:
-        params["role"] = "artwork"
-    with file.open("rb") as body:
-        _show(
-            client,
-            "POST",
-            f"/a/v1/upload/{production}",
-            params=params,
-            content=body,
-            headers={"Content-Type": "application/octet-stream"},
-        )
-
-
-@main.command("import")
-@click.argument("production")
-@click.argument("url")
-@click.option("--name", help="The asset's name.")
-@click.option("--wait/--no-wait", default=True, show_default=True)
-@click.pass_obj
-def import_asset(client: Client, production: str, url: str, name: str | None, wait: bool) -> None:
-    """Import a media file from a URL into a production."""
-    try:
-        operation = client.request(
-            "POST",
-            "/a/v1/import/asset",
-            json={"production": production, "url": url, **({"name": name} if name else {})},
-        )
-        if wait:
-            operation = _wait(client, operation, 3600)
-    except ApiError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(json.dumps(operation, indent=2))
-    if operation["status"] == "Failed":
-        raise SystemExit(1)
+for command in (
+    *login_commands.COMMANDS,
+    *apply_commands.COMMANDS,
+    *operation_commands.COMMANDS,
+):
+    main.add_command(command)
 
 
 if __name__ == "__main__":  # `python -m podops.client.cli`, as benchmarks/po_startup.py runs it
