@@ -152,7 +152,9 @@ def test_a_token_made_with_another_port_is_accepted_by_the_server(
         podops, ["token", "create", "--user", "boss@example.com", "--scope", "api:admin"], cli_env
     )
     token = output.splitlines()[0]
-    claims = json.loads(run(po, ["--api", live_server.url, "--token", token, "whoami"], env))
+    claims = json.loads(
+        run(po, ["--api", live_server.url, "--token", token, "-o", "json", "whoami"], env)
+    )
     assert claims["scope"] == "api:admin"
 
 
