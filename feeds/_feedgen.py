@@ -71,6 +71,7 @@ class ChannelCore:
     image_url: str | None
     last_build: int | None
     published: int | None
+    hubs: tuple[str, ...] = ()
 
 
 def channel_xml(
@@ -143,6 +144,12 @@ class _ChannelFixes:
         description = channel.find("description")
         assert description is not None  # feedgen refuses a channel without one
         description.text = etree.CDATA(self._channel.description_html)
+        if self._channel.hubs:
+            # WebSub (W3C, §4): beside the self link, the hubs a subscriber may use.
+            self_link = channel.find(f"{{{ATOM}}}link")
+            assert self_link is not None  # feedgen writes the self link first
+            for hub in reversed(self._channel.hubs):  # each goes right after the self link
+                self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=hub, rel="hub"))
         if self._channel.last_build is None:
             last_build = channel.find("lastBuildDate")
             if last_build is not None:

@@ -367,6 +367,9 @@ class Show:
     `block` is `itunes:block`), `publisher`, `chat`, `image_srcset` (`podcast:images`),
     `values`, `social_interacts`, `podroll`, and `remote_items` (what a list medium such as
     "musicL" holds).
+
+    `hubs` are the WebSub hubs podcast apps may subscribe to for word of a change
+    (`atom:link rel="hub"`).
     """
 
     title: str
@@ -405,6 +408,7 @@ class Show:
     social_interacts: tuple[SocialInteract, ...] = ()
     podroll: tuple[RemoteItem, ...] = ()
     remote_items: tuple[RemoteItem, ...] = ()
+    hubs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

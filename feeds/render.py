@@ -138,6 +138,7 @@ def _pieces(
         image_url=writable(show.image.url) if show.image else None,
         last_build=max(dates) if dates else None,
         published=newest,
+        hubs=tuple(writable(hub) for hub in show.hubs),
     )
     channel_extensions: list[tuple[str, Extension]] = [
         ("podops_itunes", ItunesChannel(show)),

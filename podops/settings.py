@@ -119,6 +119,22 @@ def _items(name: str, raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _web_urls(name: str, raw: str) -> tuple[str, ...]:
+    """A comma-separated list of http(s) URLs."""
+    urls = _items(name, raw)
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            raise _invalid(name, raw, f"{url!r} is not an http(s) URL")
+    return urls
+
+
+def _web_url(name: str, raw: str) -> str:
+    """One http(s) URL, or empty."""
+    if raw and not raw.lower().startswith(("http://", "https://")):
+        raise _invalid(name, raw, "must be an http(s) URL")
+    return raw
+
+
 def _files(name: str, raw: str) -> tuple[Path, ...]:
     return tuple(Path(item).expanduser() for item in _items(name, raw))
 
@@ -342,6 +358,27 @@ class Settings:
         "json",
         _choice("json", "text"),
         "`json` (one object a line) or `text`.",
+    )
+    websub_hubs: tuple[str, ...] = _setting(
+        "PODOPS_WEBSUB_HUBS",
+        "",
+        _web_urls,
+        'Comma-separated WebSub hubs: every feed names them (`atom:link rel="hub"`) and every '
+        "build that changes a feed tells them (`hub.mode=publish`), e.g. "
+        "`https://pubsubhubbub.appspot.com/`.",
+    )
+    podping_url: str = _setting(
+        "PODOPS_PODPING_URL",
+        "",
+        _web_url,
+        "A podping-compatible endpoint told of every changed feed (`?url=…&reason=update"
+        "&medium=podcast`), e.g. `https://podping.cloud/`; off when empty.",
+    )
+    podping_token: str = _setting(
+        "PODOPS_PODPING_TOKEN",
+        "",
+        _text,
+        "The `Authorization` header value the podping endpoint expects.",
     )
 
     @property

@@ -18,6 +18,7 @@ from podops.jobs import (
     JobFailedError,
     JobParams,
     JobRetryError,
+    NotifyJob,
     PingJob,
     ReferenceLink,
     ValidateJob,
@@ -41,6 +42,7 @@ EXAMPLES: list[JobParams] = [
         link=ReferenceLink(resource="r" * 22, field="image"),
     ),
     ImportFeedJob(name="my-show-01", owner="u", owner_email="a@example.com", url="https://x.org/f"),
+    NotifyJob(production="p" * 22, feed_url="https://podops.example/f/x/feed.xml", medium="music"),
 ]
 
 

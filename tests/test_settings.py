@@ -189,6 +189,9 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_WORKER_CONCURRENCY": "4",
         "PODOPS_LOG_LEVEL": "DEBUG",
         "PODOPS_LOG_FORMAT": "text",
+        "PODOPS_WEBSUB_HUBS": "https://hub.example/,https://hub2.example/",
+        "PODOPS_PODPING_URL": "https://podping.example/",
+        "PODOPS_PODPING_TOKEN": "secret-token",
     }
     assert sorted(given) == sorted(variable.name for variable in VARIABLES)
     settings = Settings.from_env(given)

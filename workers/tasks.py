@@ -16,7 +16,8 @@ from podops.auth.revocation import purge_expired
 from podops.celery_config import SWEEP_TASK
 from podops.imports.asset import import_asset
 from podops.imports.feed import import_feed
-from podops.jobs import BuildJob, ImportAssetJob, ImportFeedJob, JobParams, PingJob
+from podops.jobs import BuildJob, ImportAssetJob, ImportFeedJob, JobParams, NotifyJob, PingJob
+from podops.publish.notify import notify_feed_changed
 from podops.publish.pipeline import build_feed
 from podops.runtime import Runtime
 from podops.services.ping import echo
@@ -27,6 +28,7 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
     (BuildJob, build_feed),  # and ValidateJob, a BuildJob that does not publish
     (ImportAssetJob, import_asset),
     (ImportFeedJob, import_feed),
+    (NotifyJob, notify_feed_changed),
 )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ImportField",
     "JobParams",
     "JsonObject",
+    "NotifyJob",
     "PingJob",
     "ReferenceLink",
     "ValidateJob",
@@ -125,8 +126,21 @@ class ImportFeedJob(JobParams):
     xml: str | None = None
 
 
+class NotifyJob(JobParams):
+    """Tell the feed's WebSub hubs and podping that a build changed it."""
+
+    kind: ClassVar[str] = "notify"
+    task: ClassVar[str] = "podops.notify"
+
+    production: str
+    feed_url: str
+    # podping's medium: the show's `podcast:medium`.
+    medium: str = "podcast"
+
+
 JOB_KINDS: dict[str, type[JobParams]] = {
-    model.kind: model for model in (PingJob, BuildJob, ValidateJob, ImportAssetJob, ImportFeedJob)
+    model.kind: model
+    for model in (PingJob, BuildJob, ValidateJob, ImportAssetJob, ImportFeedJob, NotifyJob)
 }
 
 

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import feeds
-from podops.jobs import BuildJob, JobFailedError
+from podops.jobs import BuildJob, JobFailedError, NotifyJob
 from podops.models import Production
 from podops.publish import FEED_CACHE, FEED_TYPE, guard
 from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
+from podops.publish.notify import wants_notice
 from podops.publish.record import record_published
 from podops.runtime import Runtime
 from podops.storage import Storage
@@ -76,7 +77,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     try:
         # First as the published feed would read if nothing changed: its lastBuildDate stays
         # the time of the last change. Only a feed that differs is dated now, and published.
-        show = mapped.show
+        # The WebSub hubs are the installation's: every feed names them.
+        show = replace(mapped.show, hubs=settings.websub_hubs)
         unchanged_date = max(
             date for date in (show.updated, published.changed_at, 0) if date is not None
         )
@@ -115,6 +117,11 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             now=now,
             next_build_at=feeds.next_release(mapped.episodes, now),
         )
+    if changed and wants_notice(runtime):
+        notice = NotifyJob(
+            production=production.guid, feed_url=show.feed_url, medium=show.medium or "podcast"
+        )
+        result["notify_operation"] = runtime.jobs.start(notice, production=production.guid).id
     return {**result, "published": True}
 
 

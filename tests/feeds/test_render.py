@@ -529,3 +529,14 @@ def test_render_to_writes_nothing_when_the_data_cannot_be_rendered() -> None:
     with pytest.raises(RenderError):
         render_to(samples.show(), [samples.episode(1, guid=" ")], output, now=NOW)
     assert output.getvalue() == b""
+
+
+def test_websub_hubs_are_linked_beside_the_self_link() -> None:
+    import feedparser  # type: ignore[import-untyped]
+
+    hubs = ("https://hub.example/", "https://hub2.example/websub")
+    show = replace(samples.show(), hubs=hubs)
+    feed = render(show, samples.episodes(1), now=samples.NOW)
+    links = feedparser.parse(feed).feed.links
+    assert [link.href for link in links if link.rel == "hub"] == list(hubs)
+    assert b'rel="hub"' not in render(samples.show(), samples.episodes(1), now=samples.NOW)
