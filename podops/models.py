@@ -232,3 +232,44 @@ class FeedState(Base):
     items: Mapped[dict[str, str]] = mapped_column(JSON)
     published_at: Mapped[int] = mapped_column(BigInteger)
     next_build_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+
+
+class WebhookSubscription(Base):
+    """A producer's webhook endpoint: the events of one production it is sent, signed with
+    its secret (Standard Webhooks' `whsec_` base64, kept to sign and shown once)."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    production_guid: Mapped[str] = mapped_column(
+        String(12), ForeignKey("productions.guid", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookDelivery(Base):
+    """One event sent (or being sent) to one subscription: its message, as signed, and the
+    log of every attempt (`{at, status_code, error}`)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    # The message id (`webhook-id`): the same on every retry, so receivers can deduplicate.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(
+        String(12), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
+    event: Mapped[str] = mapped_column(String(64))
+    # The body sent: {type, timestamp, data}.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_subscription_created", "subscription_id", "created_at"),
+    )
