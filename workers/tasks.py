@@ -16,11 +16,20 @@ from podops.auth.revocation import purge_expired
 from podops.celery_config import SWEEP_TASK
 from podops.imports.asset import import_asset
 from podops.imports.feed import import_feed
-from podops.jobs import BuildJob, ImportAssetJob, ImportFeedJob, JobParams, NotifyJob, PingJob
+from podops.jobs import (
+    BuildJob,
+    DeliverWebhookJob,
+    ImportAssetJob,
+    ImportFeedJob,
+    JobParams,
+    NotifyJob,
+    PingJob,
+)
 from podops.publish.notify import notify_feed_changed
 from podops.publish.pipeline import build_feed
 from podops.runtime import Runtime
 from podops.services.ping import echo
+from podops.webhooks.deliver import deliver_webhook
 from workers.runner import Service, run_operation
 
 ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
@@ -29,6 +38,7 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
     (ImportAssetJob, import_asset),
     (ImportFeedJob, import_feed),
     (NotifyJob, notify_feed_changed),
+    (DeliverWebhookJob, deliver_webhook),
 )
 
 

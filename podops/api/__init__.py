@@ -21,6 +21,7 @@ from podops.api import (
     productions,
     resources,
     uploads,
+    webhooks,
 )
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
@@ -51,6 +52,7 @@ ROUTES = [
             *uploads.routes,
             *builds.routes,
             *imports.routes,
+            *webhooks.routes,
         ],
     ),
     Prefix(INTERNAL, [*operations.internal_routes, *imports.internal_routes]),

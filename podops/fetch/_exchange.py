@@ -96,8 +96,10 @@ def exchange(
     policy: FetchPolicy,
     deadline: Deadline,
     headers: Sequence[tuple[bytes, bytes]] = (),
+    content: bytes | None = None,
 ) -> Iterator[Exchange]:
-    """Send one request to the target's vetted addresses; the response, its body unread.
+    """Send one request (with `content`, a body) to the target's vetted addresses; the
+    response, its body unread.
 
     httpcore's errors, raised here or in the `with` block, come out as the fetch family.
     """
@@ -131,7 +133,11 @@ def exchange(
             ssl_context=policy.ssl_context, max_connections=1, retries=0, network_backend=backend
         ) as pool,
         pool.stream(
-            method, request_url, headers=request_headers, extensions={"timeout": timeouts}
+            method,
+            request_url,
+            headers=request_headers,
+            content=content,
+            extensions={"timeout": timeouts},
         ) as raw,
     ):
         yield Exchange(raw, httpx.Headers(raw.headers), backend)

@@ -13,6 +13,7 @@ The work itself lives in the services (`podops.publish`, `podops.imports`, …);
 from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
     BuildJob,
+    DeliverWebhookJob,
     ImportAssetJob,
     ImportFeedJob,
     JobParams,
@@ -27,6 +28,7 @@ from podops.jobs.sender import BrokerUnavailableError, Jobs
 __all__ = [
     "BrokerUnavailableError",
     "BuildJob",
+    "DeliverWebhookJob",
     "ImportAssetJob",
     "ImportFeedJob",
     "JobError",

@@ -21,6 +21,7 @@ __all__ = [
     "JOB_KINDS",
     "BadParamsError",
     "BuildJob",
+    "DeliverWebhookJob",
     "ImportAssetJob",
     "ImportFeedJob",
     "ImportField",
@@ -138,9 +139,26 @@ class NotifyJob(JobParams):
     medium: str = "podcast"
 
 
+class DeliverWebhookJob(JobParams):
+    """Send one recorded webhook message to its subscription's endpoint, signed."""
+
+    kind: ClassVar[str] = "deliver_webhook"
+    task: ClassVar[str] = "podops.deliver_webhook"
+
+    delivery: str = Field(description="the delivery's (the message's) id")
+
+
 JOB_KINDS: dict[str, type[JobParams]] = {
     model.kind: model
-    for model in (PingJob, BuildJob, ValidateJob, ImportAssetJob, ImportFeedJob, NotifyJob)
+    for model in (
+        PingJob,
+        BuildJob,
+        ValidateJob,
+        ImportAssetJob,
+        ImportFeedJob,
+        NotifyJob,
+        DeliverWebhookJob,
+    )
 }
 
 
