@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from podops import operations
 from podops.jobs import (
     BuildJob,
+    DeliverWebhookJob,
     ImportAssetJob,
     ImportFeedJob,
     JobFailedError,
@@ -43,6 +44,7 @@ EXAMPLES: list[JobParams] = [
     ),
     ImportFeedJob(name="my-show-01", owner="u", owner_email="a@example.com", url="https://x.org/f"),
     NotifyJob(production="p" * 22, feed_url="https://podops.example/f/x/feed.xml", medium="music"),
+    DeliverWebhookJob(delivery="msg_" + "d" * 24),
 ]
 
 

@@ -31,6 +31,7 @@ from podops.media import ProbeError, ProbeResult, Role, probe
 from podops.resources import AssetDocument
 from podops.services import assets, productions
 from podops.uploads import receive
+from podops.webhooks.events import asset_created
 
 UNSUPPORTED = frozenset(
     {"podops.media.unsupported_type", "podops.media.not_an_image", "podops.media.type_mismatch"}
@@ -110,6 +111,8 @@ async def upload(request: Request) -> Response:
         document, etag, created = await in_session(request, store)
     finally:
         received.discard()  # a no-op once storage took the file over
+    if created:
+        await run_in_threadpool(asset_created, context, production.guid, production.name, document)
     location = path_for(
         request, "get_resource", prod=production.name, kind="asset", id=document["metadata"]["name"]
     )

@@ -22,6 +22,7 @@ from podops.runtime import Runtime
 from podops.services import assets, resources
 from podops.storage.write_behind import open_write_behind
 from podops.uploads import ReceivedFile
+from podops.webhooks.events import asset_created
 
 DOWNLOAD_STAGE = "download"
 
@@ -83,7 +84,7 @@ def import_asset(runtime: Runtime, job: ImportAssetJob, *, operation_id: str) ->
                     session, job.link.resource, job.link.field, asset.name
                 )
             description = asset.document["description"]
-            return {
+            result = {
                 "asset": asset.name,
                 "created": created,
                 "url": description["url"],
@@ -93,8 +94,12 @@ def import_asset(runtime: Runtime, job: ImportAssetJob, *, operation_id: str) ->
                 "duration": description.get("duration"),
                 "source": fetched.url,
             }
+            named = production.guid, production.name
     finally:
         received.discard()  # a no-op once storage took the file over
+    if created:
+        asset_created(runtime, *named, asset.document)
+    return result
 
 
 def _failed(runtime: Runtime, job: ImportAssetJob, code: str, message: str) -> JobFailedError:

@@ -25,6 +25,7 @@ from podops.imports.start import start_asset_import
 from podops.jobs import ImportFeedJob, JobFailedError, JobRetryError, ReferenceLink
 from podops.runtime import Runtime
 from podops.services import productions, resources
+from podops.webhooks import events as webhook_events
 
 # The result names at most this many problems; a feed of thousands of bad items says enough.
 MAX_PROBLEMS = 200
@@ -32,7 +33,6 @@ MAX_PROBLEMS = 200
 
 def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> dict[str, Any]:
     """Import the feed `job` names into the production `job.name`; what was made."""
-    del operation_id  # the import reports no progress of its own: each media import does
     parsed = _parse(_feed_bytes(runtime, job))
     _refuse_locked(parsed.show, job.owner_email)
     # Each item's problems name its GUID too: indexes shift when the old feed changes.
@@ -77,7 +77,7 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
         ).id
         for item in mapping.imports
     ]
-    return {
+    result = {
         "production": production_name,
         "production_guid": production_guid,
         "production_created": created,
@@ -88,6 +88,8 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
         "media_imports": media_imports,
         "problems": mapping.problems[:MAX_PROBLEMS],
     }
+    webhook_events.import_finished(runtime, operation_id, job.url, result)
+    return result
 
 
 def _feed_bytes(runtime: Runtime, job: ImportFeedJob) -> bytes:

@@ -30,6 +30,7 @@ from podops.publish.record import record_published
 from podops.runtime import Runtime
 from podops.storage import Storage
 from podops.storage.keys import feed_key
+from podops.webhooks import events as webhook_events
 
 _ITEM_OVERHEAD_BYTES = 1536
 
@@ -66,11 +67,12 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     items = _items(mapped, now)
     report = _check(mapped, now, published.items, items, cache=cache, force=job.force)
     if report["errors"]:
-        raise JobFailedError(
+        invalid = JobFailedError(
             "podops.build.invalid",
             f"the feed has {len(report['errors'])} error(s); nothing was published",
             details={"report": report},
         )
+        raise webhook_events.build_failed(runtime, job, production, operation_id, invalid)
     assert mapped.show is not None
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     rendered = settings.upload_dir / f"feed-{operation_id}.xml"
@@ -101,7 +103,11 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             }
         if changed:
             sha256, size = _render(replace(show, updated=now), mapped, rendered, now, cache)
-        _publish(runtime, production, mapped, rendered, sha256, published)
+        try:
+            _publish(runtime, production, mapped, rendered, sha256, published)
+        except JobFailedError as error:
+            webhook_events.build_failed(runtime, job, production, operation_id, error)
+            raise
         # The ETag the feed is served with, whichever store serves it.
         etag = runtime.storage.head(feed_key(production.guid)).etag
     finally:
@@ -117,6 +123,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             now=now,
             next_build_at=feeds.next_release(mapped.episodes, now),
         )
+    if changed:
+        new = [e for e in mapped.episodes if e.guid in items and e.guid not in published.items]
+        webhook_events.build_published(runtime, production, operation_id, result, new)
     if changed and wants_notice(runtime):
         notice = NotifyJob(
             production=production.guid, feed_url=show.feed_url, medium=show.medium or "podcast"

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
-from podops.jobs import BrokerUnavailableError, DeliverWebhookJob, JsonObject
-from podops.models import Operation
+import feeds
+from podops.jobs import (
+    BrokerUnavailableError,
+    BuildJob,
+    DeliverWebhookJob,
+    JobFailedError,
+    JsonObject,
+)
+from podops.models import Operation, Production
 from podops.runtime import Runtime
 from podops.services import webhooks
 
@@ -28,6 +36,8 @@ EventName = Literal[
 EVENTS: tuple[str, ...] = get_args(EventName)
 # Sent by the test endpoint to the one subscription tested, whatever events it names.
 TEST_EVENT = "webhook.test"
+# A failed build's event names at most this many of its errors (the operation has them all).
+MAX_LISTED = 20
 
 
 def message(event: str, data: JsonObject, *, at: float | None = None) -> JsonObject:
@@ -70,3 +80,88 @@ def start_delivery(runtime: Runtime, production: str, delivery: str) -> Operatio
                 outcome=webhooks.FAILED,
             )
         return None
+
+
+def build_failed(
+    runtime: Runtime,
+    job: BuildJob,
+    production: Production,
+    operation_id: str,
+    error: JobFailedError,
+) -> JobFailedError:
+    """`build.failed` for a publishing build that cannot publish; the error, to raise."""
+    if job.publishes:
+        errors = error.details.get("report", {}).get("errors", [])
+        data = {
+            "production": production_data(production.guid, production.name),
+            "operation": operation_id,
+            "code": error.code,
+            "message": error.message,
+            "errors": errors[:MAX_LISTED],
+        }
+        emit(runtime, production.guid, ("build.failed", data))
+    return error
+
+
+def build_published(
+    runtime: Runtime,
+    production: Production,
+    operation_id: str,
+    result: JsonObject,
+    new_episodes: Sequence[feeds.Episode],
+) -> None:
+    """`build.succeeded` for a build that changed the published feed, and `episode.published`
+    for each episode it carries that the feed before it did not (a scheduled one included)."""
+    named = production_data(production.guid, production.name)
+    built = {key: result.get(key) for key in ("feed_url", "items", "bytes", "sha256", "etag")}
+    events: list[tuple[str, JsonObject]] = [
+        ("build.succeeded", {"production": named, "operation": operation_id, **built})
+    ]
+    for episode in new_episodes:
+        episode_data = {
+            "guid": episode.guid,
+            "title": episode.title,
+            "published": episode.published,
+            "enclosure_url": episode.enclosure.url if episode.enclosure is not None else None,
+        }
+        events.append(
+            (
+                "episode.published",
+                {"production": named, "feed_url": result.get("feed_url"), "episode": episode_data},
+            )
+        )
+    emit(runtime, production.guid, *events)
+
+
+def import_finished(
+    runtime: Runtime, operation_id: str, source: str | None, result: JsonObject
+) -> None:
+    """`import.finished` for a feed import that succeeded."""
+    counts = ("episodes_added", "episodes_already_there", "items_in_feed")
+    data = {
+        "production": production_data(result["production_guid"], result["production"]),
+        "operation": operation_id,
+        "source_url": source,
+        "production_created": result["production_created"],
+        **{key: result[key] for key in counts},
+        "media_imports": len(result["media_imports"]),
+        "problems": len(result["problems"]),
+    }
+    emit(runtime, result["production_guid"], ("import.finished", data))
+
+
+def asset_created(
+    runtime: Runtime, production_guid: str, production_name: str, asset: JsonObject
+) -> None:
+    """`asset.created` for a new asset (not for the same bytes uploaded again); `asset` is
+    its document."""
+    description = asset.get("description", {})
+    data = {
+        "production": production_data(production_guid, production_name),
+        "asset": {
+            "name": asset["metadata"]["name"],
+            "guid": asset["metadata"]["guid"],
+            **{key: description.get(key) for key in ("url", "type", "size", "sha256", "duration")},
+        },
+    }
+    emit(runtime, production_guid, ("asset.created", data))
