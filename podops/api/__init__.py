@@ -18,8 +18,10 @@ from podops.api import (
     health,
     imports,
     operations,
+    private_feeds,
     productions,
     resources,
+    subscribers,
     uploads,
 )
 from podops.api.errors import EXCEPTION_HANDLERS
@@ -51,10 +53,12 @@ ROUTES = [
             *uploads.routes,
             *builds.routes,
             *imports.routes,
+            *subscribers.routes,
         ],
     ),
     Prefix(INTERNAL, [*operations.internal_routes, *imports.internal_routes]),
     *delivery.routes,  # public, for podcatchers: /m/…, /f/…, /s/…
+    *private_feeds.routes,  # for subscribers, by secret or signed URL: /p/…
 ]
 OPENAPI = build_openapi(ROUTES)
 
