@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from podops.api import create_app
+from podops.db import Database
 from podops.jobs import BuildJob
 from podops.private.feed import fill, substitution
 from podops.private.grants import Grant, MediaSigner
 from podops.private.state import Limits, MemoryState
 from podops.publish.pipeline import build_feed
 from podops.publish.private import FEED_MARK, private_media_url
+from tests.conftest import make_settings
 from tests.feeds.samples import parse
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
@@ -352,3 +357,40 @@ def test_placeholders_are_filled_whatever_the_chunking() -> None:
     for size in (1, 7, 64, 127, 128, 129, 500):
         chunks = [feed[i : i + size] for i in range(0, len(feed), size)]
         assert b"".join(fill(chunks, replace)) == whole, size
+
+
+def test_s3_private_media_is_a_307_to_a_short_lived_presigned_url(
+    tmp_path: Path,
+    database: Database,
+    moto_endpoint: str,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.support.s3 import use_dummy_aws_credentials
+
+    use_dummy_aws_credentials(monkeypatch)
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/private-test",
+        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
+        PODOPS_S3_PATH_STYLE="true",
+        PODOPS_S3_REGION="us-east-1",
+        # Public media go through a CDN; private media never do.
+        PODOPS_PUBLIC_BASE_URL="https://cdn.example",
+    )
+    with TestClient(create_app(settings)) as client:
+        client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+        produce(client, access="both")
+        subscriber = subscribe(client)
+        feed = client.get(local(client, subscriber["feed_url"]))
+        media = local(client, items(feed.content)["Episode premium-episode-01"])
+        response = client.get(media, follow_redirects=False)
+        assert response.status_code == 307
+        target = response.headers["location"]
+        assert target.startswith(moto_endpoint)
+        assert "Expires=" in target or "X-Amz-Expires=300" in target
+        assert client.get(media[:-5] + "0.mp3", follow_redirects=False).status_code == 404
+    fetched = httpx.get(target)
+    assert fetched.status_code == 200
+    assert fetched.content == MP3
