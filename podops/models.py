@@ -234,6 +234,31 @@ class FeedState(Base):
     next_build_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
 
 
+class Subscriber(Base):
+    """Someone given a private feed of a production: a secret feed URL of their own.
+
+    Only the secret's SHA-256 is kept. `key_version` is part of every media URL signed for
+    the subscriber; rotating the secret raises it and revoking ends it, so the old URLs stop
+    working at once (the delivery path reads the version from a small cache, not from here).
+    """
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    production_guid: Mapped[str] = mapped_column(
+        String(12), ForeignKey("productions.guid", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    label: Mapped[str | None] = mapped_column(String(63), nullable=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    key_version: Mapped[int] = mapped_column(Integer, default=1)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
 class WebhookSubscription(Base):
     """A producer's webhook endpoint: the events of one production it is sent, signed with
     its secret (Standard Webhooks' `whsec_` base64, kept to sign and shown once)."""

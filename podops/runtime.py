@@ -16,6 +16,8 @@ from celery import Celery
 from podops.auth.authenticator import Authenticator
 from podops.db import Database
 from podops.jobs import Jobs
+from podops.private.grants import MediaSigner
+from podops.private.state import Limits, SubscriberState, make_state
 from podops.settings import Settings
 from podops.storage import Storage
 from podops.storage.configured import configured_storage
@@ -48,6 +50,17 @@ class Runtime:
         """Verifies and issues tokens (the web process's; the worker never asks for it)."""
         return Authenticator(self.settings, self.database)
 
+    @functools.cached_property
+    def media_signer(self) -> MediaSigner:
+        """Signs and checks private feeds' media grants (web process)."""
+        return MediaSigner.from_settings(self.settings)
+
+    @functools.cached_property
+    def subscribers(self) -> SubscriberState:
+        """Subscribers' key versions, request counts and limits (web process)."""
+        limits = Limits(self.settings.subscriber_rate_limit, self.settings.subscriber_max_ips)
+        return make_state(limits, self.settings.broker_url)
+
     def close(self) -> None:
         """Release the database pool and the broker connection."""
         if self._closed:
@@ -60,4 +73,6 @@ class Runtime:
         """`close`, after the authenticator's own connections (the web app's lifespan)."""
         if "authenticator" in self.__dict__:
             await self.authenticator.close()
+        if "subscribers" in self.__dict__:
+            await self.subscribers.close()
         self.close()

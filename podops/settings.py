@@ -380,6 +380,28 @@ class Settings:
         _text,
         "The `Authorization` header value the podping endpoint expects.",
     )
+    media_signing_secret: str = _setting(
+        "PODOPS_MEDIA_SIGNING_SECRET",
+        "",
+        _text,
+        "Secret that signs the media URLs of private feeds, at least 32 random bytes. Empty: "
+        "derived from the JWT secret (set it when tokens are signed with keys). Changing it "
+        "cuts every subscriber's media URLs until their feed is read again.",
+    )
+    subscriber_rate_limit: int = _setting(
+        "PODOPS_SUBSCRIBER_RATE_LIMIT",
+        "120",
+        _integer(minimum=0),
+        "Feed and media requests a minute each private-feed subscriber may make (0: no "
+        "limit); 429 above it.",
+    )
+    subscriber_max_ips: int = _setting(
+        "PODOPS_SUBSCRIBER_MAX_IPS",
+        "0",
+        _integer(minimum=0),
+        "Distinct IP addresses a private-feed subscriber may use in a day before further "
+        "addresses get 429 (0: counted, not capped). A shared feed URL shows up as many.",
+    )
 
     @property
     def embedded_broker(self) -> bool:

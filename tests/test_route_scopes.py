@@ -30,6 +30,10 @@ PUBLIC = {
     "GET /m/{production}/{file}": "media for podcatchers, which send no token",
     "GET /f/{production}/feed.xml": "feeds for podcatchers, which send no token",
     "GET /s/{name}/feed.xml": "a feed by production name: a redirect to the public feed",
+    "GET /p/{token}/feed.xml": "a subscriber's private feed: the secret in the URL is the "
+    "credential, as podcatchers send no token",
+    "GET /p/m/{grant}/{production}/{file}": "a private feed's media: the signed grant in the "
+    "URL is the credential",
 }
 
 

@@ -192,6 +192,9 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_WEBSUB_HUBS": "https://hub.example/,https://hub2.example/",
         "PODOPS_PODPING_URL": "https://podping.example/",
         "PODOPS_PODPING_TOKEN": "secret-token",
+        "PODOPS_MEDIA_SIGNING_SECRET": "M" + STRONG,
+        "PODOPS_SUBSCRIBER_RATE_LIMIT": "30",
+        "PODOPS_SUBSCRIBER_MAX_IPS": "5",
     }
     assert sorted(given) == sorted(variable.name for variable in VARIABLES)
     settings = Settings.from_env(given)

@@ -18,8 +18,10 @@ from podops.api import (
     health,
     imports,
     operations,
+    private_feeds,
     productions,
     resources,
+    subscribers,
     uploads,
     webhooks,
 )
@@ -53,10 +55,12 @@ ROUTES = [
             *builds.routes,
             *imports.routes,
             *webhooks.routes,
+            *subscribers.routes,
         ],
     ),
     Prefix(INTERNAL, [*operations.internal_routes, *imports.internal_routes]),
     *delivery.routes,  # public, for podcatchers: /m/…, /f/…, /s/…
+    *private_feeds.routes,  # for subscribers, by secret or signed URL: /p/…
 ]
 OPENAPI = build_openapi(ROUTES)
 

@@ -56,6 +56,11 @@ class Mapped:
     # Storage keys of the media the feed points at: they must exist before it is published.
     media_keys: list[str] = field(default_factory=list)
     unprobed: list[Unprobed] = field(default_factory=list)
+    # The show's `access` (public, private, both), the GUIDs of its premium episodes, and the
+    # storage key of each stored enclosure by item GUID: a private feed signs those.
+    access: str = "public"
+    premium: set[str] = field(default_factory=set)
+    enclosure_keys: dict[str, str] = field(default_factory=dict)
 
 
 def feed_url(base_url: str, production: Production) -> str:
@@ -82,6 +87,7 @@ def map_production(
         mapped.problems.append(_problem("show", "the production has no show yet: create it"))
         return mapped
     mapped.show = _show(production, show, assets, mapped, base_url=base_url)
+    mapped.access = show.document["description"].get("access", "public")
     for index, resource in enumerate(episodes):
         mapped.episodes.append(_episode(index, resource, assets, mapped))
     return mapped
@@ -149,9 +155,16 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
             Unprobed(index, resource.guid, reference["url"], f"{where}.enclosure")
         )
     chapters = description.get("chapters")
+    # An imported episode keeps the GUID its old feed gave it.
+    guid = description.get("feed_guid") or resource.guid
+    if description.get("premium"):
+        mapped.premium.add(guid)
+    if enclosure is not None and reference is not None and reference["rel"] == "asset":
+        key = assets.get(reference["name"], {}).get("description", {}).get("storage_key")
+        if key:
+            mapped.enclosure_keys[guid] = key
     return feeds.Episode(
-        # An imported episode keeps the GUID its old feed gave it.
-        guid=description.get("feed_guid") or resource.guid,
+        guid=guid,
         title=description["title"],
         itunes_title=description.get("itunes_title"),
         published=int(document["metadata"]["date"]),

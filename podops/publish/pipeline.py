@@ -3,6 +3,10 @@
     load → map → probe external media → lint → GUID guard → render → (validate: stop) →
     unchanged? stop → media present? → one atomic write of the feed → record what was published
 
+The public feed never carries a premium episode; a show whose `access` is `private` or
+`both` also gets its private feed (`podops.publish.private`), and one that is `private` no
+public feed at all: lint, the guard and the record then apply to the private feed.
+
 Nothing is published unless every check passes; the previous feed stays as it was. The feed
 is written in a single `put_path` (S3: one PUT; local: temp file + rename), so a reader — or a
 worker killed mid-build and its retry — never leaves a partial feed behind.
@@ -26,10 +30,17 @@ from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
 from podops.publish.notify import wants_notice
+from podops.publish.private import (
+    has_private_feed,
+    has_public_feed,
+    public_feed,
+    publish_private,
+    render_private,
+)
 from podops.publish.record import record_published
 from podops.runtime import Runtime
 from podops.storage import Storage
-from podops.storage.keys import feed_key
+from podops.storage.keys import feed_key, private_feed_key
 from podops.webhooks import events as webhook_events
 
 _ITEM_OVERHEAD_BYTES = 1536
@@ -75,6 +86,10 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
         raise webhook_events.build_failed(runtime, job, production, operation_id, invalid)
     assert mapped.show is not None
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    if not has_public_feed(mapped):
+        return _build_private_only(runtime, production, mapped, job, published, items, report, now)
+    full, mapped = mapped, public_feed(mapped)
+    assert mapped.show is not None
     rendered = settings.upload_dir / f"feed-{operation_id}.xml"
     try:
         # First as the published feed would read if nothing changed: its lastBuildDate stays
@@ -121,8 +136,11 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             size=size,
             items=items,
             now=now,
-            next_build_at=feeds.next_release(mapped.episodes, now),
+            next_build_at=feeds.next_release(full.episodes, now),
         )
+    if has_private_feed(full):
+        updated = now if changed else unchanged_date
+        result["private_changed"] = _publish_private(runtime, production, full, updated, now)
     if changed:
         new = [e for e in mapped.episodes if e.guid in items and e.guid not in published.items]
         webhook_events.build_published(runtime, production, operation_id, result, new)
@@ -132,6 +150,89 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
         )
         result["notify_operation"] = runtime.jobs.start(notice, production=production.guid).id
     return {**result, "published": True}
+
+
+def _build_private_only(
+    runtime: Runtime,
+    production: Production,
+    mapped: Mapped,
+    job: BuildJob,
+    published: Published,
+    items: dict[str, str],
+    report: Report,
+    now: int,
+) -> dict[str, Any]:
+    """The build of a show with no public feed: its private feed stands in for it (its hash
+    and items recorded, unchanged when the same); nobody outside is notified."""
+    assert mapped.show is not None
+    base_url = runtime.settings.base_url
+    unchanged_date = max(
+        date for date in (mapped.show.updated, published.changed_at, 0) if date is not None
+    )
+    rendered = runtime.settings.upload_dir / f"private-{production.guid}-{now}.xml"
+    try:
+        sha256, size = render_private(
+            mapped, rendered, base_url=base_url, updated=unchanged_date, now=now
+        )
+        changed = sha256 != published.sha256
+        result: dict[str, Any] = {
+            "feed_url": None,
+            "alias_url": None,
+            "items": len(items),
+            "warnings": report["warnings"],
+            "changed": changed,
+            "bytes": size,
+            "sha256": sha256,
+        }
+        if not job.publishes:
+            return {**result, "validated": True, "published": False}
+        if changed:
+            sha256, size = render_private(mapped, rendered, base_url=base_url, updated=now, now=now)
+            _require_media(runtime.storage, mapped)
+            publish_private(runtime.storage, production, rendered)
+    finally:
+        rendered.unlink(missing_ok=True)
+    result.update(bytes=size, sha256=sha256)
+    with runtime.database.session() as session:
+        record_published(
+            session,
+            production.guid,
+            sha256=sha256,
+            size=size,
+            items=items,
+            now=now,
+            next_build_at=feeds.next_release(mapped.episodes, now),
+        )
+    return {**result, "published": True}
+
+
+def _publish_private(
+    runtime: Runtime, production: Production, mapped: Mapped, updated: int, now: int
+) -> bool:
+    """Render the private feed beside the public one; publish it, media first, if it
+    differs from the stored one."""
+    rendered = runtime.settings.upload_dir / f"private-{production.guid}-{now}.xml"
+    try:
+        sha256, _ = render_private(
+            mapped, rendered, base_url=runtime.settings.base_url, updated=updated, now=now
+        )
+        if sha256 == _stored_sha256(runtime.storage, private_feed_key(production.guid)):
+            return False
+        _require_media(runtime.storage, mapped)
+        publish_private(runtime.storage, production, rendered)
+        return True
+    finally:
+        rendered.unlink(missing_ok=True)
+
+
+def _stored_sha256(storage: Storage, key: str) -> str | None:
+    if not storage.exists(key):
+        return None
+    digest = hashlib.sha256()
+    with storage.open(key) as stream:
+        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _render(

@@ -52,6 +52,9 @@ class EpisodeDescription(DocumentModel):
     `feed_guid` is the item GUID of an episode imported from another host, kept exactly as it
     was so no subscriber downloads it again; the server sets it, and the feed uses it instead
     of `metadata.guid`.
+
+    `premium` keeps the episode out of the public feed: only subscribers of the show's
+    private feed get it (the show's `access` is `private` or `both`).
     """
 
     title: Text
@@ -68,6 +71,9 @@ class EpisodeDescription(DocumentModel):
     type: Literal["full", "trailer", "bonus"] = "full"
     explicit: bool | None = None
     block: bool = False
+    premium: Annotated[
+        bool, Field(description="only in the show's private feed, never in its public one")
+    ] = False
     transcripts: Annotated[list[Transcript], Field(max_length=MAX_TRANSCRIPTS)] = []
     chapters: Chapters | None = None
     persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []

@@ -114,6 +114,10 @@ class ShowDescription(DocumentModel):
     `podcast_guid` is the show's identity in the Podcast Index (`<podcast:guid>`), set by the
     server once and kept for ever: the one an imported feed declared, else the one its old
     feed URL implies, else the one of the show's first podops feed URL.
+
+    `access` says which feeds a build publishes: the public feed (never with an episode
+    marked `premium`), the private feed each subscriber reads (every episode, marked
+    `itunes:block` and `podcast:block` so no directory lists it), or both.
     """
 
     title: Text
@@ -127,6 +131,13 @@ class ShowDescription(DocumentModel):
     explicit: bool = False
     type: Literal["episodic", "serial"] = "episodic"
     block: bool = False
+    access: Annotated[
+        Literal["public", "private", "both"],
+        Field(
+            description="public: one public feed; private: only subscribers' private feeds; "
+            "both: a public feed without the premium episodes and a private feed with all"
+        ),
+    ] = "public"
     complete: bool = False
     new_feed_url: WebUrl | None = None
     locked: bool = True

@@ -24,11 +24,12 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 __all__ = [
     "NotFoundError",
     "ObjectStream",
+    "Presigning",
     "Storage",
     "StorageError",
     "StoredObject",
@@ -130,6 +131,17 @@ class Storage(Protocol):
 
     def check(self) -> None:
         """Raise `StorageError` naming the problem when the store cannot be used (readiness)."""
+        ...
+
+
+@runtime_checkable
+class Presigning(Protocol):
+    """A store that can hand out a short-lived URL of one object (S3): private media are
+    checked by podops, then fetched from there. A store without it is read through podops."""
+
+    def presigned_url(self, key: str, *, expires_in: int) -> str:
+        """A URL that reads the object under `key` for `expires_in` seconds, whatever the
+        store's public URLs are."""
         ...
 
 

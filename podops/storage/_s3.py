@@ -234,6 +234,15 @@ class S3Storage:
                 ExpiresIn=PRESIGNED_URL_SECONDS,
             )
 
+    def presigned_url(self, key: str, *, expires_in: int) -> str:
+        """A presigned GET of the object, even when public URLs go through a CDN."""
+        with self._errors("presign", key):
+            return self._client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self._bucket, "Key": self._full_key(key)},
+                ExpiresIn=expires_in,
+            )
+
     def check(self) -> None:
         """HEAD the bucket: proves the endpoint answers, the credentials work, the bucket exists."""
         with self._errors("check", None):

@@ -1,7 +1,8 @@
 """The one place storage keys are composed.
 
 Media keys derive from content (`media/{production guid}/{sha256}{ext}`), so the object at a
-key never changes and the same bytes are stored once; a feed has one key per production.
+key never changes and the same bytes are stored once; a feed has one key per production, and
+a production with subscribers one more for its private feed.
 """
 
 from __future__ import annotations
@@ -19,3 +20,8 @@ def media_key(production_guid: str, sha256: str, extension: str) -> str:
 
 def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
+
+
+def private_feed_key(production_guid: str) -> str:
+    """The private (premium) feed, its enclosures still to be signed for each subscriber."""
+    return f"private/{production_guid}/feed.xml"
