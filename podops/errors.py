@@ -2,6 +2,7 @@
 
     ApiError                      every error a client may see: status, code, message
     ├── BadRequestError           400, optionally naming the field at fault
+    ├── ForbiddenError            403, a valid token that may not do this
     ├── NotFoundError             404
     ├── ConflictError             409, e.g. a name that exists already
     ├── PreconditionFailedError   412, an If-Match that does not match
@@ -38,6 +39,11 @@ class ApiError(Exception):
 class BadRequestError(ApiError):
     status = 400
     code = "podops.request.invalid"
+
+
+class ForbiddenError(ApiError):
+    status = 403
+    code = "podops.auth.forbidden"
 
 
 class NotFoundError(ApiError):

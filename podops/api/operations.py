@@ -92,7 +92,7 @@ async def get_operation(request: Request) -> Response:
     responses={202: OperationOut},
     tag="operations",
 )
-@requires(Scope.ADMIN)
+@requires(Scope.ADMIN, whole_service=True)
 async def start_ping(request: Request) -> Response:
     body = await read_json(request, PingRequest)
     context = context_of(request)
