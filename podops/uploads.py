@@ -26,6 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from podops.errors import BadRequestError, BodyTooLargeError
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
 from podops.storage.write_behind import open_write_behind
+from podops.untrusted import ascii_int
 
 ASSET_FIELD = "asset"
 NAME_FIELD = "name"
@@ -74,8 +75,8 @@ class _Sink:
 
 async def receive(request: Request, directory: Path, limit: int) -> ReceivedFile:
     """Stream the upload in `request` to a new file in `directory`."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
+    declared = ascii_int(request.headers.get("content-length", ""), max_digits=18)
+    if declared is not None and declared > limit + 64 * 1024:
         raise BodyTooLargeError(f"the upload is larger than {limit} bytes")
     media_type, options = parse_options_header(request.headers.get("content-type", ""))
     directory.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from podops.api import (
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
     BodyLimitMiddleware,
+    NulRefusalMiddleware,
     RateLimitHeadersMiddleware,
     RequestLogMiddleware,
 )
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(RequestLogMiddleware),
             Middleware(RateLimitHeadersMiddleware),
+            Middleware(NulRefusalMiddleware),
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=settings.max_body_bytes,

@@ -38,6 +38,7 @@ from podops.errors import (
     UnsupportedMediaTypeError,
 )
 from podops.services import productions
+from podops.untrusted import NUL, nul_refused
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 FORM = "application/x-www-form-urlencoded"
@@ -324,18 +325,23 @@ async def _exchange_form(request: Request) -> dict[str, str]:
     if media_type not in (FORM, "application/json"):
         raise UnsupportedMediaTypeError(f"send {FORM} (RFC 7523) or application/json")
     raw = await request.body()
+    data: object
     try:
         if media_type == FORM:
             parsed = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=10)
-            return {key: values[0] for key, values in parsed.items()}
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+            data = {key: values[0] for key, values in parsed.items()}
+        else:
+            data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     if not isinstance(data, dict):
         raise BadRequestError(
             "the body is not a valid token request", code="podops.auth.invalid_request"
         )
-    return {str(key): value for key, value in data.items() if isinstance(value, str)}
+    fields = {str(key): value for key, value in data.items() if isinstance(value, str)}
+    if any(NUL in text for item in fields.items() for text in item):
+        raise nul_refused("body")
+    return fields
 
 
 # Under /_a.

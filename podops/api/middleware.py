@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids and logs, rate-limit headers, the body size limit."""
+"""Pure ASGI middleware: request ids and logs, rate-limit headers, the body size limit, NUL
+characters refused in paths and query strings."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from podops.api.responses import error_response
 from podops.errors import BodyTooLargeError
+from podops.untrusted import NUL, ascii_int, nul_refused
 
 logger = logging.getLogger("podops.request")
 
@@ -76,13 +78,14 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None:
-            if not declared.isdigit():
+            length = ascii_int(declared, max_digits=18)
+            if length is None:
                 response = error_response(
                     400, "podops.request.bad_content_length", "Content-Length is not a number"
                 )
                 await response(scope, receive, send)
                 return
-            if int(declared) > self.max_bytes:
+            if length > self.max_bytes:
                 response = error_response(
                     413, BodyTooLargeError.code, self._message(), headers={"Connection": "close"}
                 )
@@ -134,3 +137,27 @@ class RateLimitHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_limits)
+
+
+class NulRefusalMiddleware:
+    """Refuses (400) a request whose path or query string holds a NUL character, percent-encoded
+    or not: no path parameter or query value may carry one to a database (`untrusted`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            where = None
+            if NUL in scope["path"]:
+                where = "path"
+            elif b"%00" in scope.get("query_string", b"") or b"\0" in scope.get(
+                "query_string", b""
+            ):
+                where = "query"
+            if where is not None:
+                error = nul_refused(where)
+                response = error_response(400, error.code, error.message, field=where)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
