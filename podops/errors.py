@@ -7,6 +7,8 @@
     ├── ConflictError             409, e.g. a name that exists already
     ├── PreconditionFailedError   412, an If-Match that does not match
     ├── UnsupportedMediaTypeError 415
+    ├── BodyTimeoutError          408, a request body that arrives too slowly
+    ├── TooManyRequestsError      429
     ├── BodyTooLargeError         413
     └── UnavailableError          503, a dependency (database, broker, storage) is down
 
@@ -74,3 +76,13 @@ class ConflictError(ApiError):
 class PreconditionFailedError(ApiError):
     status = 412
     code = "podops.precondition_failed"
+
+
+class BodyTimeoutError(ApiError):
+    status = 408
+    code = "podops.request.timeout"
+
+
+class TooManyRequestsError(ApiError):
+    status = 429
+    code = "podops.request.too_many"

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +26,8 @@ from podops.api import (
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
     BodyLimitMiddleware,
+    BodyRate,
+    BodyRateMiddleware,
     NulRefusalMiddleware,
     RateLimitHeadersMiddleware,
     RequestLogMiddleware,
@@ -33,12 +36,17 @@ from podops.api.openapi import build_openapi
 from podops.api.routing import Prefix
 from podops.runtime import Runtime
 from podops.settings import Settings
+from podops.uploads import UploadSlots, remove_abandoned_parts
 
 API = "/a/v1"  # producers' API
 TOKENS = "/_a"  # tokens and keys
 INTERNAL = "/_t"  # admin-only internals
 # Uploads stream large bodies and enforce their own limit.
 UPLOAD_PREFIXES = (f"{API}/upload/",)
+# How slowly any request body may arrive (408 below it), and how many uploads one user may
+# have in progress in one process (429 beyond).
+BODY_RATE = BodyRate()
+MAX_UPLOADS_PER_USER = 4
 
 ROUTES = [
     *health.routes,
@@ -70,6 +78,10 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # What a process killed mid-upload left: no live process holds it.
+        await run_in_threadpool(
+            remove_abandoned_parts, settings.upload_dir, idle_for=0, pattern="upload-*.part"
+        )
         try:
             yield
         finally:
@@ -79,6 +91,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],
         middleware=[
             Middleware(RequestLogMiddleware),
+            Middleware(BodyRateMiddleware, rate=BODY_RATE),
             Middleware(RateLimitHeadersMiddleware),
             Middleware(NulRefusalMiddleware),
             Middleware(
@@ -91,4 +104,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.upload_slots = UploadSlots(MAX_UPLOADS_PER_USER)
     return app
