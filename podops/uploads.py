@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from podops.errors import BadRequestError, BodyTooLargeError, TooManyRequestsError
@@ -221,6 +221,10 @@ async def _receive_multipart(request: Request, sink: _Sink, boundary: bytes) -> 
         raise BadRequestError(
             f"the multipart body is malformed: {error}", code="podops.upload.malformed"
         ) from None
+    if parser.state != MultipartState.END:  # finalize() does not check: a cut-off body
+        raise BadRequestError(
+            "the multipart body ends before its closing boundary", code="podops.upload.malformed"
+        )
     if state.files == 0:
         raise BadRequestError(
             "no file in the field 'asset'", code="podops.upload.no_file", field="asset"

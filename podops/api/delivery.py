@@ -109,6 +109,8 @@ async def serve_stored(
         "Cache-Control": cache_control,
         "Accept-Ranges": "bytes",
         "Content-Type": content_type or stored.content_type,
+        # Served from the API's own origin: a browser must not read media as HTML.
+        "X-Content-Type-Options": "nosniff",
     }
     if not_modified(request, stored):
         return Response(status_code=304, headers=headers)
@@ -180,11 +182,16 @@ async def feed(request: Request) -> Response:
         raise NotFoundError("no feed published yet", code="podops.feed.not_found") from None
 
 
-@documented("The feed by production name: a redirect to its stable URL", tag="delivery")
+@documented(
+    "The feed by production name: a redirect to its stable URL once published (404 before)",
+    tag="delivery",
+)
 async def feed_alias(request: Request) -> Response:
     name = request.path_params["name"]
     guid = await in_session(request, productions.guid_by_name, name) if is_name(name) else None
-    if guid is None:
+    storage = context_of(request).storage
+    # Until a feed is published there is nothing to redirect to, nor a GUID to give away.
+    if guid is None or not await run_in_threadpool(storage.exists, feed_key(guid)):
         raise NotFoundError("no such feed", code="podops.feed.not_found")
     base_url = context_of(request).settings.base_url
     return RedirectResponse(base_url + path_for(request, "feed", production=guid), status_code=307)

@@ -34,7 +34,12 @@ from podops.services import assets, productions
 from podops.uploads import UploadSlots, receive
 
 UNSUPPORTED = frozenset(
-    {"podops.media.unsupported_type", "podops.media.not_an_image", "podops.media.type_mismatch"}
+    {
+        "podops.media.unsupported_type",
+        "podops.media.not_an_image",
+        "podops.media.type_mismatch",
+        "podops.media.markup",
+    }
 )
 
 
