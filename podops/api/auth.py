@@ -117,7 +117,9 @@ class TokenRequest(BaseModel):
 
     user: str = Field(max_length=254, description="email address or user id")
     scope: str = Field(max_length=255, description="space-separated scopes")
-    expires_in: int | None = Field(default=None, ge=60, description="seconds; default 8 hours")
+    expires_in: int | None = Field(
+        default=None, ge=60, le=2**31 - 1, description="seconds; default 8 hours"
+    )
     production: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9_-]{8,44}$",
