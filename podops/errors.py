@@ -2,10 +2,13 @@
 
     ApiError                      every error a client may see: status, code, message
     ├── BadRequestError           400, optionally naming the field at fault
+    ├── ForbiddenError            403, a valid token that may not do this
     ├── NotFoundError             404
     ├── ConflictError             409, e.g. a name that exists already
     ├── PreconditionFailedError   412, an If-Match that does not match
     ├── UnsupportedMediaTypeError 415
+    ├── BodyTimeoutError          408, a request body that arrives too slowly
+    ├── TooManyRequestsError      429
     ├── BodyTooLargeError         413
     └── UnavailableError          503, a dependency (database, broker, storage) is down
 
@@ -40,6 +43,11 @@ class BadRequestError(ApiError):
     code = "podops.request.invalid"
 
 
+class ForbiddenError(ApiError):
+    status = 403
+    code = "podops.auth.forbidden"
+
+
 class NotFoundError(ApiError):
     status = 404
     code = "podops.not_found"
@@ -68,3 +76,13 @@ class ConflictError(ApiError):
 class PreconditionFailedError(ApiError):
     status = 412
     code = "podops.precondition_failed"
+
+
+class BodyTimeoutError(ApiError):
+    status = 408
+    code = "podops.request.timeout"
+
+
+class TooManyRequestsError(ApiError):
+    status = 429
+    code = "podops.request.too_many"

@@ -6,30 +6,45 @@ the bytes go to a file in the upload directory — never whole into memory — t
 computed as they pass, and the size limit is enforced while streaming (413 the moment it is
 passed). A file that is not finished — too large, a client gone half-way, a bad part — is
 removed: nothing partial is left behind.
+
+A process killed mid-upload cannot remove its file, so each `.part` file is held under an
+advisory lock (flock) by the process receiving it until it is stored or discarded; the lock
+dies with the process. `remove_abandoned_parts` removes the files no live process holds: every
+upload's at the web app's startup, and any not written to for `UPLOAD_PART_DEADLINE` in the
+periodic sweep. `UploadSlots` bounds the uploads one user has in progress at once.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from podops.errors import BadRequestError, BodyTooLargeError
+from podops.errors import BadRequestError, BodyTooLargeError, TooManyRequestsError
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
 from podops.storage.write_behind import open_write_behind
+from podops.untrusted import ascii_int
 
 ASSET_FIELD = "asset"
 NAME_FIELD = "name"
 _MAX_FIELD_BYTES = 1024
+# The periodic sweep removes a part file nobody holds once nobody has written to it for this
+# long: a worker importing writes continuously (30 s at most between bytes), and one that was
+# killed leaves its file unheld; an hour keeps well clear of any live writer on another host.
+UPLOAD_PART_DEADLINE = 3600
 
 
 @dataclass
@@ -42,9 +57,14 @@ class ReceivedFile:
     filename: str | None  # the client's, only ever used to suggest a resource name
     declared_type: str | None
     name: str | None = None  # the resource name the client asked for
+    lock: int | None = None  # the descriptor holding the file's flock while it is received
 
     def discard(self) -> None:
+        """Remove the file (if storage did not take it over) and release its lock."""
         self.path.unlink(missing_ok=True)
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
 
 @dataclass
@@ -57,9 +77,12 @@ class _Sink:
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
     size: int = 0
 
+    lock: int = field(init=False)
+
     def __post_init__(self) -> None:
         # Written back while it arrives, so the fsync when it is stored has little to wait for.
         self.handle = open_write_behind(self.path, "xb")
+        self.lock = _hold(self.path)
 
     def write(self, data: bytes | memoryview) -> None:
         self.size += len(data)
@@ -74,8 +97,8 @@ class _Sink:
 
 async def receive(request: Request, directory: Path, limit: int) -> ReceivedFile:
     """Stream the upload in `request` to a new file in `directory`."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
+    declared = ascii_int(request.headers.get("content-length", ""), max_digits=18)
+    if declared is not None and declared > limit + 64 * 1024:
         raise BodyTooLargeError(f"the upload is larger than {limit} bytes")
     media_type, options = parse_options_header(request.headers.get("content-type", ""))
     directory.mkdir(parents=True, exist_ok=True)
@@ -89,10 +112,12 @@ async def receive(request: Request, directory: Path, limit: int) -> ReceivedFile
         sink.close()
         if sink.size == 0:
             raise BadRequestError("the upload is empty", code="podops.media.empty", field="asset")
+        received.lock = sink.lock
         return received
     except BaseException:
         sink.close()
         path.unlink(missing_ok=True)
+        os.close(sink.lock)
         raise
 
 
@@ -196,6 +221,10 @@ async def _receive_multipart(request: Request, sink: _Sink, boundary: bytes) -> 
         raise BadRequestError(
             f"the multipart body is malformed: {error}", code="podops.upload.malformed"
         ) from None
+    if parser.state != MultipartState.END:  # finalize() does not check: a cut-off body
+        raise BadRequestError(
+            "the multipart body ends before its closing boundary", code="podops.upload.malformed"
+        )
     if state.files == 0:
         raise BadRequestError(
             "no file in the field 'asset'", code="podops.upload.no_file", field="asset"
@@ -225,3 +254,60 @@ def suggested_name(filename: str | None, sha256: str) -> str:
         stem = f"{stem}-{sha256[:8]}".strip("-") if stem else f"asset-{sha256[:12]}"
     name = stem[:NAME_MAX_LENGTH].rstrip("-_")
     return name if is_name(name) else f"asset-{sha256[:12]}"
+
+
+def _hold(path: Path) -> int:
+    """A descriptor holding an exclusive flock on `path`: the file is being received."""
+    descriptor = os.open(path, os.O_RDONLY)
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return descriptor
+
+
+def remove_abandoned_parts(
+    directory: Path, *, idle_for: float, pattern: str = "*.part", now: float | None = None
+) -> int:
+    """Remove the partial files in `directory` matching `pattern` that no live process holds
+    and nobody has written to for `idle_for` seconds (with 0: every one not held, at startup).
+    How many went."""
+    moment = time.time() if now is None else now
+    removed = 0
+    for path in directory.glob(pattern) if directory.is_dir() else ():
+        with contextlib.suppress(FileNotFoundError):
+            idle = moment - path.stat().st_mtime
+            if idle < idle_for:
+                continue
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # still being received
+                path.unlink()
+                removed += 1
+            finally:
+                os.close(descriptor)
+    return removed
+
+
+class UploadSlots:
+    """At most `limit` uploads in progress for each user, in this process (429 beyond)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._held: collections.Counter[str] = collections.Counter()
+
+    @contextlib.contextmanager
+    def hold(self, user_id: str) -> Iterator[None]:
+        if self._held[user_id] >= self.limit:
+            raise TooManyRequestsError(
+                f"you have {self.limit} uploads in progress; let one finish first",
+                code="podops.upload.too_many",
+                headers={"Retry-After": "5"},
+            )
+        self._held[user_id] += 1
+        try:
+            yield
+        finally:
+            self._held[user_id] -= 1
+            if self._held[user_id] <= 0:
+                del self._held[user_id]

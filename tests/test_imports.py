@@ -120,7 +120,7 @@ def test_an_import_reference_in_an_episode_becomes_an_asset(
 
 @pytest.mark.parametrize(
     ("path", "code"),
-    [("/missing.mp3", "podops.fetch.not_found"), ("/page.html", "podops.media.unsupported_type")],
+    [("/missing.mp3", "podops.fetch.not_found"), ("/page.html", "podops.media.markup")],
 )
 def test_a_reference_whose_import_fails_points_back_at_its_url(
     importer: tuple[TestClient, Settings], media_server: LocalServer, path: str, code: str
@@ -167,7 +167,7 @@ def test_private_addresses_fail_the_operation_and_leave_nothing(
 
 @pytest.mark.parametrize(
     ("path", "code"),
-    [("/missing.mp3", "podops.fetch.not_found"), ("/page.html", "podops.media.unsupported_type")],
+    [("/missing.mp3", "podops.fetch.not_found"), ("/page.html", "podops.media.markup")],
 )
 def test_permanent_failures_fail_at_once(
     importer: tuple[TestClient, Settings], media_server: LocalServer, path: str, code: str

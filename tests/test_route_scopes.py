@@ -86,6 +86,17 @@ def test_the_walk_reaches_the_mounted_routes_and_their_scopes(
     assert len(routes) >= 25
 
 
+def test_every_internal_route_refuses_production_tokens(app_routes: list[BaseRoute]) -> None:
+    # /_t acts on the whole service: a token restricted to a production reaches none of it.
+    internal = {name: route for name, route in endpoints(app_routes).items() if " /_t/" in name}
+    assert internal
+    assert [
+        name
+        for name, route in internal.items()
+        if not (requirement := requirement_of(route.endpoint)) or not requirement.whole_service
+    ] == []
+
+
 async def _open(_request: Request) -> Response:
     return Response()
 

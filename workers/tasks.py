@@ -29,6 +29,7 @@ from podops.publish.notify import notify_feed_changed
 from podops.publish.pipeline import build_feed
 from podops.runtime import Runtime
 from podops.services.ping import echo
+from podops.uploads import UPLOAD_PART_DEADLINE, remove_abandoned_parts
 from podops.webhooks.deliver import deliver_webhook
 from workers.runner import Service, run_operation
 
@@ -50,17 +51,22 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
 
     @app.task(name=SWEEP_TASK)
     def sweep_operations() -> dict[str, object]:
-        """Periodic upkeep: re-send stuck operations, start due builds, forget expired tokens."""
+        """Periodic upkeep: re-send stuck operations, start due builds, forget expired tokens,
+        remove partial upload and import files nobody holds or writes."""
         current = runtime()
         report = current.jobs.sweep()
         scheduled = current.jobs.start_scheduled_builds()
         with current.database.session() as session:
             purged = purge_expired(session)
+        removed_parts = remove_abandoned_parts(
+            current.settings.upload_dir, idle_for=UPLOAD_PART_DEADLINE
+        )
         return {
             "resent": [operation.id for operation in report.resend],
             "failed": report.failed,
             "purged_tokens": purged,
             "scheduled_builds": scheduled,
+            "removed_parts": removed_parts,
         }
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,6 +29,9 @@ from podops.api import (
 from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import (
     BodyLimitMiddleware,
+    BodyRate,
+    BodyRateMiddleware,
+    NulRefusalMiddleware,
     RateLimitHeadersMiddleware,
     RequestLogMiddleware,
 )
@@ -35,12 +39,17 @@ from podops.api.openapi import build_openapi
 from podops.api.routing import Prefix
 from podops.runtime import Runtime
 from podops.settings import Settings
+from podops.uploads import UploadSlots, remove_abandoned_parts
 
 API = "/a/v1"  # producers' API
 TOKENS = "/_a"  # tokens and keys
 INTERNAL = "/_t"  # admin-only internals
 # Uploads stream large bodies and enforce their own limit.
 UPLOAD_PREFIXES = (f"{API}/upload/",)
+# How slowly any request body may arrive (408 below it), and how many uploads one user may
+# have in progress in one process (429 beyond).
+BODY_RATE = BodyRate()
+MAX_UPLOADS_PER_USER = 4
 
 ROUTES = [
     *health.routes,
@@ -75,6 +84,10 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # What a process killed mid-upload left: no live process holds it.
+        await run_in_threadpool(
+            remove_abandoned_parts, settings.upload_dir, idle_for=0, pattern="upload-*.part"
+        )
         try:
             yield
         finally:
@@ -84,7 +97,9 @@ def create_app(settings: Settings) -> Starlette:
         routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],
         middleware=[
             Middleware(RequestLogMiddleware),
+            Middleware(BodyRateMiddleware, rate=BODY_RATE),
             Middleware(RateLimitHeadersMiddleware),
+            Middleware(NulRefusalMiddleware),
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=settings.max_body_bytes,
@@ -95,4 +110,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.upload_slots = UploadSlots(MAX_UPLOADS_PER_USER)
     return app

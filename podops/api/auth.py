@@ -30,7 +30,15 @@ from podops.auth import Principal, Scope, TokenError
 from podops.auth.scopes import parse_scopes
 from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
 from podops.auth.users import find_user
-from podops.errors import ApiError, BadRequestError, NotFoundError, UnsupportedMediaTypeError
+from podops.errors import (
+    ApiError,
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    UnsupportedMediaTypeError,
+)
+from podops.services import productions
+from podops.untrusted import NUL, nul_refused
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 FORM = "application/x-www-form-urlencoded"
@@ -44,16 +52,20 @@ class RateLimitedError(ApiError):
 @dataclass(frozen=True)
 class Requirement:
     """What `@requires` asks of an endpoint's callers: a valid token within its rate limit,
-    carrying `scope` (None: any scope)."""
+    carrying `scope` (None: any scope); with `whole_service`, a token not restricted to a
+    production (the route acts outside any one production)."""
 
     scope: Scope | None
+    whole_service: bool = False
 
 
-def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
+def requires(scope: Scope | None, *, whole_service: bool = False) -> Callable[[Endpoint], Endpoint]:
     """Protect an endpoint: a valid token, within its rate limit, carrying `scope`.
 
-    `None` asks only for a valid token (any scope). The requirement stays readable on the
-    endpoint (`requirement_of`), for the OpenAPI document and the test of public routes.
+    `None` asks only for a valid token (any scope). `whole_service` refuses (403) a token
+    restricted to a production, api:admin or not: the internal routes act on the whole service.
+    The requirement stays readable on the endpoint (`requirement_of`), for the OpenAPI
+    document and the test of public routes.
     """
 
     def decorate(endpoint: Endpoint) -> Endpoint:
@@ -72,10 +84,16 @@ def requires(scope: Scope | None) -> Callable[[Endpoint], Endpoint]:
                     )
             if scope is not None:
                 principal.require(scope)
+            if whole_service and principal.production is not None:
+                raise ForbiddenError(
+                    f"this token is restricted to production {principal.production}; "
+                    "this route acts outside any one production",
+                    code="podops.auth.production_token",
+                )
             request.state.principal = principal
             return await endpoint(request)
 
-        protected.requirement = Requirement(scope)  # type: ignore[attr-defined]
+        protected.requirement = Requirement(scope, whole_service)  # type: ignore[attr-defined]
         return protected
 
     return decorate
@@ -99,9 +117,13 @@ class TokenRequest(BaseModel):
 
     user: str = Field(max_length=254, description="email address or user id")
     scope: str = Field(max_length=255, description="space-separated scopes")
-    expires_in: int | None = Field(default=None, ge=60, description="seconds; default 8 hours")
+    expires_in: int | None = Field(
+        default=None, ge=60, le=2**31 - 1, description="seconds; default 8 hours"
+    )
     production: str | None = Field(
-        default=None, pattern=r"^[a-z0-9_-]{8,44}$", description="restrict to one production"
+        default=None,
+        pattern=r"^[a-z0-9_-]{8,44}$",
+        description="restrict to one production; a production token mints for its own only",
     )
 
 
@@ -157,7 +179,7 @@ async def verify_token(request: Request) -> Response:
 @documented(
     "Create an authorization for a user (admin); the token is shown once",
     body=TokenRequest,
-    responses={201: TokenCreated, 404: None},
+    responses={201: TokenCreated, 403: None, 404: None},
     tag="auth",
 )
 @requires(Scope.ADMIN)
@@ -167,14 +189,15 @@ async def create_token(request: Request) -> Response:
         scopes = parse_scopes(body.scope)
     except ValueError as error:
         raise BadRequestError(str(error), code="podops.auth.invalid_scope", field="scope") from None
-    authenticator = context_of(request).authenticator
+    authenticator, creator = context_of(request).authenticator, principal_of(request)
 
     def issue(session: Session) -> tuple[str, dict[str, Any]]:
+        production = _within_creator(session, creator, scopes, body.production)
         user = find_user(session, body.user)
         if user is None:
             raise NotFoundError(f"no user {body.user}", code="podops.auth.user_not_found")
         token, claims = authenticator.issue(
-            session, user, scopes=scopes, ttl=body.expires_in, production=body.production
+            session, user, scopes=scopes, ttl=body.expires_in, production=production
         )
         return token, claims.to_json()
 
@@ -189,6 +212,33 @@ async def create_token(request: Request) -> Response:
         status_code=201,
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _within_creator(
+    session: Session, creator: Principal, scopes: frozenset[Scope], requested: str | None
+) -> str | None:
+    """The production a new token is restricted to, never wider than its creator's token: a
+    creator restricted to a production mints tokens for that production only (the default when
+    none is asked for). 403 when the token would hold a scope or production its creator lacks."""
+    lacking = sorted(scope for scope in scopes if not creator.holds(scope))
+    if lacking:
+        raise ForbiddenError(
+            f"your token does not hold {lacking[0]}: it cannot grant it",
+            code="podops.auth.beyond_creator",
+        )
+    if creator.production is None:
+        return requested
+    if requested is None or requested == creator.production:
+        return creator.production
+    try:  # the same production, by its other key (GUID or name)?
+        productions.get_production(session, creator, requested)
+    except NotFoundError:
+        raise ForbiddenError(
+            f"your token is restricted to production {creator.production}: "
+            f"it cannot grant {requested}",
+            code="podops.auth.beyond_creator",
+        ) from None
+    return requested
 
 
 @documented(
@@ -277,18 +327,23 @@ async def _exchange_form(request: Request) -> dict[str, str]:
     if media_type not in (FORM, "application/json"):
         raise UnsupportedMediaTypeError(f"send {FORM} (RFC 7523) or application/json")
     raw = await request.body()
+    data: object
     try:
         if media_type == FORM:
             parsed = parse_qs(raw.decode(), keep_blank_values=True, max_num_fields=10)
-            return {key: values[0] for key, values in parsed.items()}
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+            data = {key: values[0] for key, values in parsed.items()}
+        else:
+            data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     if not isinstance(data, dict):
         raise BadRequestError(
             "the body is not a valid token request", code="podops.auth.invalid_request"
         )
-    return {str(key): value for key, value in data.items() if isinstance(value, str)}
+    fields = {str(key): value for key, value in data.items() if isinstance(value, str)}
+    if any(NUL in text for item in fields.items() for text in item):
+        raise nul_refused("body")
+    return fields
 
 
 # Under /_a.

@@ -1,7 +1,10 @@
 """Reading request bodies: JSON (or YAML where documents are sent), validated by a model.
 
 Every failure is a 400 in the error shape that names the field, or a 415 for a media type
-we do not read. Bodies are already capped in size by `BodyLimitMiddleware`.
+we do not read: a value the parser cannot convert (a JSON integer past Python's 4,300 digits,
+`NaN`, a YAML `date: 2024-13-45` or `!!float abc`) is malformed input like any other. A body
+nested too deep, or holding a NUL character anywhere (PostgreSQL stores none), is refused
+before validation. Bodies are already capped in size by `BodyLimitMiddleware`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from podops.errors import BadRequestError, UnsupportedMediaTypeError
+from podops.untrusted import NUL, nul_refused
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -45,8 +49,7 @@ async def read_data(request: Request, *, yaml_allowed: bool = False) -> object:
         )
     raw = await request.body()
     data = _parse_yaml(raw) if media_type in YAML_TYPES else _parse_json(raw)
-    if _depth(data) > MAX_DEPTH:
-        raise _too_deep()
+    check_data(data)
     return data
 
 
@@ -68,25 +71,36 @@ def validation_failed(error: ValidationError) -> BadRequestError:
 
 def _parse_json(raw: bytes) -> object:
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError and int() limits too
         raise BadRequestError(
-            f"the body is not valid JSON: {error}", code="podops.request.malformed_json"
+            f"the body is not valid JSON: {_first_line(error)}",
+            code="podops.request.malformed_json",
         ) from None
     except RecursionError:
         raise _too_deep() from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _parse_yaml(raw: bytes) -> object:
     try:
         return yaml.load(raw, Loader=_NoAliasLoader)  # noqa: S506 — a SafeLoader subclass
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        # PyYAML converts scalars with int(), float(), datetime(), base64: their own errors.
         raise BadRequestError(
-            f"the body is not valid YAML: {str(error).splitlines()[0]}",
+            f"the body is not valid YAML: {_first_line(error)}",
             code="podops.request.malformed_yaml",
         ) from None
     except RecursionError:
         raise _too_deep() from None
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).splitlines()
+    return lines[0][:200] if lines else type(error).__name__
 
 
 def _too_deep() -> BadRequestError:
@@ -95,16 +109,20 @@ def _too_deep() -> BadRequestError:
     )
 
 
-def _depth(value: object) -> int:
-    # Iterative, so a hostile document cannot exhaust the stack.
-    deepest, stack = 0, [(value, 1)]
+def check_data(value: object) -> None:
+    """Refuse a parsed body nested deeper than MAX_DEPTH, or with a NUL in any string (keys
+    too). Iterative, so a hostile document cannot exhaust the stack."""
+    stack = [(value, 1)]
     while stack:
         node, level = stack.pop()
-        deepest = max(deepest, level)
         if level > MAX_DEPTH:
-            break
-        if isinstance(node, dict):
-            stack.extend((child, level + 1) for child in node.values())
-        elif isinstance(node, list):
+            raise _too_deep()
+        if isinstance(node, str):
+            if NUL in node:
+                raise nul_refused("body")
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                stack.append((key, level))
+                stack.append((child, level + 1))
+        elif isinstance(node, list | tuple | set | frozenset):
             stack.extend((child, level + 1) for child in node)
-    return deepest

@@ -27,10 +27,13 @@ from podops.services import productions
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage, StoredObject
 from podops.storage.keys import feed_key, media_key
+from podops.untrusted import ascii_int
 
 MEDIA_CACHE = "public, max-age=31536000, immutable"  # content-addressed: never changes
 _MEDIA_FILE = re.compile(r"([0-9a-f]{64})(\.[a-z0-9]{1,8})")
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+# Larger than any object: a position with more digits means "past the end", whatever it is.
+_BEYOND_ANY_OBJECT = 10**18
 _CHUNK = 256 * 1024
 
 
@@ -43,21 +46,30 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     match = _RANGE.fullmatch(header.strip())
     if match is None:
         return None
-    first, last = match.groups()
-    if not first and not last:
+    first, last = (_position(digits) for digits in match.groups())
+    if first is None and last is None:
         return None
-    if not first:  # the last N bytes
-        length = int(last)
-        if length == 0 or size == 0:
+    if first is None:  # the last N bytes
+        assert last is not None
+        if last == 0 or size == 0:
             return False
-        return max(0, size - length), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if last and int(last) < start:
+        return max(0, size - last), size - 1
+    start = first
+    end = min(last, size - 1) if last is not None else size - 1
+    if last is not None and last < start:
         return None  # invalid: ignored
     if start >= size:
         return False
     return start, end
+
+
+def _position(digits: str) -> int | None:
+    """A byte position of a Range header; None when absent. Any number of digits is valid
+    HTTP, and one past every object's size means the same as any other: it is capped."""
+    if not digits:
+        return None
+    value = ascii_int(digits, max_digits=18)
+    return _BEYOND_ANY_OBJECT if value is None else value
 
 
 def not_modified(request: Request, stored: StoredObject) -> bool:
@@ -97,6 +109,8 @@ async def serve_stored(
         "Cache-Control": cache_control,
         "Accept-Ranges": "bytes",
         "Content-Type": content_type or stored.content_type,
+        # Served from the API's own origin: a browser must not read media as HTML.
+        "X-Content-Type-Options": "nosniff",
     }
     if not_modified(request, stored):
         return Response(status_code=304, headers=headers)
@@ -168,11 +182,16 @@ async def feed(request: Request) -> Response:
         raise NotFoundError("no feed published yet", code="podops.feed.not_found") from None
 
 
-@documented("The feed by production name: a redirect to its stable URL", tag="delivery")
+@documented(
+    "The feed by production name: a redirect to its stable URL once published (404 before)",
+    tag="delivery",
+)
 async def feed_alias(request: Request) -> Response:
     name = request.path_params["name"]
     guid = await in_session(request, productions.guid_by_name, name) if is_name(name) else None
-    if guid is None:
+    storage = context_of(request).storage
+    # Until a feed is published there is nothing to redirect to, nor a GUID to give away.
+    if guid is None or not await run_in_threadpool(storage.exists, feed_key(guid)):
         raise NotFoundError("no such feed", code="podops.feed.not_found")
     base_url = context_of(request).settings.base_url
     return RedirectResponse(base_url + path_for(request, "feed", production=guid), status_code=307)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 
 from podops.api.responses import error_response
 from podops.auth import InsufficientScopeError, TokenError
@@ -31,15 +32,41 @@ async def api_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.code, exc.message, field=exc.field, headers=exc.headers)
 
 
-async def http_error(_request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, message = _HTTP_CODES.get(
         exc.status_code,
         (f"podops.http.{exc.status_code}", HTTPStatus(exc.status_code).phrase.lower()),
     )
+    headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        message = f"{message}; allowed: {(exc.headers or {}).get('Allow', '')}".rstrip("; ")
-    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+        # Starlette's Allow names the methods of the first route matching the path only; a
+        # path served by several routes (GET and POST /_a/token) has them all.
+        allowed = _allowed_methods(request) or headers.get("Allow", "")
+        headers["Allow"] = allowed
+        message = f"{message}; allowed: {allowed}".rstrip("; ")
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the app answers on the request's path."""
+    routes = request.app.router.routes
+    # Matched afresh from the app's root, not with the scope of the mount that raised the 405.
+    root = {
+        "type": "http",
+        "path": request.scope["path"],
+        "root_path": request.scope.get("app_root_path", ""),
+        "headers": request.scope.get("headers", []),
+    }
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**root, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
 
 
 async def database_unavailable(_request: Request, exc: Exception) -> Response:

@@ -67,7 +67,7 @@ async def import_asset(request: Request) -> Response:
     responses={202: OperationOut, 404: None},
     tag="import",
 )
-@requires(Scope.ADMIN)
+@requires(Scope.ADMIN, whole_service=True)
 async def internal_import(request: Request) -> Response:
     return await _start(request)
 

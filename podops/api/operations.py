@@ -57,7 +57,9 @@ class PingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str = Field(default="ping", max_length=1000)
-    delay: float = Field(default=0, ge=0, le=60, description="seconds the worker waits")
+    delay: float = Field(
+        default=0, ge=0, le=60, strict=True, description="seconds the worker waits"
+    )
 
 
 def accepted(request: Request, operation: Operation) -> Response:
@@ -92,7 +94,7 @@ async def get_operation(request: Request) -> Response:
     responses={202: OperationOut},
     tag="operations",
 )
-@requires(Scope.ADMIN)
+@requires(Scope.ADMIN, whole_service=True)
 async def start_ping(request: Request) -> Response:
     body = await read_json(request, PingRequest)
     context = context_of(request)

@@ -6,6 +6,7 @@ from starlette.requests import Request
 
 from podops.api.docs import QueryParameter
 from podops.errors import BadRequestError
+from podops.untrusted import ascii_int
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -24,9 +25,10 @@ def query_limit(request: Request) -> int:
     raw = request.query_params.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = ascii_int(raw, max_digits=len(str(MAX_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise BadRequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
-    return int(raw)
+    return limit
 
 
 def query_choice(request: Request, name: str, allowed: tuple[str, ...], default: str) -> str:

@@ -28,13 +28,19 @@ from podops.errors import (
     UnsupportedMediaTypeError,
 )
 from podops.media import ProbeError, ProbeResult, Role, probe
+from podops.models import Production
 from podops.resources import AssetDocument
 from podops.services import assets, productions
-from podops.uploads import receive
+from podops.uploads import UploadSlots, receive
 from podops.webhooks.events import asset_created
 
 UNSUPPORTED = frozenset(
-    {"podops.media.unsupported_type", "podops.media.not_an_image", "podops.media.type_mismatch"}
+    {
+        "podops.media.unsupported_type",
+        "podops.media.not_an_image",
+        "podops.media.type_mismatch",
+        "podops.media.markup",
+    }
 )
 
 
@@ -55,7 +61,7 @@ def _probe_failed(error: ProbeError) -> ApiError:
 
 @documented(
     "Upload media (multipart field 'asset', or the raw body); probed and stored once",
-    responses={200: UploadResult, 201: UploadResult, 413: None, 415: None},
+    responses={200: UploadResult, 201: UploadResult, 408: None, 413: None, 415: None, 429: None},
     query=(
         QueryParameter(
             "name",
@@ -72,7 +78,7 @@ def _probe_failed(error: ProbeError) -> ApiError:
 )
 @requires(Scope.RESOURCE_WRITE)
 async def upload(request: Request) -> Response:
-    context, principal = context_of(request), principal_of(request)
+    principal = principal_of(request)
     raw_role = request.query_params.get("role", "media")
     if raw_role not in ("media", "artwork"):
         raise BadRequestError("role must be media or artwork", field="role")
@@ -81,6 +87,13 @@ async def upload(request: Request) -> Response:
 
     # 404 before a single byte is read
     production = await in_session(request, productions.get_production, principal, key)
+    slots: UploadSlots = request.app.state.upload_slots
+    with slots.hold(principal.user_id):
+        return await _receive_and_store(request, production, role)
+
+
+async def _receive_and_store(request: Request, production: Production, role: Role) -> Response:
+    context, principal = context_of(request), principal_of(request)
     received = await receive(
         request, context.settings.upload_dir, context.settings.max_upload_bytes
     )
@@ -110,7 +123,7 @@ async def upload(request: Request) -> Response:
     try:
         document, etag, created = await in_session(request, store)
     finally:
-        received.discard()  # a no-op once storage took the file over
+        received.discard()  # only releases the lock once storage took the file over
     if created:
         await run_in_threadpool(asset_created, context, production.guid, production.name, document)
     location = path_for(

@@ -109,9 +109,10 @@ class Authenticator:
         return token, claims
 
     def revoke(self, session: Session, jti: str, *, by: Principal) -> IssuedToken:
-        """Revoke a token of the caller's own (any token, for an admin)."""
+        """Revoke a token of the caller's own (any token, for an admin). A token restricted to
+        a production revokes only its user's tokens of that production, admin or not."""
         issued = session.get(IssuedToken, jti)
-        if issued is None or (issued.user_id != by.user_id and not by.is_admin):
+        if issued is None or not _may_revoke(by, issued):
             # Someone else's token is "not found", not "forbidden": ids are not confirmed.
             raise NotFoundError(f"no token {jti}", code="podops.auth.token_not_found")
         if issued.revoked_at is None:
@@ -122,3 +123,10 @@ class Authenticator:
     async def close(self) -> None:
         if self.limiter is not None:
             await self.limiter.close()
+
+
+def _may_revoke(by: Principal, issued: IssuedToken) -> bool:
+    own = issued.user_id == by.user_id
+    if by.production is not None:
+        return own and issued.production == by.production
+    return own or by.is_admin

@@ -94,9 +94,13 @@ class Principal:
     def is_admin(self) -> bool:
         return Scope.ADMIN in self.claims.scope
 
+    def holds(self, scope: Scope) -> bool:
+        """Whether the token carries `scope` (api:admin carries them all)."""
+        return scope in self.claims.scope or self.is_admin
+
     def require(self, scope: Scope) -> None:
         """Raise `InsufficientScopeError` unless the token carries `scope` (api:admin has all)."""
-        if scope not in self.claims.scope and not self.is_admin:
+        if not self.holds(scope):
             raise InsufficientScopeError(scope)
 
 

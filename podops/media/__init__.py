@@ -10,6 +10,8 @@ mode, warnings) or raises `ProbeError(code, message)`:
     podops.media.not_an_image      the caller asked for artwork and the bytes are no JPEG/PNG
     podops.media.type_mismatch     the client's name says another kind than the bytes (a PNG
                                    named `.mp3`, an SRT named `.mp4`)
+    podops.media.markup            the bytes begin as markup (`<html>`, `<?xml`, `<svg>`),
+                                   whatever follows: a polyglot would be a page on our origin
     podops.media.corrupt           the bytes start as an accepted type but do not parse
     podops.media.truncated         the file ends before its own headers say it does
     podops.media.too_large         beyond what podops decodes (Pillow's decompression bomb

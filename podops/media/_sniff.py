@@ -35,6 +35,10 @@ def sniff(file: BinaryIO, size: int) -> Sniffed | None:
     text = sniff_text(head)
     if text is not None:
         return text
+    if _is_markup(head):
+        # An MPEG frame may follow (HTML with an MP3 appended): stored as audio/mpeg and
+        # sniffed by a browser, it would be a page on our origin.
+        raise ProbeError("podops.media.markup", "the file begins as markup (HTML, XML), not media")
     # MPEG audio has no magic number; ID3v2 tags may come first, before FLAC and ADTS too.
     start = skip_id3v2(file, size)
     if read_at(file, start, 4) == b"fLaC":
@@ -49,3 +53,8 @@ def sniff(file: BinaryIO, size: int) -> Sniffed | None:
     except ProbeError:  # the search gave up on a flood of false frame starts
         return None
     return "mp3" if located is not None else None
+
+
+def _is_markup(head: bytes) -> bool:
+    """Whether the bytes begin, after a UTF-8 BOM and white space, with a markup tag."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\f").startswith(b"<")

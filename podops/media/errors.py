@@ -14,6 +14,7 @@ ProbeErrorCode = Literal[
     "podops.media.unsupported_type",
     "podops.media.not_an_image",
     "podops.media.type_mismatch",
+    "podops.media.markup",
     "podops.media.corrupt",
     "podops.media.truncated",
     "podops.media.too_large",

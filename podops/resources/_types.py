@@ -23,6 +23,10 @@ MAX_INT64 = 2**63 - 1
 MAX_INT32 = 2**31 - 1
 # 9999-12-31T23:59:59Z: the last second Python's datetime (and so RFC 2822 dates) can show.
 MAX_UNIX_TIME = 253_402_300_799
+# Longest duration a document may state: 1,000,000 s (11.6 days). The prober refuses files
+# longer than a week as damaged; the longest real episodes (day-long live archives) are far
+# below either, and `itunes:duration` stays a 7-digit number instead of 1e308's 309 digits.
+MAX_DURATION_SECONDS = 1_000_000
 
 
 class DocumentModel(BaseModel):
@@ -180,6 +184,10 @@ Guid = Annotated[
 """A GUID: 12 lower-case hex characters."""
 
 UnixTime = Annotated[int, Field(ge=0, le=MAX_UNIX_TIME, description="Unix time in seconds")]
+Seconds = Annotated[
+    float,
+    Field(ge=0, le=MAX_DURATION_SECONDS, allow_inf_nan=False, description="seconds"),
+]
 """A point in time as integer Unix seconds, from 1970 to the end of year 9999."""
 
 

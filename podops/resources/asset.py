@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from podops.resources._types import MAX_INT64, DocumentModel, Sha256, Text
+from podops.resources._types import MAX_INT64, DocumentModel, Seconds, Sha256, Text
 from podops.resources._web import MimeType, WebUrl
 
 Count = Annotated[int, Field(ge=0, le=MAX_INT64)]
@@ -23,7 +23,7 @@ class AssetDescription(DocumentModel):
 
     size: Count | None = Field(default=None, description="bytes")
     type: MimeType | None = Field(default=None, description="MIME type")
-    duration: Annotated[float, Field(ge=0)] | None = Field(default=None, description="seconds")
+    duration: Seconds | None = Field(default=None, description="seconds")
     bitrate: Count | None = Field(default=None, description="bits per second")
     sample_rate: Annotated[int, Field(ge=1, le=10_000_000)] | None = Field(
         default=None, description="samples per second (Hz)"

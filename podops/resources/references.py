@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from podops.resources._types import MAX_INT64, DocumentModel, Name
+from podops.resources._types import MAX_INT64, DocumentModel, Name, Seconds
 from podops.resources._web import ImageMimeType, MediaMimeType, WebUrl
 
 
@@ -53,7 +53,7 @@ class ExternalEnclosure(DocumentModel):
     url: WebUrl
     type: MediaMimeType | None = None
     length: Annotated[int, Field(gt=0, le=MAX_INT64, description="size in bytes")] | None = None
-    duration: Annotated[float, Field(gt=0, description="seconds")] | None = None
+    duration: Annotated[Seconds, Field(gt=0)] | None = None
 
 
 ImageReference = Annotated[

@@ -25,6 +25,7 @@ from podops.models import Production, Resource, ResourceLabel
 from podops.names import Kind, is_guid, new_guid
 from podops.publish.mapping import feed_url, rendered_html
 from podops.resources import AnyDocument, dump_resource, server_owned_values
+from podops.resources._types import MAX_UNIX_TIME
 
 Order = Literal["asc", "desc"]
 # A text within its byte limit as written, over it as the feed publishes it.
@@ -150,6 +151,10 @@ def get_resource(session: Session, production: Production, kind: Kind, key: str)
     return found
 
 
+# An encoded cursor is about 40 characters; the OpenAPI document says 200 at most.
+MAX_CURSOR_LENGTH = 200
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where a page ended: the (date, guid) of its last resource, opaque to clients."""
@@ -163,12 +168,21 @@ class Cursor:
 
     @classmethod
     def decode(cls, text: str) -> Cursor:
+        """The cursor `encode` made; 400 for anything else. Its date is range-checked (a client
+        may send any JSON it likes: 2**63 overflows either database's integers)."""
         try:
-            padded = text + "=" * (-len(text) % 4)
-            date, guid = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            if isinstance(date, int) and not isinstance(date, bool) and is_guid(guid):
-                return cls(date, guid)
-        except (ValueError, TypeError):
+            if len(text) <= MAX_CURSOR_LENGTH:
+                padded = text + "=" * (-len(text) % 4)
+                date, guid = json.loads(base64.urlsafe_b64decode(padded.encode()))
+                if (
+                    isinstance(date, int)
+                    and not isinstance(date, bool)
+                    and 0 <= date <= MAX_UNIX_TIME
+                    and isinstance(guid, str)
+                    and is_guid(guid)
+                ):
+                    return cls(date, guid)
+        except (ValueError, TypeError, RecursionError):
             pass
         raise BadRequestError(
             "cursor is not one this service handed out",
