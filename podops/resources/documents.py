@@ -73,14 +73,17 @@ DOCUMENT_MODELS: Mapping[Kind, type[AnyDocument]] = {
 
 _RESOURCE_ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(ResourceDocument)
 
-# Where a discriminated union sits in a document, the field that tells its members apart, and
-# the values that field takes. Pydantic puts the chosen member's tag into an error's `loc`
-# ("show", "image", "external", "url"); `parse_resource` takes it out again, because the
-# client wrote no such field.
-_UNIONS: Mapping[tuple[str | int, ...], tuple[str, tuple[str, ...]]] = {
+# Where a discriminated union sits in a document (`*`: any list index), the field that tells
+# its members apart, and the values that field takes. Pydantic puts the chosen member's tag
+# into an error's `loc` ("show", "image", "external", "url"); `parse_resource` takes it out
+# again, because the client wrote no such field.
+_UNIONS: Mapping[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     (): ("kind", tuple(kind.value for kind in Kind)),
     ("image",): ("rel", REFERENCE_RELS),
     ("enclosure",): ("rel", REFERENCE_RELS),
+    ("description", "trailers", "*", "media"): ("rel", ("asset", "external")),
+    ("description", "image_srcset", "*"): ("rel", ("asset", "external")),
+    ("description", "alternate_enclosures", "*", "sources", "*"): ("rel", ("asset", "external")),
 }
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
@@ -143,8 +146,9 @@ def _with_field_paths(error: ValidationError) -> ValidationError:
     for item in error.errors(include_url=False):
         path = _without_union_tags(item["loc"])
         message = item["msg"]
-        if item["type"] in _TAG_ERRORS and path in _UNIONS:
-            field, tags = _UNIONS[path]
+        union = _UNIONS.get(_pattern(path))
+        if item["type"] in _TAG_ERRORS and union is not None:
+            field, tags = union
             message = _tag_message(item, field, tags)
             path = (*path, field)
         details.append(
@@ -157,13 +161,17 @@ def _with_field_paths(error: ValidationError) -> ValidationError:
     return ValidationError.from_exception_data(error.title, details)
 
 
+def _pattern(path: tuple[str | int, ...]) -> tuple[str, ...]:
+    return tuple("*" if isinstance(part, int) else part for part in path)
+
+
 def _without_union_tags(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     # Right after a union's position, pydantic always inserts the member's tag; drop it once.
     path: list[str | int] = []
     passed: set[tuple[str | int, ...]] = set()
     for part in loc:
         here = tuple(path)
-        if here in _UNIONS and here not in passed:
+        if _pattern(here) in _UNIONS and here not in passed:
             passed.add(here)
             continue
         path.append(part)

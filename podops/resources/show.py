@@ -10,6 +10,24 @@ from podops.resources import categories
 from podops.resources._types import DocumentModel, LongText, ShortText, Text, fail, wrap_value_error
 from podops.resources._web import Email, WebUrl
 from podops.resources.languages import InvalidLanguageError, normalise_language
+from podops.resources.namespace import (
+    MAX_TAGS,
+    Chat,
+    ImageSrcset,
+    License,
+    Locations,
+    Medium,
+    RemoteItem,
+    RemoteItems,
+    ServiceBlock,
+    SocialInteracts,
+    Trailer,
+    TxtRecords,
+    UpdateFrequency,
+    Values,
+    check_publisher,
+    check_service_blocks,
+)
 from podops.resources.persons import MAX_PERSONS, Person
 
 MAX_CATEGORIES = 10
@@ -114,6 +132,12 @@ class ShowDescription(DocumentModel):
     `podcast_guid` is the show's identity in the Podcast Index (`<podcast:guid>`), set by the
     server once and kept for ever: the one an imported feed declared, else the one its old
     feed URL implies, else the one of the show's first podops feed URL.
+
+    The Podcast Index tags of the channel (`podops.resources.namespace`), each optional:
+    `medium`, `license`, `locations`, `trailers`, `txt`, `update_frequency`, `service_blocks`
+    (`podcast:block`; `block` is `itunes:block`), `publisher`, `chat`, `image_srcset`
+    (`podcast:images`), `values`, `social_interacts`, `podroll` and `remote_items` (what a list
+    medium such as musicL holds).
     """
 
     title: Text
@@ -133,6 +157,23 @@ class ShowDescription(DocumentModel):
     podcast_guid: PodcastGuid | None = None
     funding: Annotated[list[Funding], Field(max_length=MAX_FUNDING)] = []
     persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []
+    medium: Medium | None = None
+    license: License | None = None
+    locations: Locations | None = None
+    trailers: Annotated[list[Trailer], Field(max_length=MAX_TAGS)] | None = None
+    txt: TxtRecords | None = None
+    update_frequency: UpdateFrequency | None = None
+    service_blocks: Annotated[list[ServiceBlock], Field(max_length=MAX_TAGS)] | None = None
+    publisher: RemoteItem | None = None
+    chat: Chat | None = None
+    image_srcset: ImageSrcset | None = None
+    values: Values | None = None
+    social_interacts: SocialInteracts | None = None
+    podroll: RemoteItems | None = None
+    remote_items: RemoteItems | None = None
+
+    _distinct_services = field_validator("service_blocks")(check_service_blocks)
+    _publisher_medium = field_validator("publisher")(check_publisher)
 
     @field_validator("categories")
     @classmethod
