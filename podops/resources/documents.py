@@ -136,6 +136,30 @@ def server_owned_values(document: AnyDocument) -> dict[str, object]:
     return owned
 
 
+def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
+    """Every uploaded asset the document names, as (field path of the name, asset name): its
+    image and enclosure, and the media of its Podcast Index tags."""
+    data = dump_resource(document)
+    description = data.get("description") or {}
+    references: list[tuple[str, dict[str, Any]]] = [
+        (field, data[field]) for field in ("image", "enclosure") if data.get(field)
+    ]
+    for index, trailer in enumerate(description.get("trailers") or []):
+        references.append((f"description.trailers.{index}.media", trailer["media"]))
+    for index, image in enumerate(description.get("image_srcset") or []):
+        references.append((f"description.image_srcset.{index}", image))
+    for index, alternate in enumerate(description.get("alternate_enclosures") or []):
+        for number, source in enumerate(alternate["sources"]):
+            references.append(
+                (f"description.alternate_enclosures.{index}.sources.{number}", source)
+            )
+    return [
+        (f"{path}.name", reference["name"])
+        for path, reference in references
+        if reference.get("rel") == "asset"
+    ]
+
+
 def resource_json_schema() -> dict[str, Any]:
     """JSON Schema of `ResourceDocument` (a `oneOf` with a discriminator on `kind`)."""
     return _RESOURCE_ADAPTER.json_schema(by_alias=True)
