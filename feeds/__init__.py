@@ -25,6 +25,7 @@ Everything else `render` accepts; `lint` says what is wrong, field by field.
 
 from __future__ import annotations
 
+from feeds._lint_podcast import KNOWN_LICENSES, MEDIUMS, rrule_problem
 from feeds._lint_show import DESCRIPTION_MAX_BYTES, published_size
 from feeds.cache import ItemCache
 from feeds.categories import APPLE_CATEGORIES, is_apple_category
@@ -69,6 +70,8 @@ from feeds.schedule import next_release, published_episodes
 __all__ = [
     "APPLE_CATEGORIES",
     "DESCRIPTION_MAX_BYTES",
+    "KNOWN_LICENSES",
+    "MEDIUMS",
     "AlternateEnclosure",
     "Category",
     "Chapters",
@@ -113,4 +116,5 @@ __all__ = [
     "published_size",
     "render",
     "render_to",
+    "rrule_problem",
 ]

@@ -40,7 +40,7 @@ from feeds.model import (
     ValueRecipient,
 )
 
-__all__ = ["MEDIUMS", "check_episode_tags", "check_show_tags"]
+__all__ = ["KNOWN_LICENSES", "MEDIUMS", "check_episode_tags", "check_show_tags", "rrule_problem"]
 
 _BASE_MEDIUMS = (
     "podcast",

@@ -19,8 +19,12 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
+from feeds.parse import parse_feed
 from podops.api import create_app
 from podops.db import Database
+from podops.imports.feed_tags import episode_tags as import_episode_tags
+from podops.imports.feed_tags import show_tags as import_show_tags
+from podops.resources import dump_resource, parse_resource
 from podops.settings import Settings
 from podops.storage.keys import feed_key
 from tests.conftest import make_settings
@@ -28,7 +32,7 @@ from tests.fetch import servers
 from tests.fetch.servers import LocalServer, running
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.documents import episode, show
+from tests.support.documents import ROLL_GUID, episode, episode_tags, show, show_tags
 from tests.support.operations import poll
 from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
 from tests.support.processes import WorkerProcess, free_port
@@ -627,3 +631,84 @@ def test_an_enclosure_that_cannot_be_probed_fails_the_build_naming_the_episode(
     stored = client.get(f"{BASE}/episode/episode-0001").json()["enclosure"]
     assert "length" not in stored
     assert "type" not in stored
+
+
+def as_document(tags: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The tag fields as the schema holds them, defaults filled in, for comparing."""
+    if kind == "show":
+        document = show("tagged-show", **tags)
+    else:
+        document = episode("tagged-episode", season=1, **tags)
+    described: dict[str, Any] = dump_resource(parse_resource(document))["description"]
+    return {key: described.get(key) for key in tags}
+
+
+def test_every_podcast_index_tag_is_published_as_stored(producer: TestClient) -> None:
+    """A show and an episode using every tag (some on uploaded assets) build; the feed, read
+    back by the feed parser into document fields, says what the documents say, with each
+    uploaded asset as its URL; partytime reads the tags too."""
+    client = producer
+    made = produce(client, episodes=2)
+    cover = client.get(f"{BASE}/asset/cover-art-2024").json()["description"]
+    audio = client.get(f"{BASE}/asset/episode-one-audio").json()["description"]
+    stored_show = client.get(f"{BASE}/show/{PROD}").json()
+    stored_show["description"].update(
+        show_tags(trailer_asset="episode-one-audio", image_asset="cover-art-2024")
+    )
+    path = f"{BASE}/show/{PROD}"
+    assert client.put(path, json=stored_show, headers={"If-Match": "*"}).status_code == 200
+    # The episode on an external enclosure of 601 s, long enough for its soundbites.
+    tagged = made[1]
+    tagged["description"].update(
+        episode_tags(source_asset="episode-one-audio", image_asset="cover-art-2024")
+    )
+    path = f"{BASE}/episode/{tagged['metadata']['name']}"
+    assert client.put(path, json=tagged, headers={"If-Match": "*"}).status_code == 200
+
+    done = build(client)
+    assert done["status"] == "Success", done
+    xml = fetch_feed(client, done["result"]["feed_url"]).content
+    parsed = parse_feed(xml)
+    assert not parsed.problems
+
+    expected_show = show_tags()
+    expected_show["trailers"][1]["media"] = {
+        "rel": "external",
+        "url": audio["url"],
+        "type": audio["type"],
+        "length": audio["size"],
+    }
+    expected_show["image_srcset"][0] = {"rel": "external", "url": cover["url"], "width": 1400}
+    assert as_document(import_show_tags(parsed.show), "show") == as_document(expected_show, "show")
+    expected_episode = episode_tags()
+    del expected_episode["season"]
+    alternate = expected_episode["alternate_enclosures"][1]
+    alternate["sources"][0] = {"rel": "external", "uri": audio["url"]}
+    alternate["length"] = audio["size"]  # the uploaded source's, as the document left it out
+    expected_episode["image_srcset"][0]["url"] = cover["url"]
+    (item,) = [item for item in parsed.episodes if item.guid == tagged["metadata"]["guid"]]
+    assert as_document(import_episode_tags(item), "episode") == as_document(
+        expected_episode, "episode"
+    )
+
+    ensure_partytime_installed()
+    found = parse_with_partytime(xml)
+    channel = found["channel"]["namespace"]
+    assert channel["medium"] == "podcast"
+    assert channel["license"]["identifier"] == "cc-by-4.0"
+    assert [t["url"] for t in channel["trailers"]] == [
+        "https://cdn.example.com/trailer.mp3",
+        audio["url"],
+    ]
+    assert [r["feedGuid"] for r in channel["podroll"]] == [ROLL_GUID]
+    (party_item,) = [i for i in found["items"] if i["guid"] == tagged["metadata"]["guid"]]
+    tags = party_item["namespace"]
+    assert tags["podcastSeason"] == {"number": 1, "name": "Origins"}
+    assert [(s["startTime"], s["duration"]) for s in tags["podcastSoundbites"]] == [
+        (73.0, 60.0),
+        (4.5, 15.25),
+    ]
+    assert [s["uri"] for s in tags["alternativeEnclosures"][1]["source"]] == [
+        audio["url"],
+        "magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a",
+    ]

@@ -23,6 +23,7 @@ from podops.resources import (
     server_owned_values,
 )
 from podops.resources.categories import ALL_SUBCATEGORIES, APPLE_CATEGORIES
+from tests.support.documents import episode_tags, show_tags
 
 SHOW_GUID = "c7b5414a9c02"
 EPISODE_GUID = "91804b93b56a"
@@ -57,6 +58,7 @@ def full_show() -> dict[str, Any]:
             "explicit": True,
             "type": "serial",
             "block": False,
+            "access": "public",
             "complete": False,
             "new_feed_url": "https://feeds.example.com/simple-podcast.xml",
             "locked": False,
@@ -110,6 +112,7 @@ def full_episode(enclosure: dict[str, Any] | None = None) -> dict[str, Any]:
             "type": "full",
             "explicit": False,
             "block": False,
+            "premium": False,
             "transcripts": [
                 {
                     "url": "https://cdn.example.com/ep1.vtt",
@@ -834,6 +837,152 @@ def test_bad_show_values_are_refused(field: str, value: object) -> None:
 )
 def test_bad_asset_values_are_refused(field: str, value: object) -> None:
     assert only_error(changed(full_asset(), field, value))[0] == field
+
+
+# -- the Podcast Index tags ----------------------------------------------------------------------
+
+
+def tagged_show(**assets: str) -> dict[str, Any]:
+    document = full_show()
+    document["description"].update(show_tags(**assets))
+    return document
+
+
+def tagged_episode(**assets: str) -> dict[str, Any]:
+    document = full_episode()
+    document["description"].update(episode_tags(**assets))
+    return document
+
+
+@pytest.mark.parametrize(
+    "assets", [{}, {"trailer_asset": "trailer-2024", "image_asset": "cover-art-1500"}]
+)
+def test_a_show_with_every_podcast_index_tag_round_trips(assets: dict[str, str]) -> None:
+    data = tagged_show(**assets)
+    assert dump_resource(parse_resource(data)) == data
+
+
+@pytest.mark.parametrize(
+    "assets", [{}, {"source_asset": "episode-one-opus", "image_asset": "episode-one-art"}]
+)
+def test_an_episode_with_every_podcast_index_tag_round_trips(assets: dict[str, str]) -> None:
+    data = tagged_episode(**assets)
+    assert dump_resource(parse_resource(data)) == data
+    assert dump_resource(parse_resource(json.loads(json.dumps(data)))) == data
+
+
+def test_the_tags_are_optional_and_a_document_without_them_dumps_as_before() -> None:
+    assert "medium" not in dump_resource(parse_resource(full_show()))["description"]
+    assert "soundbites" not in dump_resource(parse_resource(full_episode()))["description"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "at"),
+    [
+        ("description.medium", "Podcast", None),
+        ("description.medium", "radio", None),
+        ("description.license", {"identifier": "my-own-licence"}, "description.license.url"),
+        ("description.license.url", "ftp://example.com/l.txt", None),
+        ("description.locations.0.geo", "geo:91,0", None),
+        ("description.locations.0.geo", "30.2,-97.7", None),
+        ("description.locations.0.osm", "X113314", None),
+        ("description.locations.0.rel", "author", None),
+        ("description.locations.0.country", "us", None),
+        ("description.locations.0.name", " ", None),
+        ("description.trailers.0.media.url", "ipfs://Qm", None),
+        ("description.trailers.0.media.type", "text/plain", None),
+        ("description.trailers.0.media.length", 0, None),
+        ("description.trailers.0.media.rel", "import", None),
+        ("description.trailers.1.media.name", "x", None),
+        ("description.trailers.1.season", 0, None),
+        ("description.trailers.0.published", -1, None),
+        ("description.txt.0.text", "", None),
+        ("description.txt.0.text", "x" * 4001, None),
+        (
+            "description.txt.0",
+            {"text": "yes", "purpose": "ai-content"},
+            "description.txt.0.purpose",
+        ),
+        ("description.update_frequency.rrule", "FREQ=FORTNIGHTLY", None),
+        ("description.update_frequency.rrule", "BYDAY=MO", None),
+        ("description.update_frequency.starts", DELETE, "description.update_frequency.starts"),
+        ("description.service_blocks.1.service", None, "description.service_blocks"),
+        ("description.service_blocks.1.service", "Google Play", None),
+        ("description.service_blocks.0.blocked", "yes", None),
+        ("description.publisher.medium", "podcast", "description.publisher"),
+        ("description.publisher.feed_guid", "not-a-uuid", None),
+        ("description.chat.server", "https://irc.example.com/", None),
+        ("description.image_srcset.0.url", "https://cdn.example.com/a,b.jpg", None),
+        ("description.image_srcset.1.width", 0, None),
+        ("description.image_srcset.1.rel", "import", None),
+        ("description.values.0.recipients", [], None),
+        ("description.values.0.recipients.0.split", -1, None),
+        ("description.values.0.suggested", "1e-8", None),
+        ("description.social_interacts.0.uri", DELETE, "description.social_interacts.0.uri"),
+        ("description.social_interacts.0.uri", "javascript:alert(1)", None),
+        ("description.social_interacts.0.priority", -1, None),
+        ("description.podroll.0.medium", "radio", None),
+        ("description.remote_items.0.feed_url", "feeds.example.org/x.xml", None),
+    ],
+)
+def test_bad_show_tags_are_refused_at_their_field(
+    field: str, value: object, at: str | None
+) -> None:
+    assert only_error(changed(tagged_show(), field, value))[0] == (at or field)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "at"),
+    [
+        ("description.season", DELETE, "description.season_name"),
+        ("description.soundbites.0.start_time", -1.0, None),
+        ("description.soundbites.0.duration", 0.0, None),
+        ("description.soundbites.0.duration", float("inf"), None),
+        ("description.soundbites.0.start_time", "73", None),
+        ("description.alternate_enclosures.0.sources", [], None),
+        ("description.alternate_enclosures.0.sources.1.uri", "QmX33FYehk6ckGQ6g1D9", None),
+        ("description.alternate_enclosures.0.sources.1.uri", "data:audio/mpeg;base64,AA", None),
+        ("description.alternate_enclosures.0.sources.1.rel", "import", None),
+        ("description.alternate_enclosures.0.sources.0.uri", "https://cdn.example.com/a b", None),
+        (
+            "description.alternate_enclosures.0.type",
+            DELETE,
+            "description.alternate_enclosures.0.type",
+        ),
+        ("description.alternate_enclosures.0.length", -1, None),
+        ("description.alternate_enclosures.0.bitrate", -1.0, None),
+        ("description.alternate_enclosures.0.integrity.type", "md5", None),
+        ("description.alternate_enclosures.0.integrity.value", "md5-abc", None),
+        ("description.image_srcset.0.width", 0, None),
+        (
+            "description.values.0.time_splits.0.recipients",
+            [{"type": "node", "address": "a", "split": 1}],
+            "description.values.0.time_splits.0.remote_item",
+        ),
+        ("description.values.0.time_splits.0.remote_percentage", 101, None),
+        ("description.values.0.time_splits.1.remote_start_time", -1.0, None),
+        ("description.values.0.time_splits.1.duration", 0.0, None),
+        ("description.social_interacts.0.protocol", "ActivityPub", None),
+        ("description.content_links.0.href", "javascript:alert(1)", None),
+        ("description.content_links.1.href", "no-scheme", None),
+        ("description.chat.protocol", "", None),
+    ],
+)
+def test_bad_episode_tags_are_refused_at_their_field(
+    field: str, value: object, at: str | None
+) -> None:
+    assert only_error(changed(tagged_episode(), field, value))[0] == (at or field)
+
+
+def test_an_alternate_enclosure_of_an_uploaded_asset_may_leave_its_type_out() -> None:
+    data = tagged_episode(source_asset="episode-one-opus")
+    del data["description"]["alternate_enclosures"][1]["type"]
+    assert dump_resource(parse_resource(data)) == data
+
+
+def test_a_reference_without_rel_in_a_tag_is_named_there() -> None:
+    data = changed(tagged_show(), "description.trailers.0.media", {"url": "https://a.example/t"})
+    assert only_error(data)[:2] == ("description.trailers.0.media.rel", "union_tag_not_found")
 
 
 # -- helpers for the route layer -----------------------------------------------------------------

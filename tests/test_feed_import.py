@@ -15,6 +15,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 import feeds
+from feeds.parse import parse_feed
 from podops.api import create_app
 from podops.db import Database
 from tests.conftest import make_settings
@@ -417,3 +418,122 @@ def test_someone_elses_production_name_is_409(mover: TestClient) -> None:
     )
     response = mover.post("/a/v1/import/feed", json={"name": "taken-name-x", "xml": "<rss/>"})
     assert response.status_code == 409
+
+
+CHANNEL_TAGS = """
+  <podcast:medium>podcast</podcast:medium>
+  <podcast:license
+      url="https://example.org/mypodcastlicense/full.pdf">my-podcast-license-v1</podcast:license>
+  <podcast:location geo="geo:30.2672,-97.7431" osm="R113314" rel="creator"
+      country="US">Austin, TX</podcast:location>
+  <podcast:trailer pubdate="Thu, 01 Apr 2021 08:00:00 EST"
+      url="https://old-host.example.com/trailer.mp3" length="12345678"
+      type="audio/mp3">Coming April 1st, 2021</podcast:trailer>
+  <podcast:txt purpose="verify">S6lpp-7ZCn8-dZfGc-OoyaG</podcast:txt>
+  <podcast:updateFrequency rrule="FREQ=WEEKLY;BYDAY=MO">Weekly, on Mondays</podcast:updateFrequency>
+  <podcast:block>no</podcast:block>
+  <podcast:block id="spotify">yes</podcast:block>
+  <podcast:publisher><podcast:remoteItem medium="publisher"
+      feedGuid="003af0a0-6a45-55cf-b765-68e3d349551a"
+      feedUrl="https://agilesetmedia.com/feed.xml"/></podcast:publisher>
+  <podcast:chat server="irc.zeronode.net" protocol="irc" accountId="@jj" space="#podcastindex"/>
+  <podcast:images srcset="https://o.example/c-1500.jpg 1500w, https://o.example/c-600.jpg 600w"/>
+  <podcast:value type="lightning" method="keysend" suggested="0.00000015000">
+    <podcast:valueRecipient name="Host" type="node"
+        address="02d5c1bf8b940dc9cadca86d1b0a3c37fbe39cee4c7e839e33bef9174531d27f52"
+        split="99"/>
+    <podcast:valueRecipient name="Podcastindex.org" type="node"
+        address="03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a" split="1"
+        fee="true"/>
+  </podcast:value>
+  <podcast:socialInteract priority="1" protocol="activitypub"
+      uri="https://podcastindex.social/@dave/1" accountId="@dave"
+      accountUrl="https://podcastindex.social/@dave"/>
+  <podcast:podroll><podcast:remoteItem feedGuid="29cdca4a-32d8-56ba-b48b-09a011c5daa9"
+      feedUrl="https://feeds.example.org/buzzcast.xml"/></podcast:podroll>
+  <podcast:remoteItem feedGuid="not-a-guid" medium="music"/>
+"""
+
+ITEM_TAGS = """
+  <podcast:season name="Race for the Whitehouse 2020">3</podcast:season>
+  <podcast:soundbite startTime="73.0" duration="60.0"/>
+  <podcast:soundbite startTime="234.5"
+      duration="42.25">Why the Podcast Namespace Matters</podcast:soundbite>
+  <podcast:location osm="R6930627">Birmingham Civil Rights Museum</podcast:location>
+  <podcast:alternateEnclosure type="audio/opus" length="32400000" bitrate="96000"
+      title="High quality" default="true">
+    <podcast:integrity type="sri" value="sha384-ExVqijgYHm15PqQqdXfW95x+Rs6C+d6E/ICxyQOeFev"/>
+    <podcast:source uri="https://old-host.example.com/ep1.opus"/>
+    <podcast:source uri="ipfs://QmX33FYehk6ckGQ6g1D9D3FqZPix5JpKstKQKbaS8quUFb"/>
+  </podcast:alternateEnclosure>
+  <podcast:images srcset="https://old-host.example.com/ep1-1500.jpg 1500w"/>
+  <podcast:txt purpose="ai-content">false</podcast:txt>
+  <podcast:value type="lightning" method="keysend">
+    <podcast:valueRecipient type="node"
+        address="02d5c1bf8b940dc9cadca86d1b0a3c37fbe39cee4c7e839e33bef9174531d27f52"
+        split="100"/>
+    <podcast:valueTimeSplit startTime="60" duration="237" remotePercentage="95">
+      <podcast:remoteItem itemGuid="https://podcastindex.org/podcast/4148683#1"
+          feedGuid="a94f5cc9-8c58-55fc-91fe-a324087a655b" medium="music"/>
+    </podcast:valueTimeSplit>
+  </podcast:value>
+  <podcast:socialInteract protocol="disabled"/>
+  <podcast:contentLink href="https://youtube.com/watch?v=x">Watch on YouTube</podcast:contentLink>
+"""
+
+SHOW_TAGS = (
+    "medium",
+    "license",
+    "locations",
+    "trailers",
+    "txt",
+    "update_frequency",
+    "service_blocks",
+    "publisher",
+    "chat",
+    "image_srcset",
+    "values",
+    "social_interacts",
+    "podroll",
+)
+EPISODE_TAGS = (
+    "season",
+    "season_name",
+    "soundbites",
+    "locations",
+    "alternate_enclosures",
+    "image_srcset",
+    "txt",
+    "values",
+    "social_interacts",
+    "content_links",
+)
+
+
+def test_a_feeds_podcast_index_tags_are_kept_by_import_and_rebuild(mover: TestClient) -> None:
+    """import → build: the built feed carries the tags the foreign feed had, as the feed
+    parser reads them; a value the schema refuses is left out and named."""
+    tagged = item(
+        "tagged-1", "Tagged", "Mon, 06 Jan 2020 10:00:00 +0000", "https://o.example/t.mp3"
+    )
+    tagged = tagged.replace("<itunes:season>2</itunes:season>", "").replace(
+        "</item>", ITEM_TAGS + "</item>"
+    )
+    xml = foreign_feed([tagged], podcast_guid=feeds.podcast_guid("https://o.example/feed.xml"))
+    xml = xml.replace(b"<podcast:guid>", CHANNEL_TAGS.encode() + b"<podcast:guid>")
+    before = parse_feed(xml)
+    assert not before.problems
+    done = import_feed(mover, xml=xml.decode())
+    assert done["status"] == "Success", done["error"]
+    dropped = [p["message"] for p in done["result"]["problems"] if "remote_items" in p["message"]]
+    assert len(dropped) == 1, done["result"]["problems"]
+
+    after = parse_feed(built_feed(mover))
+    for field in SHOW_TAGS:
+        assert getattr(after.show, field) == getattr(before.show, field), field
+    assert after.show.remote_items == ()
+    (old,), (new,) = before.episodes, after.episodes
+    for field in EPISODE_TAGS:
+        assert getattr(new, field) == getattr(old, field), field
+    assert new.soundbites[1].title == "Why the Podcast Namespace Matters"
+    assert old.alternate_enclosures[0].sources[1].uri.startswith("ipfs://")

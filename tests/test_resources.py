@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 import feeds
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.documents import episode, show
+from tests.support.documents import episode, episode_tags, show
 
 SCOPES = "production:read production:write resource:read resource:write"
 PROD = "my-test-podcast"
@@ -430,6 +430,26 @@ def test_a_document_naming_an_asset_the_production_lacks_is_refused(
     assert refused.json()["field"] == f"{field}.name"
     assert "never-uploaded" in refused.json()["message"]
     assert client.get(f"{BASE}/episode/episode-001").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("tags", "field"),
+    [
+        ({"source_asset": "never-uploaded"}, "description.alternate_enclosures.1.sources.0.name"),
+        ({"image_asset": "never-uploaded"}, "description.image_srcset.0.name"),
+    ],
+)
+def test_a_podcast_index_tag_naming_an_asset_the_production_lacks_is_refused(
+    client: TestClient, host: dict[str, str], tags: dict[str, str], field: str
+) -> None:
+    put_show(client)
+    document = episode("episode-001", **episode_tags(**tags))
+    refused = client.post(f"{BASE}/episode/episode-001", json=document)
+    assert refused.status_code == 400, refused.text
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "podops.resource.no_such_asset",
+        field,
+    )
 
 
 @pytest.mark.parametrize(

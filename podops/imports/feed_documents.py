@@ -21,6 +21,7 @@ import feeds
 from feeds.model import Person
 from feeds.parse import ParsedEpisode, ParsedShow, suggest_episode_name
 from podops.errors import BadRequestError
+from podops.imports.feed_tags import episode_tags, show_tags
 from podops.jobs import JobFailedError
 from podops.jobs.kinds import IMPORT_FIELDS, ImportField
 from podops.models import Production, Resource
@@ -117,6 +118,7 @@ def create_show(
         "podcast_guid": _podcast_guid(show, mapping.source_url),
         "funding": [{"url": item.url, "title": item.title} for item in show.funding],
         "persons": [_person(person) for person in show.persons],
+        **show_tags(show),
     }
     document: dict[str, Any] = {
         "apiVersion": "v1",
@@ -177,6 +179,7 @@ def create_episode(
         if episode.chapters
         else None,
         "persons": [_person(person) for person in episode.persons],
+        **episode_tags(episode),
     }
     document: dict[str, Any] = {
         "apiVersion": "v1",
@@ -274,19 +277,30 @@ def _create(
         try:
             parsed = parse_resource(document)
         except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            path = [str(part) for part in first["loc"]]
-            if len(path) >= 2 and path[-2].isdigit():
-                path = path[:-1]  # a bad field of a list item: drop the whole item
-            mapping.problems.append(
-                {
-                    "index": index,
-                    "guid": document.get("description", {}).get("feed_guid"),
-                    "code": "podops.import.value_dropped",
-                    "message": f"{'.'.join(path)}: {first['msg']} (left out)",
-                }
-            )
-            if ".".join(path) in ESSENTIAL or not _drop(document, path):
+            # Every value at fault is dropped in one pass: a feed may hold more of them (a
+            # podroll of bad GUIDs) than there are passes.
+            paths: list[list[str]] = []
+            for item in error.errors(include_url=False):
+                path = [str(part) for part in item["loc"]]
+                if len(path) >= 2 and path[-2].isdigit():
+                    path = path[:-1]  # a bad field of a list item: drop the whole item
+                mapping.problems.append(
+                    {
+                        "index": index,
+                        "guid": document.get("description", {}).get("feed_guid"),
+                        "code": "podops.import.value_dropped",
+                        "message": f"{'.'.join(path)}: {item['msg']} (left out)",
+                    }
+                )
+                if ".".join(path) in ESSENTIAL:
+                    return None
+                if path not in paths:
+                    paths.append(path)
+            # The last list item first, so the indices of the others still hold.
+            dropped = [
+                _drop_nearest(document, path) for path in sorted(paths, key=_order, reverse=True)
+            ]
+            if not any(dropped):
                 return None
             continue
         try:
@@ -325,6 +339,21 @@ def _shorten(document: dict[str, Any], field: str | None) -> bool:
         return False
     node[parts[-1]] = _clip(text, len(text.encode()) * 4 // 5)
     return True
+
+
+def _order(path: list[str]) -> list[tuple[int, int, str]]:
+    """A key sorting paths by their list indices as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in path]
+
+
+def _drop_nearest(document: dict[str, Any], path: list[str]) -> bool:
+    """Remove the value at `path`, or where it is missing (a required field), the nearest
+    value that holds it, short of the description itself; False when there is none."""
+    while len(path) >= 2 and ".".join(path) not in ESSENTIAL:
+        if _drop(document, path):
+            return True
+        path = path[:-1]
+    return False
 
 
 def _drop(document: dict[str, Any], path: list[str]) -> bool:

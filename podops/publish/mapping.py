@@ -137,6 +137,29 @@ def _show(
         # Shows stored before podops kept their GUID derive it from the feed URL, as then.
         podcast_guid=description.get("podcast_guid"),
         updated=show.updated_at,
+        medium=description.get("medium"),
+        license=_license(description.get("license")),
+        locations=tuple(map(_location, description.get("locations") or [])),
+        trailers=tuple(
+            trailer
+            for index, item in enumerate(description.get("trailers") or [])
+            if (trailer := _trailer(f"show.trailers[{index}]", item, assets, mapped)) is not None
+        ),
+        txt=tuple(
+            feeds.Txt(item["text"], item.get("purpose")) for item in _items(description, "txt")
+        ),
+        update_frequency=_update_frequency(description.get("update_frequency")),
+        service_blocks=tuple(
+            feeds.ServiceBlock(item["blocked"], item.get("service"))
+            for item in _items(description, "service_blocks")
+        ),
+        publisher=_remote_item(description["publisher"]) if description.get("publisher") else None,
+        chat=_chat(description.get("chat")),
+        image_srcset=_image_srcset("show.image_srcset", description, assets, mapped),
+        values=tuple(map(_value, _items(description, "values"))),
+        social_interacts=tuple(map(_social_interact, _items(description, "social_interacts"))),
+        podroll=tuple(map(_remote_item, _items(description, "podroll"))),
+        remote_items=tuple(map(_remote_item, _items(description, "remote_items"))),
     )
 
 
@@ -188,6 +211,34 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
         if chapters
         else None,
         persons=tuple(_person(item) for item in description.get("persons", [])),
+        season_name=description.get("season_name"),
+        soundbites=tuple(
+            feeds.Soundbite(item["start_time"], item["duration"], item.get("title") or "")
+            for item in _items(description, "soundbites")
+        ),
+        locations=tuple(map(_location, _items(description, "locations"))),
+        license=_license(description.get("license")),
+        alternate_enclosures=tuple(
+            alternate
+            for number, item in enumerate(_items(description, "alternate_enclosures"))
+            if (
+                alternate := _alternate_enclosure(
+                    f"{where}.alternate_enclosures[{number}]", item, assets, mapped
+                )
+            )
+            is not None
+        ),
+        image_srcset=_image_srcset(f"{where}.image_srcset", description, assets, mapped),
+        txt=tuple(
+            feeds.Txt(item["text"], item.get("purpose")) for item in _items(description, "txt")
+        ),
+        chat=_chat(description.get("chat")),
+        values=tuple(map(_value, _items(description, "values"))),
+        social_interacts=tuple(map(_social_interact, _items(description, "social_interacts"))),
+        content_links=tuple(
+            feeds.ContentLink(item["href"], item.get("text") or "")
+            for item in _items(description, "content_links")
+        ),
     )
 
 
@@ -265,3 +316,162 @@ def _enclosure(
         reference["url"], int(reference.get("length") or 0), reference.get("type") or ""
     )
     return enclosure, reference.get("duration")
+
+
+# The Podcast Index tags beyond the first eight (`podops.resources.namespace`).
+
+
+def _items(description: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = description.get(field) or []
+    return items
+
+
+def _license(item: dict[str, Any] | None) -> feeds.License | None:
+    return feeds.License(item["identifier"], item.get("url")) if item else None
+
+
+def _location(item: dict[str, Any]) -> feeds.Location:
+    return feeds.Location(
+        item["name"], item.get("geo"), item.get("osm"), item.get("rel"), item.get("country")
+    )
+
+
+def _trailer(
+    path: str, item: dict[str, Any], assets: Assets, mapped: Mapped
+) -> feeds.Trailer | None:
+    reference: dict[str, Any] = item["media"]
+    if reference["rel"] == "asset":
+        media = _asset(f"{path}.media", reference, assets, mapped)
+        if media is None:
+            return None
+        url, length, kind = media["url"], media.get("size"), media.get("type")
+    else:
+        url, length, kind = reference["url"], reference.get("length"), reference.get("type")
+    return feeds.Trailer(item["title"], url, item["published"], length, kind, item.get("season"))
+
+
+def _update_frequency(item: dict[str, Any] | None) -> feeds.UpdateFrequency | None:
+    if not item:
+        return None
+    return feeds.UpdateFrequency(
+        item["label"], item.get("rrule"), bool(item.get("complete", False)), item.get("starts")
+    )
+
+
+def _remote_item(item: dict[str, Any]) -> feeds.RemoteItem:
+    return feeds.RemoteItem(
+        item["feed_guid"],
+        item.get("feed_url"),
+        item.get("item_guid"),
+        item.get("medium"),
+        item.get("title"),
+    )
+
+
+def _chat(item: dict[str, Any] | None) -> feeds.Chat | None:
+    if not item:
+        return None
+    return feeds.Chat(item["server"], item["protocol"], item.get("account_id"), item.get("space"))
+
+
+def _image_srcset(
+    path: str, description: dict[str, Any], assets: Assets, mapped: Mapped
+) -> tuple[feeds.ImageSource, ...]:
+    images: list[feeds.ImageSource] = []
+    for index, item in enumerate(_items(description, "image_srcset")):
+        if item["rel"] == "external":
+            images.append(feeds.ImageSource(item["url"], item["width"]))
+            continue
+        here = f"{path}[{index}]"
+        media = _asset(here, item, assets, mapped)
+        if media is None:
+            continue
+        width = item.get("width") or media.get("width")
+        if not width:
+            mapped.problems.append(
+                _problem(f"{here}.width", f"asset {item['name']!r} has no known width: give it")
+            )
+            continue
+        images.append(feeds.ImageSource(media["url"], int(width)))
+    return tuple(images)
+
+
+def _recipient(item: dict[str, Any]) -> feeds.ValueRecipient:
+    return feeds.ValueRecipient(
+        item["type"],
+        item["address"],
+        item["split"],
+        item.get("name"),
+        item.get("custom_key"),
+        item.get("custom_value"),
+        bool(item.get("fee", False)),
+    )
+
+
+def _value(item: dict[str, Any]) -> feeds.Value:
+    return feeds.Value(
+        item["type"],
+        item["method"],
+        tuple(map(_recipient, item["recipients"])),
+        item.get("suggested"),
+        tuple(
+            feeds.ValueTimeSplit(
+                split["start_time"],
+                split["duration"],
+                tuple(map(_recipient, split.get("recipients") or [])),
+                _remote_item(split["remote_item"]) if split.get("remote_item") else None,
+                split.get("remote_start_time"),
+                split.get("remote_percentage"),
+            )
+            for split in item.get("time_splits") or []
+        ),
+    )
+
+
+def _social_interact(item: dict[str, Any]) -> feeds.SocialInteract:
+    return feeds.SocialInteract(
+        item["protocol"],
+        item.get("uri"),
+        item.get("account_id"),
+        item.get("account_url"),
+        item.get("priority"),
+    )
+
+
+def _alternate_enclosure(
+    path: str, item: dict[str, Any], assets: Assets, mapped: Mapped
+) -> feeds.AlternateEnclosure | None:
+    """The alternate enclosure, its uploaded sources resolved to their URLs; its type and
+    length, when the document leaves them out, are those of its first uploaded source."""
+    sources: list[feeds.Source] = []
+    uploaded: list[dict[str, Any]] = []
+    for index, reference in enumerate(item["sources"]):
+        if reference["rel"] == "external":
+            sources.append(feeds.Source(reference["uri"], reference.get("content_type")))
+            continue
+        media = _asset(f"{path}.sources[{index}]", reference, assets, mapped)
+        if media is None:
+            return None
+        uploaded.append(media)
+        sources.append(feeds.Source(media["url"]))
+    first = uploaded[0] if uploaded else {}
+    kind = item.get("type") or first.get("type")
+    if not kind:
+        mapped.problems.append(
+            _problem(f"{path}.type", "the alternate enclosure's media type is not known: give it")
+        )
+        return None
+    integrity = item.get("integrity")
+    return feeds.AlternateEnclosure(
+        type=kind,
+        sources=tuple(sources),
+        length=item.get("length", first.get("size")),
+        bitrate=item.get("bitrate"),
+        height=item.get("height"),
+        lang=item.get("lang"),
+        title=item.get("title"),
+        rel=item.get("rel"),
+        codecs=item.get("codecs"),
+        default=bool(item.get("default", False)),
+        integrity=feeds.Integrity(integrity["type"], integrity["value"]) if integrity else None,
+    )

@@ -144,3 +144,44 @@ ImageMimeType = Annotated[
     AfterValidator(_image_mime_type),
 ]
 """An image/… MIME type, normalised to lower case."""
+
+
+# RFC 3986 §3.1: a scheme is a letter, then letters, digits, '+', '-' or '.'.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+# Schemes a podcast app might run or open as a local resource, if a feed handed them one.
+_UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "about"})
+
+
+def _check_uri(value: str) -> str:
+    scheme, colon, rest = value.partition(":")
+    if scheme.lower() in ("http", "https"):
+        return _check_url(value)
+    if not colon or not _SCHEME.fullmatch(scheme) or not rest:
+        fail(
+            "uri_not_absolute", "must be an absolute URI with a scheme, such as https:// or ipfs://"
+        )
+    if scheme.lower() in _UNSAFE_SCHEMES:
+        fail("uri_scheme", f"{scheme}: URIs are not allowed in a feed")
+    if not _URL_CHARS.fullmatch(value):
+        char = next(c for c in value if not _URL_CHARS.fullmatch(c))
+        what = "whitespace" if char.isspace() else f"U+{ord(char):04X} ({char!r})"
+        if not char.isprintable():
+            what = f"the control character U+{ord(char):04X}"
+        fail("uri_invalid", f"contains {what}; percent-encode it")
+    if _BAD_PERCENT.search(value):
+        fail("uri_invalid", "has a '%' that does not start a percent-escape such as %20")
+    return value
+
+
+Uri = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_URL_CHARS,
+        description="an absolute URI: https:// (held to the rules of a URL), or another scheme "
+        "such as ipfs:, magnet: or at:",
+        json_schema_extra={"format": "uri", "pattern": "^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]"},
+    ),
+    AfterValidator(_check_uri),
+]
+"""An absolute URI of any safe scheme (ipfs, magnet, at, …); http(s) ones are `WebUrl`s."""

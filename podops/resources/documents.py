@@ -73,14 +73,17 @@ DOCUMENT_MODELS: Mapping[Kind, type[AnyDocument]] = {
 
 _RESOURCE_ADAPTER: TypeAdapter[AnyDocument] = TypeAdapter(ResourceDocument)
 
-# Where a discriminated union sits in a document, the field that tells its members apart, and
-# the values that field takes. Pydantic puts the chosen member's tag into an error's `loc`
-# ("show", "image", "external", "url"); `parse_resource` takes it out again, because the
-# client wrote no such field.
-_UNIONS: Mapping[tuple[str | int, ...], tuple[str, tuple[str, ...]]] = {
+# Where a discriminated union sits in a document (`*`: any list index), the field that tells
+# its members apart, and the values that field takes. Pydantic puts the chosen member's tag
+# into an error's `loc` ("show", "image", "external", "url"); `parse_resource` takes it out
+# again, because the client wrote no such field.
+_UNIONS: Mapping[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     (): ("kind", tuple(kind.value for kind in Kind)),
     ("image",): ("rel", REFERENCE_RELS),
     ("enclosure",): ("rel", REFERENCE_RELS),
+    ("description", "trailers", "*", "media"): ("rel", ("asset", "external")),
+    ("description", "image_srcset", "*"): ("rel", ("asset", "external")),
+    ("description", "alternate_enclosures", "*", "sources", "*"): ("rel", ("asset", "external")),
 }
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
@@ -133,6 +136,30 @@ def server_owned_values(document: AnyDocument) -> dict[str, object]:
     return owned
 
 
+def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
+    """Every uploaded asset the document names, as (field path of the name, asset name): its
+    image and enclosure, and the media of its Podcast Index tags."""
+    data = dump_resource(document)
+    description = data.get("description") or {}
+    references: list[tuple[str, dict[str, Any]]] = [
+        (field, data[field]) for field in ("image", "enclosure") if data.get(field)
+    ]
+    for index, trailer in enumerate(description.get("trailers") or []):
+        references.append((f"description.trailers.{index}.media", trailer["media"]))
+    for index, image in enumerate(description.get("image_srcset") or []):
+        references.append((f"description.image_srcset.{index}", image))
+    for index, alternate in enumerate(description.get("alternate_enclosures") or []):
+        for number, source in enumerate(alternate["sources"]):
+            references.append(
+                (f"description.alternate_enclosures.{index}.sources.{number}", source)
+            )
+    return [
+        (f"{path}.name", reference["name"])
+        for path, reference in references
+        if reference.get("rel") == "asset"
+    ]
+
+
 def resource_json_schema() -> dict[str, Any]:
     """JSON Schema of `ResourceDocument` (a `oneOf` with a discriminator on `kind`)."""
     return _RESOURCE_ADAPTER.json_schema(by_alias=True)
@@ -143,8 +170,9 @@ def _with_field_paths(error: ValidationError) -> ValidationError:
     for item in error.errors(include_url=False):
         path = _without_union_tags(item["loc"])
         message = item["msg"]
-        if item["type"] in _TAG_ERRORS and path in _UNIONS:
-            field, tags = _UNIONS[path]
+        union = _UNIONS.get(_pattern(path))
+        if item["type"] in _TAG_ERRORS and union is not None:
+            field, tags = union
             message = _tag_message(item, field, tags)
             path = (*path, field)
         details.append(
@@ -157,13 +185,17 @@ def _with_field_paths(error: ValidationError) -> ValidationError:
     return ValidationError.from_exception_data(error.title, details)
 
 
+def _pattern(path: tuple[str | int, ...]) -> tuple[str, ...]:
+    return tuple("*" if isinstance(part, int) else part for part in path)
+
+
 def _without_union_tags(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     # Right after a union's position, pydantic always inserts the member's tag; drop it once.
     path: list[str | int] = []
     passed: set[tuple[str | int, ...]] = set()
     for part in loc:
         here = tuple(path)
-        if here in _UNIONS and here not in passed:
+        if _pattern(here) in _UNIONS and here not in passed:
             passed.add(here)
             continue
         path.append(part)

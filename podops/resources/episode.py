@@ -7,10 +7,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from podops.resources._types import MAX_INT32, DocumentModel, LongText, Text
+from podops.resources._types import MAX_INT32, DocumentModel, LongText, ShortText, Text, fail
 from podops.resources._web import WebUrl
+from podops.resources.namespace import (
+    MAX_TAGS,
+    AlternateEnclosure,
+    Chat,
+    ContentLink,
+    ImageSrcset,
+    License,
+    Locations,
+    SocialInteracts,
+    Soundbite,
+    TxtRecords,
+    Values,
+)
 from podops.resources.persons import MAX_PERSONS, Person
 from podops.resources.show import Language
 
@@ -55,6 +68,11 @@ class EpisodeDescription(DocumentModel):
 
     `premium` keeps the episode out of the public feed: only subscribers of the show's
     private feed get it (the show's `access` is `private` or `both`).
+
+    The Podcast Index tags of the item (`podops.resources.namespace`), each optional:
+    `season_name` (the `name` of `podcast:season`, which needs `season`), `soundbites`,
+    `locations`, `license`, `alternate_enclosures`, `image_srcset` (`podcast:images`), `txt`,
+    `chat`, `values`, `social_interacts`, `content_links`.
     """
 
     title: Text
@@ -77,3 +95,27 @@ class EpisodeDescription(DocumentModel):
     transcripts: Annotated[list[Transcript], Field(max_length=MAX_TRANSCRIPTS)] = []
     chapters: Chapters | None = None
     persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []
+    season_name: Annotated[
+        ShortText | None,
+        Field(description="the season's name (podcast:season name); needs season"),
+    ] = None
+    soundbites: Annotated[list[Soundbite], Field(max_length=MAX_TAGS)] | None = None
+    locations: Locations | None = None
+    license: License | None = None
+    alternate_enclosures: Annotated[list[AlternateEnclosure], Field(max_length=MAX_TAGS)] | None = (
+        None
+    )
+    image_srcset: ImageSrcset | None = None
+    txt: TxtRecords | None = None
+    chat: Chat | None = None
+    values: Values | None = None
+    social_interacts: SocialInteracts | None = None
+    content_links: Annotated[list[ContentLink], Field(max_length=MAX_TAGS)] | None = None
+
+    @field_validator("season_name")
+    @classmethod
+    def _season_has_a_number(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A season that failed validation is absent from `info.data`: its error says enough.
+        if value is not None and "season" in info.data and info.data["season"] is None:
+            fail("season_name_without_season", "a season's name needs its number: set season")
+        return value

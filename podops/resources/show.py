@@ -10,6 +10,24 @@ from podops.resources import categories
 from podops.resources._types import DocumentModel, LongText, ShortText, Text, fail, wrap_value_error
 from podops.resources._web import Email, WebUrl
 from podops.resources.languages import InvalidLanguageError, normalise_language
+from podops.resources.namespace import (
+    MAX_TAGS,
+    Chat,
+    ImageSrcset,
+    License,
+    Locations,
+    Medium,
+    RemoteItem,
+    RemoteItems,
+    ServiceBlock,
+    SocialInteracts,
+    Trailer,
+    TxtRecords,
+    UpdateFrequency,
+    Values,
+    check_publisher,
+    check_service_blocks,
+)
 from podops.resources.persons import MAX_PERSONS, Person
 
 MAX_CATEGORIES = 10
@@ -118,6 +136,12 @@ class ShowDescription(DocumentModel):
     `access` says which feeds a build publishes: the public feed (never with an episode
     marked `premium`), the private feed each subscriber reads (every episode, marked
     `itunes:block` and `podcast:block` so no directory lists it), or both.
+
+    The Podcast Index tags of the channel (`podops.resources.namespace`), each optional:
+    `medium`, `license`, `locations`, `trailers`, `txt`, `update_frequency`, `service_blocks`
+    (`podcast:block`; `block` is `itunes:block`), `publisher`, `chat`, `image_srcset`
+    (`podcast:images`), `values`, `social_interacts`, `podroll` and `remote_items` (what a list
+    medium such as musicL holds).
     """
 
     title: Text
@@ -144,6 +168,23 @@ class ShowDescription(DocumentModel):
     podcast_guid: PodcastGuid | None = None
     funding: Annotated[list[Funding], Field(max_length=MAX_FUNDING)] = []
     persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] = []
+    medium: Medium | None = None
+    license: License | None = None
+    locations: Locations | None = None
+    trailers: Annotated[list[Trailer], Field(max_length=MAX_TAGS)] | None = None
+    txt: TxtRecords | None = None
+    update_frequency: UpdateFrequency | None = None
+    service_blocks: Annotated[list[ServiceBlock], Field(max_length=MAX_TAGS)] | None = None
+    publisher: RemoteItem | None = None
+    chat: Chat | None = None
+    image_srcset: ImageSrcset | None = None
+    values: Values | None = None
+    social_interacts: SocialInteracts | None = None
+    podroll: RemoteItems | None = None
+    remote_items: RemoteItems | None = None
+
+    _distinct_services = field_validator("service_blocks")(check_service_blocks)
+    _publisher_medium = field_validator("publisher")(check_publisher)
 
     @field_validator("categories")
     @classmethod

@@ -24,14 +24,13 @@ from podops.errors import BadRequestError, ConflictError, NotFoundError, Precond
 from podops.models import Production, Resource, ResourceLabel
 from podops.names import Kind, is_guid, new_guid
 from podops.publish.mapping import feed_url, rendered_html
-from podops.resources import AnyDocument, dump_resource, server_owned_values
+from podops.resources import AnyDocument, asset_references, dump_resource, server_owned_values
 from podops.resources._types import MAX_UNIX_TIME
 
 Order = Literal["asc", "desc"]
 # A text within its byte limit as written, over it as the feed publishes it.
 TOO_LONG_PUBLISHED = "podops.resource.too_long_published"
 # The document fields that point at media: an asset, an external URL, or one to import.
-REFERENCE_FIELDS = ("image", "enclosure")
 
 
 def etag_of(document: dict[str, Any]) -> str:
@@ -429,11 +428,7 @@ def _check_asset_references(
 ) -> None:
     """400 when the document names an asset the production does not have: the build would
     refuse it, so the write says so first."""
-    for field in REFERENCE_FIELDS:
-        reference = getattr(document, field, None)
-        name = getattr(reference, "name", None)
-        if getattr(reference, "rel", None) != "asset" or name is None:
-            continue
+    for path, name in asset_references(document):
         exists = select(Resource.guid).where(
             Resource.production_guid == production.guid,
             Resource.kind == Kind.ASSET.value,
@@ -441,10 +436,10 @@ def _check_asset_references(
         )
         if session.scalars(exists).first() is None:
             raise BadRequestError(
-                f"{field}.name: production {production.name} has no asset {name!r}; upload "
+                f"{path}: production {production.name} has no asset {name!r}; upload "
                 "or import it first",
                 code="podops.resource.no_such_asset",
-                field=f"{field}.name",
+                field=path,
             )
 
 
