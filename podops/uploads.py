@@ -24,6 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from podops.errors import BadRequestError, BodyTooLargeError
+from podops.metrics import record_upload
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
 from podops.storage.write_behind import open_write_behind
 
@@ -89,6 +90,7 @@ async def receive(request: Request, directory: Path, limit: int) -> ReceivedFile
         sink.close()
         if sink.size == 0:
             raise BadRequestError("the upload is empty", code="podops.media.empty", field="asset")
+        record_upload(sink.size)
         return received
     except BaseException:
         sink.close()

@@ -189,6 +189,8 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_WORKER_CONCURRENCY": "4",
         "PODOPS_LOG_LEVEL": "DEBUG",
         "PODOPS_LOG_FORMAT": "text",
+        "PODOPS_METRICS_DIR": str(tmp_path / "prometheus"),
+        "PODOPS_METRICS_TOKEN": "scrape-" + "m" * 40,
     }
     assert sorted(given) == sorted(variable.name for variable in VARIABLES)
     settings = Settings.from_env(given)

@@ -17,12 +17,14 @@ from podops.api import (
     delivery,
     health,
     imports,
+    metrics,
     operations,
     productions,
     resources,
     uploads,
 )
 from podops.api.errors import EXCEPTION_HANDLERS
+from podops.api.metrics import MetricsMiddleware
 from podops.api.middleware import (
     BodyLimitMiddleware,
     RateLimitHeadersMiddleware,
@@ -30,6 +32,7 @@ from podops.api.middleware import (
 )
 from podops.api.openapi import build_openapi
 from podops.api.routing import Prefix
+from podops.metrics import enable_metrics
 from podops.runtime import Runtime
 from podops.settings import Settings
 
@@ -41,6 +44,7 @@ UPLOAD_PREFIXES = (f"{API}/upload/",)
 
 ROUTES = [
     *health.routes,
+    *metrics.routes,
     Prefix(TOKENS, auth.routes),
     Prefix(
         API,
@@ -65,6 +69,7 @@ async def openapi_document(_request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     """A podops API for `settings`. The database schema must be current (`podops db upgrade`)."""
+    enable_metrics(settings)
     context = Runtime.build(settings)
 
     @asynccontextmanager
@@ -74,9 +79,11 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await context.aclose()
 
+    routes = [*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])]
     app = Starlette(
-        routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],
+        routes=routes,
         middleware=[
+            Middleware(MetricsMiddleware, routes=routes),
             Middleware(RequestLogMiddleware),
             Middleware(RateLimitHeadersMiddleware),
             Middleware(

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 import feeds
 from podops.jobs import BuildJob, JobFailedError
+from podops.metrics import record_build
 from podops.models import Production
 from podops.publish import FEED_CACHE, FEED_TYPE, guard
 from podops.publish.enclosures import fill_unprobed
@@ -50,6 +51,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     are missing; the result says what was (or would be) published otherwise.
     """
     now = int(time.time())
+    started = time.perf_counter()
     settings = runtime.settings
     with runtime.database.session() as session:
         production = session.get(Production, job.production)
@@ -90,6 +92,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             "changed": changed,
         }
         if not job.publishes:
+            seconds = time.perf_counter() - started
+            record_build(result="validated", size=size, items=len(items), seconds=seconds)
             return {
                 **result,
                 "bytes": size,
@@ -115,6 +119,12 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             now=now,
             next_build_at=feeds.next_release(mapped.episodes, now),
         )
+    record_build(
+        result="published" if changed else "unchanged",
+        size=size,
+        items=len(items),
+        seconds=time.perf_counter() - started,
+    )
     return {**result, "published": True}
 
 
