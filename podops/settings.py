@@ -139,6 +139,11 @@ def _files(name: str, raw: str) -> tuple[Path, ...]:
     return tuple(Path(item).expanduser() for item in _items(name, raw))
 
 
+def _optional_directory(name: str, raw: str) -> Path | None:
+    """A directory, or None (a default that depends on other settings) when empty."""
+    return _directory(name, raw) if raw else None
+
+
 def _broker_url(name: str, raw: str) -> str:
     return raw or "filesystem://"
 
@@ -402,6 +407,21 @@ class Settings:
         "Distinct IP addresses a private-feed subscriber may use in a day before further "
         "addresses get 429 (0: counted, not capped). A shared feed URL shows up as many.",
     )
+    metrics_dir: Path | None = _setting(  # noqa: RUF009
+        "PODOPS_METRICS_DIR",
+        "",
+        _optional_directory,
+        "Directory where every podops process on this host writes its Prometheus samples, "
+        "for `/metrics` to add up. Empty: `metrics` in the data directory. Empty it when the "
+        "installation starts (Kubernetes: an emptyDir).",
+    )
+    metrics_token: str = _setting(
+        "PODOPS_METRICS_TOKEN",
+        "",
+        _text,
+        "Bearer token Prometheus must send to read `/metrics`. Empty: `/metrics` answers "
+        "anyone who reaches it (keep it off the public ingress).",
+    )
 
     @property
     def embedded_broker(self) -> bool:
@@ -439,6 +459,7 @@ class Settings:
             storage_url=read.storage_url or (read.data_dir / "storage").as_uri(),
             base_url=(read.base_url or f"http://{read.host}:{read.port}").rstrip("/"),
             token_issuer=read.token_issuer or read.base_url.rstrip("/"),
+            metrics_dir=read.metrics_dir or read.data_dir / "metrics",
         )
         if settings.token_ttl > settings.token_max_ttl:
             raise SettingsError(

@@ -34,6 +34,7 @@ from python_multipart.multipart import MultipartParser, MultipartState, parse_op
 from starlette.requests import ClientDisconnect, Request
 
 from podops.errors import BadRequestError, BodyTooLargeError, TooManyRequestsError
+from podops.metrics import record_upload
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
 from podops.storage.write_behind import open_write_behind
 from podops.untrusted import ascii_int
@@ -113,6 +114,7 @@ async def receive(request: Request, directory: Path, limit: int) -> ReceivedFile
         if sink.size == 0:
             raise BadRequestError("the upload is empty", code="podops.media.empty", field="asset")
         received.lock = sink.lock
+        record_upload(sink.size)
         return received
     except BaseException:
         sink.close()

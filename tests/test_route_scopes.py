@@ -24,6 +24,8 @@ PUBLIC = {
     "GET /": "the service's name and version: what answers here",
     "GET /healthz": "liveness, for the supervisor or load balancer, which holds no token",
     "GET /readyz": "readiness, for the supervisor or load balancer, which holds no token",
+    "GET /metrics": "for Prometheus, which holds no podops token (they expire): guarded by "
+    "PODOPS_METRICS_TOKEN when that is set, else kept off the public ingress",
     "GET /api-spec/v1": "the OpenAPI document: how to use the API, before one has a token",
     "GET /_a/jwks": "the public keys that verify tokens: public by nature",
     "POST /_a/token/exchange": "the signed assertion in the body is the credential (RFC 7523)",

@@ -14,6 +14,7 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_ready
 
 from podops.celery_config import make_celery
+from podops.metrics import enable_metrics
 from podops.runtime import Runtime
 from podops.settings import Settings
 from workers.tasks import register_tasks
@@ -52,6 +53,8 @@ def create_celery_app(settings: Settings, *, ready_file: Path | None = None) -> 
     With `ready_file`, the worker writes that file once it consumes tasks (a readiness signal
     for supervisors and tests).
     """
+    # Before the pool forks: each pool process then writes samples of its own.
+    enable_metrics(settings)
     app = make_celery(settings, name="podops-worker")
     runtime = ProcessRuntime(settings, app)
     register_tasks(app, runtime)

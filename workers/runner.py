@@ -25,6 +25,7 @@ from podops import operations
 from podops.fetch import retry_delay
 from podops.jobs import JobFailedError, JobParams, JobRetryError, JsonObject, progress
 from podops.jobs.kinds import BadParamsError, load_params
+from podops.metrics import record_operation
 from podops.runtime import Runtime
 from podops.storage import StorageError
 
@@ -84,25 +85,33 @@ def run_operation(
 
 
 class _Finisher:
-    """Records the outcome of one claimed run (each only while the claim is still ours)."""
+    """Records the outcome of one claimed run (each only while the claim is still ours), and
+    measures it: runs by kind and outcome, and the time from the claim to the outcome."""
 
     def __init__(self, runtime: Runtime, run: operations.Run) -> None:
         self._database = runtime.database
         self._run = run
+        self._started = time.perf_counter()
 
     def _record(self, write: Callable[..., bool], **values: Any) -> bool:
         with self._database.session() as session:
             return write(session, self._run.operation_id, self._run.token, **values)
 
+    def _measured(self, outcome: str) -> str:
+        label = outcome.replace(" ", "_")  # "claim lost" → claim_lost
+        record_operation(self._run.kind, label, time.perf_counter() - self._started)
+        return outcome
+
     def succeeded(self, result: JsonObject) -> str:
-        return "success" if self._record(operations.succeed, result=result) else "claim lost"
+        recorded = self._record(operations.succeed, result=result)
+        return self._measured("success" if recorded else "claim lost")
 
     def failed(self, code: str, message: str, details: JsonObject | None = None) -> str:
         recorded = self._record(operations.fail, code=code, message=message, details=details)
         logger.warning(
             "operation failed", extra={"operation": self._run.operation_id, "code": code}
         )
-        return "failed" if recorded else "claim lost"
+        return self._measured("failed" if recorded else "claim lost")
 
     def retry_later(self, error: Exception) -> str:
         delay = retry_delay(self._run.attempt)
@@ -115,4 +124,4 @@ class _Finisher:
             },
         )
         self._record(operations.release, retry_at=int(time.time() + delay))
-        return "retry"
+        return self._measured("retry")

@@ -18,6 +18,7 @@ from podops.api import (
     delivery,
     health,
     imports,
+    metrics,
     operations,
     private_feeds,
     productions,
@@ -27,6 +28,7 @@ from podops.api import (
     webhooks,
 )
 from podops.api.errors import EXCEPTION_HANDLERS
+from podops.api.metrics import MetricsMiddleware
 from podops.api.middleware import (
     BodyLimitMiddleware,
     BodyRate,
@@ -37,6 +39,7 @@ from podops.api.middleware import (
 )
 from podops.api.openapi import build_openapi
 from podops.api.routing import Prefix
+from podops.metrics import enable_metrics
 from podops.runtime import Runtime
 from podops.settings import Settings
 from podops.uploads import UploadSlots, remove_abandoned_parts
@@ -53,6 +56,7 @@ MAX_UPLOADS_PER_USER = 4
 
 ROUTES = [
     *health.routes,
+    *metrics.routes,
     Prefix(TOKENS, auth.routes),
     Prefix(
         API,
@@ -80,6 +84,7 @@ async def openapi_document(_request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     """A podops API for `settings`. The database schema must be current (`podops db upgrade`)."""
+    enable_metrics(settings)
     context = Runtime.build(settings)
 
     @asynccontextmanager
@@ -93,9 +98,11 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await context.aclose()
 
+    routes = [*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])]
     app = Starlette(
-        routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],
+        routes=routes,
         middleware=[
+            Middleware(MetricsMiddleware, routes=routes),
             Middleware(RequestLogMiddleware),
             Middleware(BodyRateMiddleware, rate=BODY_RATE),
             Middleware(RateLimitHeadersMiddleware),

@@ -17,6 +17,7 @@ from podops.fetch import FetchError, fetch_to_file
 from podops.imports.policy import fetch_policy
 from podops.jobs import ImportAssetJob, JobFailedError, JobRetryError, progress
 from podops.media import ProbeError, probe
+from podops.metrics import record_fetched
 from podops.models import Production
 from podops.runtime import Runtime
 from podops.services import assets, resources
@@ -43,6 +44,7 @@ def import_asset(runtime: Runtime, job: ImportAssetJob, *, operation_id: str) ->
                 on_progress=functools.partial(progress.report, DOWNLOAD_STAGE),
             )
         progress.report(DOWNLOAD_STAGE, fetched.bytes_received, fetched.bytes_received, final=True)
+        record_fetched("asset", fetched.bytes_received)
     except FetchError as error:
         path.unlink(missing_ok=True)
         if error.transient:

@@ -23,6 +23,7 @@ from podops.imports.feed_documents import Mapping, create_episode, create_show
 from podops.imports.policy import fetch_policy
 from podops.imports.start import start_asset_import
 from podops.jobs import ImportFeedJob, JobFailedError, JobRetryError, ReferenceLink
+from podops.metrics import record_fetched
 from podops.runtime import Runtime
 from podops.services import productions, resources
 from podops.webhooks import events as webhook_events
@@ -103,6 +104,7 @@ def _feed_bytes(runtime: Runtime, job: ImportFeedJob) -> bytes:
         if error.transient:
             raise JobRetryError(error.message) from error
         raise JobFailedError(error.code, error.message) from error
+    record_fetched("feed", len(data))
     return data
 
 

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 import feeds
 from podops.jobs import BuildJob, JobFailedError, NotifyJob
+from podops.metrics import record_build
 from podops.models import Production
 from podops.publish import FEED_CACHE, FEED_TYPE, guard
 from podops.publish.enclosures import fill_unprobed
@@ -63,6 +64,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     are missing; the result says what was (or would be) published otherwise.
     """
     now = int(time.time())
+    started = time.perf_counter()
     settings = runtime.settings
     with runtime.database.session() as session:
         production = session.get(Production, job.production)
@@ -109,6 +111,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             "changed": changed,
         }
         if not job.publishes:
+            seconds = time.perf_counter() - started
+            record_build(result="validated", size=size, items=len(items), seconds=seconds)
             return {
                 **result,
                 "bytes": size,
@@ -149,6 +153,12 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             production=production.guid, feed_url=show.feed_url, medium=show.medium or "podcast"
         )
         result["notify_operation"] = runtime.jobs.start(notice, production=production.guid).id
+    record_build(
+        result="published" if changed else "unchanged",
+        size=size,
+        items=len(items),
+        seconds=time.perf_counter() - started,
+    )
     return {**result, "published": True}
 
 

@@ -17,6 +17,8 @@ import redis
 from podops.settings import VARIABLES, Settings
 
 REPO = Path(__file__).resolve().parents[2]
+# `podops`, as this interpreter runs it from this checkout (no installed script needed).
+PODOPS = [sys.executable, "-m", "podops.cli"]
 
 
 def free_port() -> int:
@@ -195,3 +197,76 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(30)
+
+
+def procfile_commands() -> dict[str, list[str]]:
+    """The Procfile's processes by name, each as the argv that runs it from this checkout
+    (`podops` as this interpreter's `-m podops.cli`, so no installed script is needed)."""
+    import shlex
+
+    commands = {}
+    for line in (REPO / "Procfile").read_text().splitlines():
+        name, separator, command = line.partition(":")
+        if not separator or line.lstrip().startswith("#"):
+            continue
+        argv = shlex.split(command)
+        assert argv[0] == "podops", line
+        commands[name.strip()] = [*PODOPS, *argv[1:]]
+    return commands
+
+
+class ServiceProcess:
+    """A podops command as a real process in its own process group (a kill takes all of it)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.argv = argv
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def running(self) -> bool:
+        """True while it runs; fails the test with its log when it has exited."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            pytest.fail(f"{self.argv[3:]} exited with {self.process.returncode}:\n{self.log()}")
+        return True
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole group: no chance to clean up or finish anything."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+
+def http_answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -1,0 +1,193 @@
+"""`/metrics`: Prometheus figures of every podops process on the host, added up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from starlette.testclient import TestClient
+
+from podops import migrate
+from podops.api import create_app
+from podops.db import Database
+from podops.runtime import Runtime
+from podops.settings import Settings
+from tests.conftest import make_settings
+from tests.fetch import servers
+from tests.fetch.servers import LocalServer, running
+from tests.support.auth import bearer, token_for
+from tests.support.processes import (
+    PODOPS,
+    REPO,
+    ServiceProcess,
+    WorkerProcess,
+    free_port,
+    http_answers,
+    process_env,
+    wait_until,
+)
+from tests.support.producer import IMPORTED_MP3, MP3, SCOPES, artwork, poll, produce, started
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def samples(text: str) -> Samples:
+    """Every sample of a scrape by (name, labels)."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(scraped: Samples, name: str, **labels: str) -> float:
+    return scraped.get((name, frozenset(labels.items())), 0.0)
+
+
+def scrape(client: TestClient | httpx.Client, **headers: str) -> Samples:
+    response = client.get("/metrics", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return samples(response.text)
+
+
+@pytest.fixture
+def app_client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = make_settings(tmp_path)
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    database.dispose()
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_requests_are_counted_by_route_template_and_status(app_client: TestClient) -> None:
+    # This process may have counted other tests' requests: compare before and after.
+    before = scrape(app_client)
+    app_client.get("/healthz")
+    app_client.get("/a/v1/resource/some-show-01/episode/episode-0001")  # no token: 401
+    app_client.get("/a/v1/resource/another-show/episode/episode-0002")
+    app_client.get("/no/such/path/1")
+    app_client.get("/no/such/path/2")
+    after = scrape(app_client)
+
+    def moved(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    requests = "podops_http_requests_total"
+    assert moved(requests, method="GET", route="/healthz", status="200") == 1
+    # One series for every production and episode: the route's template, never the path.
+    template = "/a/v1/resource/{prod}/{kind}/{id}"
+    assert moved(requests, method="GET", route=template, status="401") == 2
+    assert moved(requests, method="GET", route="unmatched", status="404") == 2
+    assert not [key for key in after if "some-show-01" in str(key) or "/no/such" in str(key)]
+    latency = "podops_http_request_duration_seconds_count"
+    assert moved(latency, method="GET", route=template, status="401") == 2
+    assert value(after, "podops_operation_oldest_waiting_seconds") == 0
+
+
+def test_with_a_metrics_token_only_its_bearer_reads_metrics(tmp_path: Path) -> None:
+    token = "scrape-" + "t" * 40
+    settings = make_settings(tmp_path, PODOPS_METRICS_TOKEN=token)
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    database.dispose()
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
+            refused = client.get("/metrics", headers=headers)
+            assert refused.status_code == 401
+            assert refused.json()["code"] == "podops.metrics.unauthorized"
+            assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert scrape(client, Authorization=f"Bearer {token}")
+
+
+@pytest.mark.slow
+def test_a_live_server_and_worker_move_the_counters(tmp_path: Path, redis_url: str) -> None:
+    with running(LocalServer()) as media_host:
+        media_host.routes["/audio.mp3"] = servers.body(IMPORTED_MP3, "audio/mpeg")
+        port = free_port()
+        settings = make_settings(
+            tmp_path,
+            PODOPS_BROKER_URL=redis_url,
+            PODOPS_PORT=str(port),
+            PODOPS_FETCH_ALLOW=media_host.allow,
+        )
+        run_live(settings, tmp_path, media_host.url("/audio.mp3"))
+
+
+def run_live(settings: Settings, tmp_path: Path, import_url: str) -> None:
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    database.dispose()
+    # Two API processes on one port: the figures of both must add up in every scrape.
+    env = {**process_env(settings), "WEB_CONCURRENCY": "2"}
+    web = ServiceProcess([*PODOPS, "web"], env, tmp_path / "web.log")
+    worker = WorkerProcess(settings, tmp_path / "worker.log")
+    runtime = Runtime.build(settings)
+    try:
+        web.start()
+        worker.start()
+        wait_until(
+            lambda: web.running() and http_answers(f"{settings.base_url}/healthz"),
+            60,
+            "podops web to answer",
+            0.2,
+        )
+        token = token_for(runtime, "metrics@example.com", SCOPES)
+        with httpx.Client(base_url=settings.base_url, headers=bearer(token)) as client:
+            before = scrape(client)
+            assert value(before, "podops_operations_total", kind="build", outcome="success") == 0
+            produce(client, "metrics-show", import_url, base_url=settings.base_url)
+            scraped = scrape(client)
+
+            def count(name: str, **labels: str) -> float:
+                return value(scraped, name, **labels)
+
+            upload = {"method": "POST", "route": "/a/v1/upload/{prod}", "status": "201"}
+            assert count("podops_http_requests_total", **upload) == 2
+            assert count("podops_http_request_duration_seconds_count", **upload) == 2
+            assert count("podops_operations_total", kind="build", outcome="success") == 1
+            assert count("podops_operations_total", kind="import_asset", outcome="success") == 1
+            assert count("podops_operation_duration_seconds_count", kind="build", outcome="success")
+            assert count("podops_build_feed_bytes_count", result="published") == 1
+            assert count("podops_build_feed_bytes_sum", result="published") > 1000
+            assert count("podops_build_items_sum", result="published") == 2
+            assert count("podops_import_fetched_bytes_total", kind="asset") == len(IMPORTED_MP3)
+            assert count("podops_upload_bytes_total") == len(artwork()) + len(MP3)
+            assert count("podops_uploads_total") == 2
+            assert count("podops_operation_oldest_waiting_seconds") == 0
+
+            # A second build of the same production: nothing changed, the counters move.
+            again = poll(client, started(client.post("/a/v1/build", json={"guid": "metrics-show"})))
+            assert again["status"] == "Success"
+            later = scrape(client)
+            build = {"method": "POST", "route": "/a/v1/build", "status": "202"}
+            assert value(later, "podops_http_requests_total", **build) == 2
+            assert value(later, "podops_operations_total", kind="build", outcome="success") == 2
+            assert value(later, "podops_build_feed_bytes_count", result="unchanged") == 1
+    finally:
+        runtime.close()
+        web.stop()
+        worker.stop()
+
+
+def test_the_grafana_dashboard_charts_only_what_podops_exports() -> None:
+    import json
+    import re
+
+    from podops.metrics import QueueCollector, _Instruments
+
+    instruments = [*vars(_Instruments()).values(), QueueCollector(Database("sqlite://"))]
+    exported = {family.name for collector in instruments for family in collector.describe()}
+    dashboard = json.loads((REPO / "deploy" / "grafana-dashboard.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    charted = {
+        re.sub(r"_(bucket|sum|count|total)$", "", name)
+        for expression in expressions
+        for name in re.findall(r"podops_[a-z_]+", expression)
+    }
+    assert charted <= exported
+    assert len(charted) >= 8
