@@ -23,11 +23,7 @@ from podops.api import (
     uploads,
 )
 from podops.api.errors import EXCEPTION_HANDLERS
-from podops.api.middleware import (
-    BodyLimitMiddleware,
-    RateLimitHeadersMiddleware,
-    RequestLogMiddleware,
-)
+from podops.api.middleware import BodyLimitMiddleware, RequestLogMiddleware
 from podops.api.openapi import build_openapi
 from podops.api.routing import Prefix
 from podops.runtime import Runtime
@@ -77,8 +73,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])],
         middleware=[
+            # Request ids, rate-limit headers and the log line, in one layer.
             Middleware(RequestLogMiddleware),
-            Middleware(RateLimitHeadersMiddleware),
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=settings.max_body_bytes,
