@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -25,11 +26,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def requests_per_second(url: str, headers: dict[str, str], seconds: int, connections: int) -> float:
+def requests_per_second(
+    url: str, headers: dict[str, str], seconds: int, connections: int, threads: int = 1
+) -> float:
     wrk = shutil.which("wrk")
     if wrk is None:
         return _python_load(url, headers, seconds)
-    command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -59,10 +62,13 @@ def load_generator() -> str:
 
 
 @contextmanager
-def serve(script: Path, mode: str, port: int, env: dict[str, str]) -> Iterator[str]:
-    """Run `script --serve MODE --port PORT` and yield its base URL once it answers."""
+def serve(
+    script: Path, mode: str, port: int, env: dict[str, str], stderr: IO[bytes] | None = None
+) -> Iterator[str]:
+    """Run `script --serve MODE --port PORT` and yield its base URL once it answers; the
+    server's stderr (its logs) goes to `stderr` when given."""
     process = subprocess.Popen(
-        [sys.executable, str(script), "--serve", mode, "--port", str(port)], env=env
+        [sys.executable, str(script), "--serve", mode, "--port", str(port)], env=env, stderr=stderr
     )
     base = f"http://127.0.0.1:{port}"
     try:

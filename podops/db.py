@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +64,12 @@ class Database:
         """A session that commits when the block succeeds and rolls back when it raises."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A plain connection for reads that need no ORM objects; rolled back when done."""
+        with self.engine.connect() as connection:
+            yield connection
 
     def check(self) -> None:
         """Raise `DatabaseUnavailableError` unless a trivial query succeeds."""

@@ -45,11 +45,15 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
 
 def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
     """Register every job kind's task, and the periodic sweep, on `app`; each runs with the
-    `runtime` of the process it runs in."""
+    `runtime` of the process it runs in.
+
+    `shared=False`: Celery otherwise hands a task to every app made later in the process,
+    bound to the first app's runtime (and settings).
+    """
     for expects, service in ADAPTERS:
         _register_job(app, runtime, expects, service)
 
-    @app.task(name=SWEEP_TASK)
+    @app.task(name=SWEEP_TASK, shared=False)
     def sweep_operations() -> dict[str, object]:
         """Periodic upkeep: re-send stuck operations, start due builds, forget expired tokens,
         remove partial upload and import files nobody holds or writes."""
@@ -73,6 +77,6 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
 def _register_job(
     app: Celery, runtime: Callable[[], Runtime], expects: type[JobParams], service: Service[Any]
 ) -> None:
-    @app.task(name=expects.task)
+    @app.task(name=expects.task, shared=False)
     def run(operation_id: str) -> str:
         return run_operation(runtime(), operation_id, expects, service)

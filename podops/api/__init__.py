@@ -34,7 +34,6 @@ from podops.api.middleware import (
     BodyRate,
     BodyRateMiddleware,
     NulRefusalMiddleware,
-    RateLimitHeadersMiddleware,
     RequestLogMiddleware,
 )
 from podops.api.openapi import build_openapi
@@ -103,9 +102,9 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(MetricsMiddleware, routes=routes),
+            # Request ids, rate-limit headers and the log line, in one layer.
             Middleware(RequestLogMiddleware),
             Middleware(BodyRateMiddleware, rate=BODY_RATE),
-            Middleware(RateLimitHeadersMiddleware),
             Middleware(NulRefusalMiddleware),
             Middleware(
                 BodyLimitMiddleware,

@@ -33,7 +33,11 @@ class Readiness(BaseModel):
 
 @documented("The service's name and version", responses={200: VersionInfo}, tag="service")
 async def version(_request: Request) -> Response:
-    return JSONResponse({"name": "podops", "version": __version__, "api": "v1"})
+    return Response(_VERSION, media_type="application/json")
+
+
+# Rendered once: it cannot change while the process runs.
+_VERSION = JSONResponse({"name": "podops", "version": __version__, "api": "v1"}).body
 
 
 @documented("The process is up", responses={200: Health}, tag="service")

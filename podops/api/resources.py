@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_data, validation_failed
-from podops.api.context import context_of, in_session
+from podops.api.context import context_of, in_connection, in_session
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
 from podops.api.pagination import CURSOR, LIMIT, query_choice, query_limit
@@ -38,7 +38,7 @@ from podops.names import (
     parse_list_kind,
 )
 from podops.resources import AnyDocument, ResourceDocument, check_kind_matches, parse_resource
-from podops.services import productions
+from podops.services import productions, reading
 from podops.services import resources as service
 from podops.services.idempotency import StoredResponse
 
@@ -140,22 +140,18 @@ async def list_resources(request: Request) -> Response:
     cursor = service.Cursor.decode(raw_cursor) if raw_cursor is not None else None
     labels = _labels(request)
 
-    def load(session: Session) -> dict[str, Any]:
-        page, following = service.list_resources(
-            session,
-            _owned_production(session, request),
-            kind=kind,
-            limit=limit,
-            cursor=cursor,
-            order="asc" if order == "asc" else "desc",
-            labels=labels,
-        )
-        return {
-            "resources": [row.document for row in page],
-            "next_cursor": following.encode() if following else None,
-        }
-
-    return JSONResponse(await in_session(request, load))
+    page = await in_connection(
+        request,
+        reading.read_page,
+        principal_of(request),
+        _production_key(request),
+        kind=kind,
+        limit=limit,
+        cursor=cursor,
+        order="asc" if order == "asc" else "desc",
+        labels=labels,
+    )
+    return Response(page, media_type="application/json")
 
 
 @documented("One resource, by name or GUID", responses={200: ResourceDocument, 304: None})
@@ -164,14 +160,14 @@ async def get_resource(request: Request) -> Response:
     kind, key = _kind(request), _resource_key(request)
     assert kind is not None
 
-    def load(session: Session) -> Resource:
-        return service.get_resource(session, _owned_production(session, request), kind, key)
-
-    resource = await in_session(request, load)
+    stored = await in_connection(
+        request, reading.read_resource, principal_of(request), _production_key(request), kind, key
+    )
     if_none_match = request.headers.get("if-none-match", "")
-    if resource.etag in [tag.strip() for tag in if_none_match.split(",")]:
-        return Response(status_code=304, headers={"ETag": resource.etag})
-    return _with_etag(resource)
+    if stored.etag in [tag.strip() for tag in if_none_match.split(",")]:
+        return Response(status_code=304, headers={"ETag": stored.etag})
+    # The document as stored: it was validated when written.
+    return Response(stored.json, media_type="application/json", headers={"ETag": stored.etag})
 
 
 @documented(

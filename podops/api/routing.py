@@ -30,11 +30,13 @@ class Prefix(Mount):
         if match is Match.NONE:
             return match, child_scope
         inner = {**scope, **child_scope}
-        best = max(
-            (route.matches(inner)[0] for route in self.routes),
-            key=lambda found: found.value,
-            default=Match.NONE,
-        )
+        best = Match.NONE
+        for route in self.routes:
+            found = route.matches(inner)[0]
+            if found is Match.FULL:  # nothing matches better: stop looking
+                return found, child_scope
+            if found.value > best.value:
+                best = found
         return (best, child_scope) if best is not Match.NONE else (Match.NONE, {})
 
 

@@ -30,12 +30,20 @@ def to_model(production: Production) -> ProductionOut:
 
 def may_access(principal: Principal, production: Production) -> bool:
     """Owner or admin; a production token only for its own production."""
-    if principal.production is not None and principal.production not in (
-        production.name,
-        production.guid,
-    ):
+    return may_see(principal, production.name, production.guid, production.owner_id)
+
+
+def may_see(principal: Principal, name: str, guid: str, owner_id: str) -> bool:
+    """`may_access` for a production read as columns rather than loaded."""
+    if principal.production is not None and principal.production not in (name, guid):
         return False
-    return principal.is_admin or production.owner_id == principal.user_id
+    return principal.is_admin or owner_id == principal.user_id
+
+
+def not_found(key: str) -> NotFoundError:
+    """The 404 for a production that is absent or not the caller's: the same either way, so
+    its existence is not confirmed."""
+    return NotFoundError(f"no production {key}", code="podops.production.not_found")
 
 
 def get_production(session: Session, principal: Principal, key: str) -> Production:
@@ -49,7 +57,7 @@ def get_production(session: Session, principal: Principal, key: str) -> Producti
     if production is None:
         production = session.scalars(select(Production).where(Production.name == key)).first()
     if production is None or not may_access(principal, production):
-        raise NotFoundError(f"no production {key}", code="podops.production.not_found")
+        raise not_found(key)
     return production
 
 
