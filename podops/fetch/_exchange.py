@@ -31,6 +31,7 @@ from podops.fetch.errors import (
     TooManyRedirectsError,
 )
 from podops.fetch.policy import FetchPolicy
+from podops.untrusted import ascii_int
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
@@ -159,7 +160,8 @@ def declared_length(headers: httpx.Headers) -> int | None:
     if "transfer-encoding" in headers:
         return None
     value = headers.get("content-length")
-    return int(value) if value is not None and value.strip().isdigit() else None
+    # A remote server's header: `isdigit()` takes "²", and a 5,000-digit length is no length.
+    return ascii_int(value.strip(), max_digits=19) if value is not None else None
 
 
 def status_error(status: int, headers: httpx.Headers) -> FetchError:
@@ -173,8 +175,9 @@ def status_error(status: int, headers: httpx.Headers) -> FetchError:
 
 def _retry_after(headers: httpx.Headers) -> float | None:
     value = headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
+    seconds = ascii_int(value, max_digits=9)
+    if seconds is not None:
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

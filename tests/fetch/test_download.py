@@ -319,3 +319,15 @@ def test_hang_up_without_response_is_transient(server: LocalServer, policy: Fetc
     with pytest.raises(NetworkError) as caught:
         fetch_bytes(server.url("/hangup"), policy=policy)
     assert caught.value.transient
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 5000, "-5", "7.5"])
+def test_a_retry_after_that_is_not_whole_ascii_seconds_is_ignored(
+    server: LocalServer, policy: FetchPolicy, value: str
+) -> None:
+    """A hostile server's header is untrusted input: `isdigit()` took "²" (and `float` then
+    raised), and 5,000 digits are no delay."""
+    server.routes["/busy"] = status(503, {"Retry-After": value})
+    with pytest.raises(RetryableStatusError) as caught:
+        fetch_bytes(server.url("/busy"), policy=policy)
+    assert caught.value.retry_after is None
