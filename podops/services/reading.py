@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, Text, and_, bindparam, cast, or_, select
+from sqlalchemy import Connection, Text, and_, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from podops.auth import Principal
 from podops.errors import NotFoundError
-from podops.models import Production, Resource, ResourceLabel
+from podops.models import Production, Resource
 from podops.names import Kind, is_guid
-from podops.services import productions
+from podops.services import productions, resources
 from podops.services.resources import Cursor, Order, get_resource
 
 # The stored JSON text: CAST is a no-op on SQLite and PostgreSQL's json type keeps the text.
@@ -116,7 +116,14 @@ def read_page(
         if row is None or not productions.may_see(principal, row.name, row.guid, row.owner_id):
             raise productions.not_found(production_key)
         production_guid = row.guid
-    query = _page_query(production_guid, kind, cursor, order, labels)
+    query = resources.paged(
+        select(Resource.guid, Resource.date, _DOCUMENT_TEXT),
+        production_guid=production_guid,
+        kind=kind,
+        cursor=cursor,
+        order=order,
+        labels=labels,
+    )
     rows = connection.execute(query.limit(limit + 1)).all()
     following = None
     if len(rows) > limit:
@@ -124,41 +131,3 @@ def read_page(
         following = Cursor(rows[-1].date, rows[-1].guid).encode()
     documents = ",".join(row.document for row in rows)
     return f'{{"resources":[{documents}],"next_cursor":{json.dumps(following)}}}'
-
-
-def _page_query(
-    production_guid: str,
-    kind: Kind | None,
-    cursor: Cursor | None,
-    order: Order,
-    labels: dict[str, str],
-) -> Select[str, int, str]:
-    """The same conditions and order as `resources.list_resources`, selecting the texts."""
-    query = select(Resource.guid, Resource.date, _DOCUMENT_TEXT).where(
-        Resource.production_guid == production_guid
-    )
-    if kind is not None:
-        query = query.where(Resource.kind == kind.value)
-    for key, value in labels.items():
-        query = query.where(
-            Resource.guid.in_(
-                select(ResourceLabel.resource_guid).where(
-                    ResourceLabel.key == key, ResourceLabel.value == value
-                )
-            )
-        )
-    if cursor is not None:
-        if order == "desc":
-            after = or_(
-                Resource.date < cursor.date,
-                and_(Resource.date == cursor.date, Resource.guid < cursor.guid),
-            )
-        else:
-            after = or_(
-                Resource.date > cursor.date,
-                and_(Resource.date == cursor.date, Resource.guid > cursor.guid),
-            )
-        query = query.where(after)
-    if order == "desc":
-        return query.order_by(Resource.date.desc(), Resource.guid.desc())
-    return query.order_by(Resource.date.asc(), Resource.guid.asc())

@@ -13,9 +13,9 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVarTuple
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -201,7 +201,37 @@ def list_resources(
     labels: dict[str, str],
 ) -> tuple[list[Resource], Cursor | None]:
     """A page of resources by date (then GUID), and the cursor of the next page if any."""
-    query = select(Resource).where(Resource.production_guid == production.guid)
+    query = paged(
+        select(Resource),
+        production_guid=production.guid,
+        kind=kind,
+        cursor=cursor,
+        order=order,
+        labels=labels,
+    )
+    rows = list(session.scalars(query.limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, Cursor(page[-1].date, page[-1].guid)
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def paged(
+    query: Select[*Columns],
+    *,
+    production_guid: str,
+    kind: Kind | None,
+    cursor: Cursor | None,
+    order: Order,
+    labels: dict[str, str],
+) -> Select[*Columns]:
+    """`query` (over `Resource`) narrowed to a production's resources of `kind` carrying every
+    label, after `cursor`, in the list order: by date, then GUID. The ORM list and the read
+    path that serves stored texts share it, so their pages cannot differ."""
+    query = query.where(Resource.production_guid == production_guid)
     if kind is not None:
         query = query.where(Resource.kind == kind.value)
     for key, value in labels.items():
@@ -225,14 +255,8 @@ def list_resources(
             )
         query = query.where(after)
     if order == "desc":
-        query = query.order_by(Resource.date.desc(), Resource.guid.desc())
-    else:
-        query = query.order_by(Resource.date.asc(), Resource.guid.asc())
-    rows = list(session.scalars(query.limit(limit + 1)))
-    if len(rows) <= limit:
-        return rows, None
-    page = rows[:limit]
-    return page, Cursor(page[-1].date, page[-1].guid)
+        return query.order_by(Resource.date.desc(), Resource.guid.desc())
+    return query.order_by(Resource.date.asc(), Resource.guid.asc())
 
 
 def create_resource(
