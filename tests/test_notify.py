@@ -3,13 +3,9 @@ changed build and never for an unchanged one."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from starlette.testclient import TestClient
@@ -21,6 +17,7 @@ from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 from tests.support.operations import poll
 from tests.support.processes import WorkerProcess
+from tests.support.receiver import Receiver, receiving
 
 pytestmark = pytest.mark.slow
 
@@ -29,71 +26,15 @@ BASE = f"/a/v1/resource/{PROD}"
 SCOPES = "production:read production:write production:build resource:read resource:write"
 
 
-@dataclass
-class Heard:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    form: dict[str, list[str]]
-    authorization: str | None
-
-
-@dataclass
-class Listener:
-    """A local WebSub hub and podping endpoint in one: it records what it is told."""
-
-    heard: list[Heard] = field(default_factory=list)
-    answer: int = 204
-    server: ThreadingHTTPServer | None = None
-
-    def url(self, path: str) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def at(self, path: str) -> list[Heard]:
-        return [item for item in self.heard if item.path == path]
-
-
 @pytest.fixture
-def listener() -> Iterator[Listener]:
-    state = Listener()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _hear(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            data = self.rfile.read(length).decode() if length else ""
-            parts = urlsplit(self.path)
-            state.heard.append(
-                Heard(
-                    self.command,
-                    parts.path,
-                    parse_qs(parts.query),
-                    parse_qs(data),
-                    self.headers.get("Authorization"),
-                )
-            )
-            self.send_response(state.answer)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_GET = do_POST = _hear  # noqa: N815
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    state.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=state.server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.server.shutdown()
-        state.server.server_close()
+def listener() -> Iterator[Receiver]:
+    with receiving() as receiver:
+        yield receiver
 
 
 @pytest.fixture
 def announcer(
-    tmp_path: Path, database: Database, redis_url: str, listener: Listener
+    tmp_path: Path, database: Database, redis_url: str, listener: Receiver
 ) -> Iterator[TestClient]:
     settings = make_settings(
         tmp_path,
@@ -129,7 +70,7 @@ def build(client: TestClient) -> dict[str, Any]:
 
 
 def test_each_changed_build_is_announced_once_and_an_unchanged_one_not_at_all(
-    announcer: TestClient, listener: Listener
+    announcer: TestClient, listener: Receiver
 ) -> None:
     client = announcer
     first = build(client)
@@ -145,7 +86,7 @@ def test_each_changed_build_is_announced_once_and_an_unchanged_one_not_at_all(
     [podping] = listener.at("/podping")
     assert podping.method == "GET"
     assert podping.query == {"url": [feed_url], "reason": ["update"], "medium": ["podcast"]}
-    assert podping.authorization == "podping-secret"
+    assert podping.headers["Authorization"] == "podping-secret"
 
     unchanged = build(client)
     assert unchanged["changed"] is False
@@ -162,7 +103,7 @@ def test_each_changed_build_is_announced_once_and_an_unchanged_one_not_at_all(
 
 
 def test_a_hub_that_refuses_the_notice_fails_its_operation_not_the_build(
-    announcer: TestClient, listener: Listener
+    announcer: TestClient, listener: Receiver
 ) -> None:
     listener.answer = 400
     done = build(announcer)

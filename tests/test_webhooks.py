@@ -4,11 +4,8 @@ reaches it not at all, a 503 is retried and logged, and bad or private endpoints
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 from tests.support.operations import poll
 from tests.support.processes import WorkerProcess, wait_until
+from tests.support.receiver import Receiver, receiving
 
 pytestmark = pytest.mark.slow
 
@@ -33,51 +31,10 @@ HOOKS = f"/a/v1/production/{PROD}/webhooks"
 SCOPES = "production:read production:write production:build resource:read resource:write"
 
 
-@dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A local webhook endpoint: it records what it is sent and answers the statuses queued
-    in `answers`, then 204."""
-
-    received: list[Received] = field(default_factory=list)
-    answers: list[int] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    def url(self, path: str = "/hook") -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length)
-            state.received.append(Received(self.path, dict(self.headers.items()), body))
-            self.send_response(state.answers.pop(0) if state.answers else 204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    state.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=state.server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.server.shutdown()
-        state.server.server_close()
+    with receiving() as listening:
+        yield listening
 
 
 @pytest.fixture
@@ -107,7 +64,7 @@ def hooked(
 
 
 def subscribe(client: TestClient, receiver: Receiver, *events: str) -> dict[str, Any]:
-    response = client.post(HOOKS, json={"url": receiver.url(), "events": list(events)})
+    response = client.post(HOOKS, json={"url": receiver.url("/hook"), "events": list(events)})
     assert response.status_code == 201, response.text
     created = dict(response.json())
     assert created["secret"].startswith("whsec_")
@@ -142,7 +99,7 @@ def build(client: TestClient, *, succeeds: bool = True) -> dict[str, Any]:
 
 def verified(receiver: Receiver, secret: str) -> list[dict[str, Any]]:
     """Every message the receiver got, each verified with the subscription's secret."""
-    return [Webhook(secret).verify(item.body, item.headers) for item in receiver.received]
+    return [Webhook(secret).verify(item.body, item.headers) for item in receiver.heard]
 
 
 def test_each_changed_build_is_sent_once_signed_and_an_unchanged_one_not_at_all(
@@ -167,14 +124,12 @@ def test_each_changed_build_is_sent_once_signed_and_an_unchanged_one_not_at_all(
     assert published["title"] == "Episode episode-one"
     assert published["enclosure_url"] == "https://cdn.example.com/episode-one.mp3"
     # The webhook-id is the delivery's id, as the log shows it.
-    assert {item.headers["webhook-id"] for item in receiver.received} == {
+    assert {item.headers["webhook-id"] for item in receiver.heard} == {
         item["id"] for item in deliveries(client, hook)
     }
     # A secret other than the subscription's does not verify.
     with pytest.raises(Exception, match="signature"):
-        Webhook("whsec_" + "A" * 43 + "=").verify(
-            receiver.received[0].body, receiver.received[0].headers
-        )
+        Webhook("whsec_" + "A" * 43 + "=").verify(receiver.heard[0].body, receiver.heard[0].headers)
 
     assert build(client)["result"]["changed"] is False
     assert len(deliveries(client, hook)) == 2  # recorded before the build ended: none
@@ -231,7 +186,7 @@ def test_a_503_is_retried_and_both_attempts_are_logged(
     test = client.post(f"{HOOKS}/{hook['id']}/test")
     assert test.status_code == 202, test.text
     operation = test.headers["location"]
-    wait_until(lambda: len(receiver.received) == 1, 30, "the first attempt")
+    wait_until(lambda: len(receiver.heard) == 1, 30, "the first attempt")
     # The runner releases it for a retry within retry_delay(1) <= 1 s: sweep past that, as the
     # periodic sweeper would, once the release is recorded.
     resent: list[str] = []
@@ -248,7 +203,7 @@ def test_a_503_is_retried_and_both_attempts_are_logged(
     assert delivery["status"] == "delivered"
     assert [item["status_code"] for item in delivery["attempts"]] == [503, 204]
     assert "503" in delivery["attempts"][0]["error"]
-    first, second = receiver.received
+    first, second = receiver.heard
     assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery["id"]
     message = Webhook(hook["secret"]).verify(second.body, second.headers)
     assert message["type"] == "webhook.test"
@@ -310,7 +265,7 @@ def test_another_tenants_production_and_webhooks_are_not_found(
         ("GET", f"/a/v1/production/other-show/webhooks/{hook['id']}"),
         ("DELETE", f"/a/v1/production/other-show/webhooks/{hook['id']}"),
     ):
-        body = {"url": receiver.url(), "events": ["build.succeeded"]}
+        body = {"url": receiver.url("/hook"), "events": ["build.succeeded"]}
         response = hooked.request(
             method, path, headers=other, json=body if method == "POST" else None
         )

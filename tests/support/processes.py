@@ -109,7 +109,34 @@ def process_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-class WorkerProcess:
+class ProcessGroup:
+    """A real process started in its own process group, logging to `log_path`: a kill or a
+    stop reaches it and every child it made (a worker's pool, say)."""
+
+    log_path: Path
+    process: subprocess.Popen[bytes] | None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole group: no chance to clean up or finish anything."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+
+class WorkerProcess(ProcessGroup):
     """`podops worker` as a real process (its own process group, so a kill takes all of it)."""
 
     def __init__(self, settings: Settings, log_path: Path, *, concurrency: int = 1) -> None:
@@ -147,25 +174,6 @@ class WorkerProcess:
         if self.process.poll() is not None:
             pytest.fail(f"worker exited with {self.process.returncode}:\n{self.log()}")
         return self.ready_file.exists()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL the whole worker: main process and pool children, no chance to clean up."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
 
 
 class LiveServer:
@@ -215,7 +223,7 @@ def procfile_commands() -> dict[str, list[str]]:
     return commands
 
 
-class ServiceProcess:
+class ServiceProcess(ProcessGroup):
     """A podops command as a real process in its own process group (a kill takes all of it)."""
 
     def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
@@ -242,25 +250,6 @@ class ServiceProcess:
         if self.process.poll() is not None:
             pytest.fail(f"{self.argv[3:]} exited with {self.process.returncode}:\n{self.log()}")
         return True
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL the whole group: no chance to clean up or finish anything."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
 
 
 def http_answers(url: str) -> bool:
