@@ -191,14 +191,16 @@ class Children:
         return ""
 
 
-def _attribute(element: etree._Element, name: str) -> str | None:
+def attribute(element: etree._Element, name: str) -> str | None:
+    """An attribute's value, stripped; None when it is missing or blank."""
     value = element.get(name)
     if value is None:
         return None
     return value.strip() or None
 
 
-def _where(index: int | None) -> str:
+def where(index: int | None) -> str:
+    """How a problem names the part of the feed it is in."""
     return "the channel" if index is None else f"item {index}"
 
 
@@ -252,7 +254,7 @@ def rss_image(channel: Children) -> Image | None:
 def self_link(channel: Children) -> str | None:
     for element in channel.all(f"{{{ATOM}}}link"):
         if (element.get("rel") or "").strip().lower() == "self":
-            return _attribute(element, "href")
+            return attribute(element, "href")
     return None
 
 
@@ -262,7 +264,7 @@ def locked(channel: Children, problems: Problems) -> tuple[bool, str | None]:
     element = channel.first(podcast("locked"))
     if element is None:
         return False, None
-    owner_email = _attribute(element, "owner")
+    owner_email = attribute(element, "owner")
     value = text(element).lower()
     if value in ("no", "false", ""):
         return False, owner_email
@@ -278,7 +280,7 @@ def locked(channel: Children, problems: Problems) -> tuple[bool, str | None]:
 def funding(channel: Children, problems: Problems) -> tuple[Funding, ...]:
     found: list[Funding] = []
     for element in channel.all(podcast("funding")):
-        url = _attribute(element, "url")
+        url = attribute(element, "url")
         if url is None:
             problems.add(None, ProblemCode.BAD_VALUE, "a podcast:funding has no url; left out")
             continue
@@ -294,7 +296,7 @@ def image(parent: Children) -> Image | None:
     if element is None:
         return None
     # Apple reads the href; some feeds write the URL as the element's text instead.
-    url = _attribute(element, "href") or line_text(element)
+    url = attribute(element, "href") or line_text(element)
     return Image(url) if url else None
 
 
@@ -313,7 +315,7 @@ def explicit(parent: Children, index: int | None, problems: Problems) -> bool | 
             problems.add(
                 index,
                 ProblemCode.NORMALISED_EXPLICIT,
-                f"{_where(index)}: itunes:explicit is {value!r}; read as true, and published "
+                f"{where(index)}: itunes:explicit is {value!r}; read as true, and published "
                 "as true",
             )
         return True
@@ -322,7 +324,7 @@ def explicit(parent: Children, index: int | None, problems: Problems) -> bool | 
     problems.add(
         index,
         ProblemCode.BAD_VALUE,
-        f"{_where(index)}: itunes:explicit is {value!r}, not true or false; left unset",
+        f"{where(index)}: itunes:explicit is {value!r}, not true or false; left unset",
     )
     return None
 
@@ -345,7 +347,7 @@ def choice(
         problems.add(
             index,
             ProblemCode.BAD_VALUE,
-            f"{_where(index)}: {_label(tag)} is {value!r}, not one of {allowed}; "
+            f"{where(index)}: {_label(tag)} is {value!r}, not one of {allowed}; "
             f"read as {default.value}",
         )
         return default
@@ -357,16 +359,16 @@ def persons(parent: Children, index: int | None, problems: Problems) -> tuple[Pe
         name = line_text(element)
         if not name:
             problems.add(
-                index, ProblemCode.BAD_VALUE, f"{_where(index)}: a podcast:person has no name"
+                index, ProblemCode.BAD_VALUE, f"{where(index)}: a podcast:person has no name"
             )
             continue
         found.append(
             Person(
                 name,
-                role=_attribute(element, "role"),
-                group=_attribute(element, "group"),
-                href=_attribute(element, "href"),
-                img=_attribute(element, "img"),
+                role=attribute(element, "role"),
+                group=attribute(element, "group"),
+                href=attribute(element, "href"),
+                img=attribute(element, "img"),
             )
         )
     return tuple(found)
@@ -376,7 +378,7 @@ def persons(parent: Children, index: int | None, problems: Problems) -> tuple[Pe
 
 
 def url_of(element: etree._Element) -> str | None:
-    return _attribute(element, "url")
+    return attribute(element, "url")
 
 
 def published(item: Children, index: int, problems: Problems) -> int | None:
@@ -413,7 +415,7 @@ def enclosure(item: Children, index: int, problems: Problems) -> Enclosure | Non
         )
     element = elements[0]
     url = url_of(element) or ""
-    length_text = _attribute(element, "length")
+    length_text = attribute(element, "length")
     try:
         length = read_count(length_text or "")
     except ValueError:
@@ -425,7 +427,7 @@ def enclosure(item: Children, index: int, problems: Problems) -> Enclosure | Non
             if length_text is None
             else f"item {index}: the enclosure's length {length_text!r} is not a number of bytes",
         )
-    media_type = _attribute(element, "type") or _media_type_of(url)
+    media_type = attribute(element, "type") or _media_type_of(url)
     if media_type is None:
         problems.add(index, ProblemCode.BAD_ENCLOSURE, f"item {index}: the enclosure has no type")
     return Enclosure(url, length, media_type or "")
@@ -477,7 +479,7 @@ def dropped(parent: Children, index: int | None, problems: Problems, *kept: str)
             problems.add(
                 index,
                 code,
-                f"{_where(index)}: {_label(tag)} was left out; podops publishes the "
+                f"{where(index)}: {_label(tag)} was left out; podops publishes the "
                 "description in its place, and Apple Podcasts no longer shows it",
             )
 
@@ -501,7 +503,7 @@ def count(item: Children, index: int, problems: Problems, *tags: str) -> int | N
 def transcripts(item: Children, index: int, problems: Problems) -> tuple[Transcript, ...]:
     found: list[Transcript] = []
     for element in item.all(podcast("transcript")):
-        url, media_type = _attribute(element, "url"), _attribute(element, "type")
+        url, media_type = attribute(element, "url"), attribute(element, "type")
         if url is None or media_type is None:
             problems.add(
                 index,
@@ -509,15 +511,15 @@ def transcripts(item: Children, index: int, problems: Problems) -> tuple[Transcr
                 f"item {index}: a podcast:transcript without a url or type was left out",
             )
             continue
-        language, rel = _attribute(element, "language"), _attribute(element, "rel")
+        language, rel = attribute(element, "language"), attribute(element, "rel")
         found.append(Transcript(url, media_type, language, rel))
     return tuple(found)
 
 
 def chapters(item: Children) -> Chapters | None:
     element = item.first(podcast("chapters"))
-    url = _attribute(element, "url") if element is not None else None
+    url = attribute(element, "url") if element is not None else None
     if element is None or url is None:
         return None
-    media_type = _attribute(element, "type")
+    media_type = attribute(element, "type")
     return Chapters(url, media_type) if media_type else Chapters(url)

@@ -15,7 +15,7 @@ import re
 from lxml import etree
 
 from feeds._namespaces import podcast
-from feeds._parse_fields import Children, ProblemCode, Problems
+from feeds._parse_fields import Children, ProblemCode, Problems, attribute, where
 from feeds._parse_text import line_text, text
 from feeds._parse_values import read_count, read_moment
 from feeds.model import (
@@ -70,19 +70,8 @@ class _UnreadableError(ValueError):
     """An attribute that is there but cannot be read as what the namespace says it is."""
 
 
-def _attribute(element: etree._Element, name: str) -> str | None:
-    value = element.get(name)
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def _where(index: int | None) -> str:
-    return "the channel" if index is None else f"item {index}"
-
-
 def _whole(element: etree._Element, name: str) -> int | None:
-    value = _attribute(element, name)
+    value = attribute(element, name)
     if value is None:
         return None
     try:
@@ -92,7 +81,7 @@ def _whole(element: etree._Element, name: str) -> int | None:
 
 
 def _seconds(element: etree._Element, name: str) -> float | None:
-    value = _attribute(element, name)
+    value = attribute(element, name)
     if value is None:
         return None
     try:
@@ -105,7 +94,7 @@ def _seconds(element: etree._Element, name: str) -> float | None:
 
 
 def _flag(element: etree._Element, name: str) -> bool:
-    return (_attribute(element, name) or "").lower() == "true"
+    return (attribute(element, name) or "").lower() == "true"
 
 
 class _Reader:
@@ -119,14 +108,14 @@ class _Reader:
         self.problems.add(
             self.index,
             ProblemCode.BAD_VALUE,
-            f"{_where(self.index)}: a podcast:{tag} {why}; it was left out",
+            f"{where(self.index)}: a podcast:{tag} {why}; it was left out",
         )
 
     def unset(self, tag: str, error: _UnreadableError) -> None:
         self.problems.add(
             self.index,
             ProblemCode.BAD_VALUE,
-            f"{_where(self.index)}: podcast:{tag}'s {error}; left unset",
+            f"{where(self.index)}: podcast:{tag}'s {error}; left unset",
         )
 
     def whole(self, element: etree._Element, tag: str, name: str) -> int | None:
@@ -155,7 +144,7 @@ def license(parent: Children, index: int | None, problems: Problems) -> License 
     if not identifier:
         _Reader(index, problems).left_out("license", "has no licence identifier")
         return None
-    return License(identifier, _attribute(element, "url"))
+    return License(identifier, attribute(element, "url"))
 
 
 def locations(parent: Children, index: int | None, problems: Problems) -> tuple[Location, ...]:
@@ -168,10 +157,10 @@ def locations(parent: Children, index: int | None, problems: Problems) -> tuple[
         found.append(
             Location(
                 name,
-                geo=_attribute(element, "geo"),
-                osm=_attribute(element, "osm"),
-                rel=_attribute(element, "rel"),
-                country=_attribute(element, "country"),
+                geo=attribute(element, "geo"),
+                osm=attribute(element, "osm"),
+                rel=attribute(element, "rel"),
+                country=attribute(element, "country"),
             )
         )
     return tuple(found)
@@ -179,7 +168,7 @@ def locations(parent: Children, index: int | None, problems: Problems) -> tuple[
 
 def txt(parent: Children) -> tuple[Txt, ...]:
     return tuple(
-        Txt(text(element), _attribute(element, "purpose")) for element in parent.all(podcast("txt"))
+        Txt(text(element), attribute(element, "purpose")) for element in parent.all(podcast("txt"))
     )
 
 
@@ -187,18 +176,18 @@ def chat(parent: Children, index: int | None, problems: Problems) -> Chat | None
     element = parent.first(podcast("chat"))
     if element is None:
         return None
-    server, protocol = _attribute(element, "server"), _attribute(element, "protocol")
+    server, protocol = attribute(element, "server"), attribute(element, "protocol")
     if server is None or protocol is None:
         _Reader(index, problems).left_out("chat", "has no server or no protocol")
         return None
-    return Chat(server, protocol, _attribute(element, "accountId"), _attribute(element, "space"))
+    return Chat(server, protocol, attribute(element, "accountId"), attribute(element, "space"))
 
 
 def image_srcset(
     parent: Children, index: int | None, problems: Problems
 ) -> tuple[ImageSource, ...]:
     element = parent.first(podcast("images"))
-    srcset = _attribute(element, "srcset") if element is not None else None
+    srcset = attribute(element, "srcset") if element is not None else None
     if srcset is None:
         return ()
     found: list[ImageSource] = []
@@ -217,7 +206,7 @@ def values(parent: Children, index: int | None, problems: Problems) -> tuple[Val
     reader = _Reader(index, problems)
     found: list[Value] = []
     for element in parent.all(podcast("value")):
-        kind, method = _attribute(element, "type"), _attribute(element, "method")
+        kind, method = attribute(element, "type"), attribute(element, "method")
         if kind is None or method is None:
             reader.left_out("value", "has no type or no method")
             continue
@@ -232,7 +221,7 @@ def values(parent: Children, index: int | None, problems: Problems) -> tuple[Val
                 kind,
                 method,
                 _recipients(inside, reader),
-                suggested=_attribute(element, "suggested"),
+                suggested=attribute(element, "suggested"),
                 time_splits=tuple(splits),
             )
         )
@@ -242,7 +231,7 @@ def values(parent: Children, index: int | None, problems: Problems) -> tuple[Val
 def _recipients(inside: Children, reader: _Reader) -> tuple[ValueRecipient, ...]:
     found: list[ValueRecipient] = []
     for element in inside.all(podcast("valueRecipient")):
-        kind, address = _attribute(element, "type"), _attribute(element, "address")
+        kind, address = attribute(element, "type"), attribute(element, "address")
         try:
             split = _whole(element, "split")
         except _UnreadableError as error:
@@ -256,9 +245,9 @@ def _recipients(inside: Children, reader: _Reader) -> tuple[ValueRecipient, ...]
                 kind,
                 address,
                 split,
-                name=_attribute(element, "name"),
-                custom_key=_attribute(element, "customKey"),
-                custom_value=_attribute(element, "customValue"),
+                name=attribute(element, "name"),
+                custom_key=attribute(element, "customKey"),
+                custom_value=attribute(element, "customValue"),
                 fee=_flag(element, "fee"),
             )
         )
@@ -292,16 +281,16 @@ def social_interacts(
     reader = _Reader(index, problems)
     found: list[SocialInteract] = []
     for element in parent.all(podcast("socialInteract")):
-        protocol = _attribute(element, "protocol")
+        protocol = attribute(element, "protocol")
         if protocol is None:
             reader.left_out("socialInteract", "has no protocol")
             continue
         found.append(
             SocialInteract(
                 protocol,
-                uri=_attribute(element, "uri"),
-                account_id=_attribute(element, "accountId"),
-                account_url=_attribute(element, "accountUrl"),
+                uri=attribute(element, "uri"),
+                account_id=attribute(element, "accountId"),
+                account_url=attribute(element, "accountUrl"),
                 priority=reader.whole(element, "socialInteract", "priority"),
             )
         )
@@ -309,16 +298,16 @@ def social_interacts(
 
 
 def _remote_item(element: etree._Element, reader: _Reader) -> RemoteItem | None:
-    feed_guid = _attribute(element, "feedGuid")
+    feed_guid = attribute(element, "feedGuid")
     if feed_guid is None:
         reader.left_out("remoteItem", "has no feedGuid")
         return None
     return RemoteItem(
         feed_guid,
-        feed_url=_attribute(element, "feedUrl"),
-        item_guid=_attribute(element, "itemGuid"),
-        medium=_attribute(element, "medium"),
-        title=_attribute(element, "title"),
+        feed_url=attribute(element, "feedUrl"),
+        item_guid=attribute(element, "itemGuid"),
+        medium=attribute(element, "medium"),
+        title=attribute(element, "title"),
     )
 
 
@@ -338,7 +327,7 @@ def trailers(channel: Children, problems: Problems) -> tuple[Trailer, ...]:
     reader = _Reader(None, problems)
     found: list[Trailer] = []
     for element in channel.all(podcast("trailer")):
-        url, pubdate = _attribute(element, "url"), _attribute(element, "pubdate")
+        url, pubdate = attribute(element, "url"), attribute(element, "pubdate")
         if url is None or pubdate is None:
             reader.left_out("trailer", "has no url or no pubdate")
             continue
@@ -353,7 +342,7 @@ def trailers(channel: Children, problems: Problems) -> tuple[Trailer, ...]:
                 url,
                 published,
                 length=reader.whole(element, "trailer", "length"),
-                type=_attribute(element, "type"),
+                type=attribute(element, "type"),
                 season=reader.whole(element, "trailer", "season"),
             )
         )
@@ -365,7 +354,7 @@ def update_frequency(channel: Children, problems: Problems) -> UpdateFrequency |
     if element is None:
         return None
     starts: int | None = None
-    dtstart = _attribute(element, "dtstart")
+    dtstart = attribute(element, "dtstart")
     if dtstart is not None:
         try:
             starts = read_moment(dtstart).seconds
@@ -373,7 +362,7 @@ def update_frequency(channel: Children, problems: Problems) -> UpdateFrequency |
             _Reader(None, problems).unset("updateFrequency", _UnreadableError(f"dtstart {error}"))
     return UpdateFrequency(
         line_text(element),
-        rrule=_attribute(element, "rrule"),
+        rrule=attribute(element, "rrule"),
         complete=_flag(element, "complete"),
         starts=starts,
     )
@@ -386,7 +375,7 @@ def service_blocks(channel: Children, problems: Problems) -> tuple[ServiceBlock,
         if value not in ("yes", "no"):
             _Reader(None, problems).left_out("block", f"is {value!r}, not yes or no")
             continue
-        found.append(ServiceBlock(value == "yes", _attribute(element, "id")))
+        found.append(ServiceBlock(value == "yes", attribute(element, "id")))
     return tuple(found)
 
 
@@ -418,7 +407,7 @@ def remote_items(channel: Children, problems: Problems) -> tuple[RemoteItem, ...
 
 def season_name(item: Children) -> str | None:
     element = item.first(podcast("season"))
-    return _attribute(element, "name") if element is not None else None
+    return attribute(element, "name") if element is not None else None
 
 
 def soundbites(item: Children, index: int, problems: Problems) -> tuple[Soundbite, ...]:
@@ -444,12 +433,12 @@ def alternate_enclosures(
     found: list[AlternateEnclosure] = []
     tag = "alternateEnclosure"
     for element in item.all(podcast(tag)):
-        media_type = _attribute(element, "type")
+        media_type = attribute(element, "type")
         inside = Children(element)
         sources = tuple(
-            Source(uri, _attribute(source, "contentType"))
+            Source(uri, attribute(source, "contentType"))
             for source in inside.all(podcast("source"))
-            if (uri := _attribute(source, "uri")) is not None
+            if (uri := attribute(source, "uri")) is not None
         )
         if media_type is None or not sources:
             reader.left_out(tag, "has no type or no podcast:source with a uri")
@@ -457,7 +446,7 @@ def alternate_enclosures(
         integrity: Integrity | None = None
         check = inside.first(podcast("integrity"))
         if check is not None:
-            kind, value = _attribute(check, "type"), _attribute(check, "value")
+            kind, value = attribute(check, "type"), attribute(check, "value")
             if kind is None or value is None:
                 reader.left_out("integrity", "has no type or no value")
             else:
@@ -469,10 +458,10 @@ def alternate_enclosures(
                 length=reader.whole(element, tag, "length"),
                 bitrate=reader.seconds(element, tag, "bitrate"),
                 height=reader.whole(element, tag, "height"),
-                lang=_attribute(element, "lang"),
-                title=_attribute(element, "title"),
-                rel=_attribute(element, "rel"),
-                codecs=_attribute(element, "codecs"),
+                lang=attribute(element, "lang"),
+                title=attribute(element, "title"),
+                rel=attribute(element, "rel"),
+                codecs=attribute(element, "codecs"),
                 default=_flag(element, "default"),
                 integrity=integrity,
             )
@@ -483,7 +472,7 @@ def alternate_enclosures(
 def content_links(item: Children, index: int, problems: Problems) -> tuple[ContentLink, ...]:
     found: list[ContentLink] = []
     for element in item.all(podcast("contentLink")):
-        href = _attribute(element, "href")
+        href = attribute(element, "href")
         if href is None:
             _Reader(index, problems).left_out("contentLink", "has no href")
             continue
