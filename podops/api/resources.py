@@ -171,7 +171,7 @@ async def get_resource(request: Request) -> Response:
 
 
 @documented(
-    "Create a resource; the path's id is its metadata.name",
+    "Create a resource; its metadata.name must be the path's id (400 if not)",
     body=ResourceDocument,
     media_types=DOCUMENT_TYPES,
     responses={201: ResourceDocument, 409: None},
@@ -228,7 +228,7 @@ async def _start_imports(request: Request, document: dict[str, Any], response: R
 
 
 @documented(
-    "Replace a resource's document",
+    "Replace a resource's document (by name or GUID); metadata.name must not change (400)",
     body=ResourceDocument,
     media_types=DOCUMENT_TYPES,
     responses={200: ResourceDocument, 412: None},

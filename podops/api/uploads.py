@@ -59,6 +59,22 @@ def _probe_failed(error: ProbeError) -> ApiError:
     return BadRequestError(error.message, code=error.code, field="asset")
 
 
+# The two shapes `receive` takes; an empty file is refused (400), so the schema says so.
+_FILE = {"type": "string", "format": "binary", "minLength": 1}
+UPLOAD_BODY: dict[str, dict[str, Any]] = {
+    "multipart/form-data": {
+        "type": "object",
+        "required": ["asset"],
+        "properties": {
+            "asset": _FILE,
+            "name": {"type": "string", "pattern": "^[a-z0-9_-]{8,44}$"},
+        },
+    },
+    # or the raw bytes under their own type (audio/mpeg, image/png…); the content decides
+    "application/octet-stream": _FILE,
+}
+
+
 @documented(
     "Upload media (multipart field 'asset', or the raw body); probed and stored once",
     responses={200: UploadResult, 201: UploadResult, 408: None, 413: None, 415: None, 429: None},
@@ -75,6 +91,7 @@ def _probe_failed(error: ProbeError) -> ApiError:
         ),
     ),
     tag="media",
+    raw_body=UPLOAD_BODY,
 )
 @requires(Scope.RESOURCE_WRITE)
 async def upload(request: Request) -> Response:
