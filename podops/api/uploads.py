@@ -31,7 +31,8 @@ from podops.media import ProbeError, ProbeResult, Role, probe
 from podops.models import Production
 from podops.resources import AssetDocument
 from podops.services import assets, productions
-from podops.uploads import UploadSlots, receive
+from podops.upload_slots import UploadSlots
+from podops.uploads import receive
 from podops.webhooks.events import asset_created
 
 UNSUPPORTED = frozenset(
@@ -105,7 +106,7 @@ async def upload(request: Request) -> Response:
     # 404 before a single byte is read
     production = await in_session(request, productions.get_production, principal, key)
     slots: UploadSlots = request.app.state.upload_slots
-    with slots.hold(principal.user_id):
+    async with slots.hold(principal.user_id):
         return await _receive_and_store(request, production, role)
 
 
