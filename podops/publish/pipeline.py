@@ -1,9 +1,11 @@
 """The build pipeline: a production's feed from its documents, checked, then published.
 
     load → map → probe external media → lint → GUID guard → render → (validate: stop) →
-    unchanged? stop → media present? → one atomic write of the feed → record what was published
+    place premium media → unchanged? stop → media present? → one atomic write of the feed →
+    record what was published
 
-The public feed never carries a premium episode; a show whose `access` is `private` or
+The public feed never carries a premium episode, and premium media is moved where the public
+routes cannot reach it (`podops.publish.placement`); a show whose `access` is `private` or
 `both` also gets its private feed (`podops.publish.private`), and one that is `private` no
 public feed at all: lint, the guard and the record then apply to the private feed.
 
@@ -31,6 +33,7 @@ from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
 from podops.publish.notify import wants_notice
+from podops.publish.placement import place_media, stored_key, subscriber_only
 from podops.publish.private import (
     has_private_feed,
     has_public_feed,
@@ -122,6 +125,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             }
         if changed:
             sha256, size = _render(replace(show, updated=now), mapped, rendered, now, cache)
+        # On every publishing build: a new premium episode changes the private feed only.
+        place_media(runtime.storage, production.guid, full)
         try:
             _publish(runtime, production, mapped, rendered, sha256, published)
         except JobFailedError as error:
@@ -196,6 +201,7 @@ def _build_private_only(
         }
         if not job.publishes:
             return {**result, "validated": True, "published": False}
+        place_media(runtime.storage, production.guid, mapped)
         if changed:
             sha256, size = render_private(mapped, rendered, base_url=base_url, updated=now, now=now)
             _require_media(runtime.storage, mapped)
@@ -343,7 +349,8 @@ def _items(mapped: Mapped, now: int) -> dict[str, str]:
 
 def _require_media(storage: Storage, mapped: Mapped) -> None:
     """Media first: every file the feed points at must be in storage before it goes out."""
-    missing = [key for key in mapped.media_keys if not storage.exists(key)]
+    hidden = subscriber_only(mapped)
+    missing = [key for key in mapped.media_keys if not storage.exists(stored_key(key, hidden))]
     if missing:
         raise JobFailedError(
             "podops.build.media_missing",
