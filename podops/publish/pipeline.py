@@ -79,8 +79,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     fill_unprobed(runtime, mapped)
     worker_cache = item_cache(settings.build_cache_mb)
     cache = worker_cache if _fits(mapped, worker_cache) else None
-    # What this build would publish ({item GUID: enclosure URL}): guarded, then recorded.
-    items = _items(mapped, now)
+    # What this build would publish in any feed ({item GUID: enclosure URL}): guarded, then
+    # recorded; an item not recorded before goes out for the first time.
+    items = _items(mapped if has_private_feed(mapped) else public_feed(mapped), now)
     report = _check(mapped, now, published.items, items, cache=cache, force=job.force)
     if report["errors"]:
         invalid = JobFailedError(
@@ -92,7 +93,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     assert mapped.show is not None
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     if not has_public_feed(mapped):
-        return _build_private_only(runtime, production, mapped, job, published, items, report, now)
+        return _build_private_only(
+            runtime, production, mapped, job, published, items, report, now, operation_id
+        )
     full, mapped = mapped, public_feed(mapped)
     assert mapped.show is not None
     rendered = settings.upload_dir / f"feed-{operation_id}.xml"
@@ -137,6 +140,13 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     finally:
         rendered.unlink(missing_ok=True)
     result.update(bytes=size, sha256=sha256, etag=etag)
+    private_changed = False
+    if has_private_feed(full):
+        updated = now if changed else unchanged_date
+        private_changed = _publish_private(runtime, production, full, updated, now)
+        result["private_changed"] = private_changed
+    # Recorded once every feed is out: a build retried after a failure above still sees its
+    # new episodes as new.
     with runtime.database.session() as session:
         record_published(
             session,
@@ -147,12 +157,10 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             now=now,
             next_build_at=feeds.next_release(full.episodes, now),
         )
-    if has_private_feed(full):
-        updated = now if changed else unchanged_date
-        result["private_changed"] = _publish_private(runtime, production, full, updated, now)
-    if changed:
-        new = [e for e in mapped.episodes if e.guid in items and e.guid not in published.items]
-        webhook_events.build_published(runtime, production, operation_id, result, new)
+    if changed or private_changed:
+        webhook_events.build_published(
+            runtime, production, operation_id, result, _first_out(full, items, published)
+        )
     if changed and wants_notice(runtime):
         notice = NotifyJob(
             production=production.guid, feed_url=show.feed_url, medium=show.medium or "podcast"
@@ -176,9 +184,11 @@ def _build_private_only(
     items: dict[str, str],
     report: Report,
     now: int,
+    operation_id: str,
 ) -> dict[str, Any]:
     """The build of a show with no public feed: its private feed stands in for it (its hash
-    and items recorded, unchanged when the same); nobody outside is notified."""
+    and items recorded, unchanged when the same); no hub or podping is told, the producer's
+    webhooks are."""
     assert mapped.show is not None
     base_url = runtime.settings.base_url
     unchanged_date = max(
@@ -218,6 +228,10 @@ def _build_private_only(
             items=items,
             now=now,
             next_build_at=feeds.next_release(mapped.episodes, now),
+        )
+    if changed:
+        webhook_events.build_published(
+            runtime, production, operation_id, result, _first_out(mapped, items, published)
         )
     return {**result, "published": True}
 
@@ -337,6 +351,12 @@ def _check(
         changes = guard.check_published(published, current)
         (warnings if force else errors).extend(_findings(changes))
     return {"errors": errors, "warnings": warnings}
+
+
+def _first_out(mapped: Mapped, items: dict[str, str], published: Published) -> list[feeds.Episode]:
+    """The episodes this build put out that no publish before it had: each is announced once,
+    whichever build (or feed) first carries it — a scheduled one when its time comes."""
+    return [e for e in mapped.episodes if e.guid in items and e.guid not in published.items]
 
 
 def _items(mapped: Mapped, now: int) -> dict[str, str]:
