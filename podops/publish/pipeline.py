@@ -156,6 +156,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             items=items,
             now=now,
             next_build_at=feeds.next_release(full.episodes, now),
+            moved=full.moved,
         )
     if changed or private_changed:
         webhook_events.build_published(
