@@ -28,7 +28,7 @@ _TIMES = ("expires", "revoked", "created", "updated")
 ONCE = "keep the feed URL: podops does not show it again (`po subscribers rotate` makes a new one)"
 
 
-class Moment(click.ParamType):
+class Moment(click.ParamType[int]):
     """A point in time: Unix seconds, a date (`2027-01-31`, midnight UTC) or an ISO 8601
     date and time (UTC unless it names its offset)."""
 

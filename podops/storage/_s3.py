@@ -211,14 +211,14 @@ class S3Storage:
             self._client.delete_object(Bucket=self._bucket, Key=full_key)
 
     def move(self, key: str, to: str) -> None:
-        source = {"Bucket": self._bucket, "Key": self._full_key(key)}
+        source_key = self._full_key(key)
         with self._errors("move", key):
-            head = self._client.head_object(**source)
+            head = self._client.head_object(Bucket=self._bucket, Key=source_key)
             # S3 has no rename: a server-side copy (multipart above the threshold, so objects
             # over 5 GB move too), then the delete. The headers are set again, not trusted to
             # follow a multipart copy.
             self._client.copy(
-                source,  # type: ignore[arg-type]
+                {"Bucket": self._bucket, "Key": source_key},
                 self._bucket,
                 self._full_key(to),
                 ExtraArgs={
@@ -229,7 +229,7 @@ class S3Storage:
                 },
                 Config=_TRANSFER,
             )
-            self._client.delete_object(**source)
+            self._client.delete_object(Bucket=self._bucket, Key=source_key)
 
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)
