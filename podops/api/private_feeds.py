@@ -8,7 +8,9 @@ The feed needs the database (the secret's hash); a media request does not: its g
 checked by signature, expiry and the subscriber's key version (`podops.private.state`).
 Local storage is read through podops; a store that can presign (S3) gets a 307 to a URL
 that lives `PRESIGNED_SECONDS`. Media only premium episodes point at is kept under
-`private/` (`podops.publish.placement`), out of reach of the public `/m/` route.
+`private/` (`podops.publish.placement`), out of reach of the public `/m/` route; a media
+request asks the store whether it is there (a stat, or one HEAD on S3) before it serves or
+presigns, so that an episode moving between premium and free keeps its signed URLs.
 """
 
 from __future__ import annotations
