@@ -219,6 +219,12 @@ def test_a_premium_episode_is_announced_once_in_whichever_feed_carries_it_first(
     assert second["private_changed"] is True
     settled(client, hook)
     assert published_titles(receiver, hook) == ["Episode episode-one", "Episode premium-one"]
+    announced = {
+        message["data"]["episode"]["title"]: message["data"]["episode"]["subscribers_only"]
+        for message in verified(receiver, hook["secret"])
+        if message["type"] == "episode.published"
+    }
+    assert announced == {"Episode episode-one": False, "Episode premium-one": True}
 
     premium["description"]["premium"] = False  # free now: in the public feed too
     put = client.put(f"{BASE}/episode/premium-one", json=premium, headers={"If-Match": "*"})
@@ -252,6 +258,7 @@ def test_a_private_show_announces_its_episodes_too(hooked: TestClient, receiver:
         if message["type"] == "episode.published"
     ]
     assert announced["data"]["episode"]["title"] == "Episode episode-one"
+    assert announced["data"]["episode"]["subscribers_only"] is True
     assert announced["data"]["feed_url"] is None
 
 

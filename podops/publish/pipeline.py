@@ -159,8 +159,15 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             moved=full.moved,
         )
     if changed or private_changed:
+        in_public = {episode.guid for episode in mapped.episodes}
+        new = _first_out(full, items, published)
         webhook_events.build_published(
-            runtime, production, operation_id, result, _first_out(full, items, published)
+            runtime,
+            production,
+            operation_id,
+            result,
+            new,
+            subscribers_only={episode.guid for episode in new if episode.guid not in in_public},
         )
     if changed and wants_notice(runtime):
         notice = NotifyJob(
@@ -231,8 +238,14 @@ def _build_private_only(
             next_build_at=feeds.next_release(mapped.episodes, now),
         )
     if changed:
+        new = _first_out(mapped, items, published)
         webhook_events.build_published(
-            runtime, production, operation_id, result, _first_out(mapped, items, published)
+            runtime,
+            production,
+            operation_id,
+            result,
+            new,
+            subscribers_only={episode.guid for episode in new},
         )
     return {**result, "published": True}
 
