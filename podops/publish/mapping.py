@@ -61,6 +61,8 @@ class Mapped:
     access: str = "public"
     premium: set[str] = field(default_factory=set)
     enclosure_keys: dict[str, str] = field(default_factory=dict)
+    # (new feed URL, until when) while the show's feed URLs redirect there: a show moving away.
+    moved: tuple[str, int] | None = None
 
 
 def feed_url(base_url: str, production: Production) -> str:
@@ -87,7 +89,10 @@ def map_production(
         mapped.problems.append(_problem("show", "the production has no show yet: create it"))
         return mapped
     mapped.show = _show(production, show, assets, mapped, base_url=base_url)
-    mapped.access = show.document["description"].get("access", "public")
+    description = show.document["description"]
+    mapped.access = description.get("access", "public")
+    if description.get("new_feed_url") and description.get("redirect_until"):
+        mapped.moved = (description["new_feed_url"], int(description["redirect_until"]))
     for index, resource in enumerate(episodes):
         mapped.episodes.append(_episode(index, resource, assets, mapped))
     return mapped

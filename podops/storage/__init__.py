@@ -92,8 +92,8 @@ class Storage(Protocol):
 
     Writes are atomic: a reader sees the whole old object or the whole new one, never a part.
     Every method raises `StorageError` for a key `validate_key` refuses. Backends have more
-    (`put_bytes`, `put_file`, `read_bytes`, `delete`, `list`), for tests and tools that hold
-    the concrete type.
+    (`put_bytes`, `put_file`, `read_bytes`, `delete`), for tests and tools that hold the
+    concrete type.
     """
 
     def put_path(
@@ -123,6 +123,16 @@ class Storage(Protocol):
         is at or past the end of the object (HTTP 416). The stream reads the object as it was
         when opened, even if it is replaced meanwhile.
         """
+        ...
+
+    def list(self, prefix: str = "") -> list[str]:
+        """Sorted keys that start with `prefix` (a plain string prefix, as in S3)."""
+        ...
+
+    def move(self, key: str, to: str) -> None:
+        """Move the object under `key` to `to`, replacing any object there, keeping its
+        content type and cache control; `NotFoundError` when there is none. A reader of `to`
+        sees the old object or the moved one whole; `key` is gone once `to` is there."""
         ...
 
     def public_url(self, key: str) -> str | None:
