@@ -81,10 +81,17 @@ def unlink_failed_import(session: Session, resource_guid: str, field: str, url: 
 
 
 def fill_enclosure(
-    session: Session, resource_guid: str, *, url: str, length: int, type: str | None
+    session: Session,
+    resource_guid: str,
+    *,
+    url: str,
+    length: int,
+    type: str | None,
+    duration: float | None = None,
 ) -> bool:
     """Record what a probe of `url` learnt in an episode's external enclosure: `length`, and
-    `type` when known, each only where the document still lacks it; whether it changed.
+    `type` and `duration` when known, each only where the document still lacks it; whether
+    it changed.
 
     A document deleted meanwhile, or whose enclosure now points elsewhere, is left alone, as
     is any value the producer set: their edit wins over what the build found.
@@ -104,6 +111,8 @@ def fill_enclosure(
         filled["length"] = length
     if not filled.get("type") and type is not None:
         filled["type"] = type
+    if not filled.get("duration") and duration is not None:
+        filled["duration"] = duration
     if filled == reference:
         return False
     write_document(resource, {**resource.document, "enclosure": filled}, now=int(time.time()))
