@@ -15,8 +15,10 @@ What can be known from the head:
   not guessed (mutagen's guess was off by half, see DESIGN.md).
 - MP4/M4A/MOV: the movie header's (`mvhd`) duration, wherever the `moov` box lies — at the
   head (fast start) or after the media data, found by walking the top-level box headers.
-Anything else (Ogg, FLAC, WAV, AAC, or a head that does not parse) is None: the duration is
-optional in a feed, so not learning it is no error.
+- Ogg Vorbis/Opus, FLAC and WAV: as `probe` reads them, from their heads and tails (the last
+  Ogg page's granule position, FLAC's STREAMINFO, WAV's data chunk size).
+Anything else (raw AAC, or a file that needs more reads or does not parse) is None: the
+duration is optional in a feed, so not learning it is no error.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ import io
 from collections.abc import Callable
 from typing import BinaryIO, cast
 
+from podops.media._flac import probe_flac
+from podops.media._io import read_at
 from podops.media._isobmff import QUICKTIME_FIRST_BOXES, movie_duration
 from podops.media._mpeg import FrameScanner
+from podops.media._ogg import probe_ogg
 from podops.media._tags import skip_id3v2
+from podops.media._wav import probe_wav
 from podops.media.errors import ProbeError
 
 __all__ = ["BLOCK", "MAX_READS", "RangeReader", "remote_duration"]
@@ -58,6 +64,12 @@ def remote_duration(read: RangeReader, size: int) -> float | None:
     try:
         if head[4:8] == b"ftyp" or head[4:8] in QUICKTIME_FIRST_BOXES:
             duration = movie_duration(file, size)
+        elif head.startswith(b"OggS"):
+            duration = probe_ogg(file, size).duration
+        elif head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+            duration = probe_wav(file, size).duration
+        elif read_at(file, skip_id3v2(file, size), 4) == b"fLaC":
+            duration = probe_flac(file, size).duration
         else:
             duration = _mp3_duration(file, size)
     except (_OutOfReadsError, ProbeError):

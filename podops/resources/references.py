@@ -48,8 +48,8 @@ class ExternalEnclosure(DocumentModel):
 
     RSS requires an enclosure's type and length; the feed build fills what is missing here by
     probing the URL, or reports the episode if it cannot. With them it fills a missing
-    duration where the file's head states it (MP3 frame count or constant bitrate, MP4 movie
-    header).
+    duration where the file's head or tail states it (MP3 frame count or constant bitrate,
+    MP4 movie header, Ogg, FLAC, WAV).
     """
 
     rel: Literal["external"]

@@ -6,7 +6,7 @@ import pytest
 
 from podops.media import remote_duration
 from podops.media.remote import BLOCK, MAX_READS
-from tests.media import containers
+from tests.media import containers, samples
 from tests.media import mpeg_frames as mpeg
 
 FRAME_SECONDS = mpeg.SAMPLES_PER_FRAME / 48000
@@ -80,10 +80,26 @@ def test_a_fast_start_m4a() -> None:
 
 
 @pytest.mark.parametrize(
+    ("data", "seconds"),
+    [
+        pytest.param(containers.ogg_vorbis(600.0), 600.0, id="vorbis"),
+        pytest.param(containers.ogg_opus(600.0), 600.0, id="opus"),
+        pytest.param(containers.flac(2.0), 2.0, id="flac"),
+        pytest.param(mpeg.id3v2(200_000) + containers.flac(2.0), 2.0, id="flac-after-id3"),
+        pytest.param(containers.wav(30.0, rate=44100, channels=2), 30.0, id="wav"),
+    ],
+)
+def test_formats_read_from_head_and_tail_as_probe_reads_them(data: bytes, seconds: float) -> None:
+    remote = Remote(data)
+
+    assert remote.duration() == pytest.approx(seconds, abs=0.01)
+    assert len(remote.reads) <= MAX_READS
+
+
+@pytest.mark.parametrize(
     "data",
     [
-        pytest.param(containers.ogg_vorbis(3.0), id="ogg"),
-        pytest.param(containers.flac(2.0), id="flac"),
+        pytest.param(samples.adts(), id="aac"),
         pytest.param(b"<html><body>not media</body></html>" * 100, id="html"),
         pytest.param(b"", id="empty"),
         pytest.param(containers.box(b"ftyp", b"M4A \0\0\0\0") + bytes(100), id="mp4-no-movie"),
