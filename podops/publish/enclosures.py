@@ -8,12 +8,13 @@ every build — and fills in the feed model. The type is the server's Content-Ty
 podcast media, else the one the URL's extension names; without either, lint says so. A
 build that only validates records them too: they are facts of the media, not a publish.
 
-When the document lacks the duration as well, the same probe reads the file's head with a
-few ranged GETs (`podops.fetch.read_range`, as SSRF-safe as the probe) and learns it where
-the format states it there (`podops.media.remote_duration`: MP3 Xing/VBRI or CBR, MP4
-`mvhd`, Ogg, FLAC, WAV). Not learning a duration is no error — `itunes:duration` is optional — and it is
-not asked again: the URL is asked once, when its length or type is missing. An enclosure
-given with its length and type is never fetched for its duration alone.
+When the document lacks the duration as well, the same probe reads the file's head (and
+tail) with a few ranged GETs (`podops.fetch.read_range`, as SSRF-safe as the probe) and
+learns it where the format states it there (`podops.media.remote_duration`: MP3 Xing/VBRI
+or CBR, MP4 `mvhd`, Ogg, FLAC, WAV). Not learning a duration is no error —
+`itunes:duration` is optional — and it is not asked again: the URL is asked once, when its
+length or type is missing. An enclosure given with its length and type is never fetched for
+its duration alone.
 
 A probe that fails is a build error naming the episode and why, beside every other finding.
 """
