@@ -44,6 +44,8 @@ def busy_line(operation: dict[str, Any]) -> str:
     if not progress:
         return line
     done, total = progress["done"], progress["total"]
+    if progress.get("unit") == "operations":
+        return f"{line}: {progress['stage']} {done} of {total} done"
     line += f": {progress['stage']} {_megabytes(done)}"
     if total:
         line += f" of {_megabytes(total)} ({100 * done // total}%)"

@@ -40,12 +40,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class Unprobed:
-    """An external enclosure stored without its length or type: the build probes its URL."""
+    """An external enclosure stored without its length or type: the build probes its URL,
+    and reads its head for the duration too when the document lacks that."""
 
     index: int  # of the episode, in `Mapped.episodes`
     resource_guid: str
     url: str
     path: str
+    wants_duration: bool = False
 
 
 @dataclass
@@ -180,7 +182,13 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
         and not (reference.get("length") and reference.get("type"))
     ):
         mapped.unprobed.append(
-            Unprobed(index, resource.guid, reference["url"], f"{where}.enclosure")
+            Unprobed(
+                index,
+                resource.guid,
+                reference["url"],
+                f"{where}.enclosure",
+                wants_duration=not reference.get("duration"),
+            )
         )
     chapters = description.get("chapters")
     # An imported episode keeps the GUID its old feed gave it.
