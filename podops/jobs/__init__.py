@@ -14,6 +14,7 @@ from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
     BuildJob,
     DeliverWebhookJob,
+    DirectUploadJob,
     ImportAssetJob,
     ImportFeedJob,
     JobParams,
@@ -29,6 +30,7 @@ __all__ = [
     "BrokerUnavailableError",
     "BuildJob",
     "DeliverWebhookJob",
+    "DirectUploadJob",
     "ImportAssetJob",
     "ImportFeedJob",
     "JobError",

@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import Protocol, runtime_checkable
 
 __all__ = [
+    "DirectUploads",
     "NotFoundError",
     "ObjectStream",
     "Presigning",
@@ -142,6 +143,53 @@ class Presigning(Protocol):
     def presigned_url(self, key: str, *, expires_in: int) -> str:
         """A URL that reads the object under `key` for `expires_in` seconds, whatever the
         store's public URLs are."""
+        ...
+
+
+@runtime_checkable
+class DirectUploads(Protocol):
+    """A store clients can write to directly with presigned URLs (S3): large media need not
+    pass through podops' processes. A store without it takes uploads through the API.
+
+    `upload_url` is one presigned PUT of a whole object; large objects go as a multipart
+    upload instead: `start_multipart`, one presigned URL a part (`part_url`), then
+    `finish_multipart`, which joins the parts the store holds (or `abort_multipart`).
+    """
+
+    def upload_url(self, key: str, *, expires_in: int) -> str:
+        """A URL that stores the request's body under `key` (one PUT) for `expires_in` s."""
+        ...
+
+    def start_multipart(self, key: str, *, content_type: str) -> str:
+        """Begin a multipart upload to `key`; its upload id."""
+        ...
+
+    def part_url(self, key: str, upload_id: str, number: int, *, expires_in: int) -> str:
+        """A URL that PUTs part `number` (1-based) of the multipart upload."""
+        ...
+
+    def finish_multipart(self, key: str, upload_id: str) -> StoredObject:
+        """Join the parts uploaded so far, in order, into the object under `key`.
+
+        `NotFoundError` when the store knows no such upload (finished, aborted or never
+        begun); `StorageError` when the parts do not make an object (none, or one too small).
+        """
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop the multipart upload and its parts (nothing happens if it is gone)."""
+        ...
+
+    def head(self, key: str) -> StoredObject:
+        """Describe the object under `key`; `NotFoundError` when there is none."""
+        ...
+
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        """Read the object under `key` (see `Storage.open`)."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object under `key` (nothing happens if there is none)."""
         ...
 
 

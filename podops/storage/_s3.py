@@ -36,7 +36,11 @@ from podops.storage._ranges import LimitedStream, is_range, skip, unsatisfiable
 if TYPE_CHECKING:
     from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import GetObjectRequestTypeDef, PutObjectRequestTypeDef
+    from mypy_boto3_s3.type_defs import (
+        CompletedPartTypeDef,
+        GetObjectRequestTypeDef,
+        PutObjectRequestTypeDef,
+    )
 
     from podops.settings import Settings
 
@@ -45,7 +49,7 @@ _MIB = 1024 * 1024
 # Lenient on purpose (GCS allows underscores and long dotted names): this only catches URLs
 # such as s3://user:secret@host or s3:///prefix; the store itself judges the rest.
 _BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,220}[A-Za-z0-9]")
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchUpload"})
 # Above 8 MiB uploads go multipart in 8 MiB parts; 4 parts in flight bound the memory a
 # non-seekable source costs to ~32 MiB.
 _TRANSFER = TransferConfig(
@@ -241,6 +245,64 @@ class S3Storage:
                 "get_object",
                 Params={"Bucket": self._bucket, "Key": self._full_key(key)},
                 ExpiresIn=expires_in,
+            )
+
+    def upload_url(self, key: str, *, expires_in: int) -> str:
+        with self._errors("presign", key):
+            return self._client.generate_presigned_url(
+                "put_object",
+                Params={"Bucket": self._bucket, "Key": self._full_key(key)},
+                ExpiresIn=expires_in,
+            )
+
+    def start_multipart(self, key: str, *, content_type: str) -> str:
+        with self._errors("multipart start", key):
+            response = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._full_key(key), ContentType=content_type
+            )
+        return response["UploadId"]
+
+    def part_url(self, key: str, upload_id: str, number: int, *, expires_in: int) -> str:
+        with self._errors("presign", key):
+            return self._client.generate_presigned_url(
+                "upload_part",
+                Params={
+                    "Bucket": self._bucket,
+                    "Key": self._full_key(key),
+                    "UploadId": upload_id,
+                    "PartNumber": number,
+                },
+                ExpiresIn=expires_in,
+            )
+
+    def finish_multipart(self, key: str, upload_id: str) -> StoredObject:
+        full_key = self._full_key(key)
+        # The store's own list of the parts it holds: the client need not echo their ETags.
+        parts: list[CompletedPartTypeDef] = []
+        with self._errors("multipart list", key):
+            pages = self._client.get_paginator("list_parts").paginate(
+                Bucket=self._bucket, Key=full_key, UploadId=upload_id
+            )
+            for page in pages:
+                parts += [
+                    {"PartNumber": part["PartNumber"], "ETag": part["ETag"]}
+                    for part in page.get("Parts", [])
+                ]
+        if not parts:
+            raise StorageError(f"S3 multipart upload to {self._describe(key)} has no parts")
+        with self._errors("multipart finish", key):
+            self._client.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=full_key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": sorted(parts, key=lambda part: part["PartNumber"])},
+            )
+        return self.head(key)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        with contextlib.suppress(NotFoundError), self._errors("multipart abort", key):
+            self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._full_key(key), UploadId=upload_id
             )
 
     def check(self) -> None:

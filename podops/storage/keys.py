@@ -18,6 +18,11 @@ def media_key(production_guid: str, sha256: str, extension: str) -> str:
     return f"media/{production_guid}/{sha256}{extension}"
 
 
+def staged_upload_key(production_guid: str, upload: str) -> str:
+    """Where a client puts media itself (a direct upload) until a worker makes its asset."""
+    return f"uploads/{production_guid}/{upload}"
+
+
 def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
 
