@@ -13,8 +13,9 @@ hand out presigned URLs (`podops.storage.DirectUploads`: S3 and its kin):
    starts a `direct_upload` operation (202).
 4. `store_direct_upload`, in a worker: reads the staged object back, checks its SHA-256 (when
    the client gave one) and probes it as `POST /a/v1/upload` does, then stores the asset with
-   the same `store_asset` — the same asset, the same refusals (as the operation's error). The
-   staged object is removed once the outcome is final.
+   the same `store_asset` — the same asset, the same refusals (as the operation's error) — which
+   copies the staged object within the store instead of sending the file again. The staged
+   object is removed once the outcome is final.
 
 No table keeps upload sessions: the `complete` body carries the whole session and nothing in
 it is trusted. The id is random and bound to the production in the key (a caller completes
@@ -37,7 +38,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from podops.errors import ApiError, BadRequestError, BodyTooLargeError
 from podops.jobs import DirectUploadJob, JobFailedError, progress
 from podops.media import ProbeError, probe
-from podops.metrics import record_upload
 from podops.models import Production
 from podops.names import NAME_PATTERN
 from podops.runtime import Runtime
@@ -45,9 +45,9 @@ from podops.services import assets
 from podops.storage import (
     DEFAULT_CONTENT_TYPE,
     DirectUploads,
+    IncompleteUploadError,
     NotFoundError,
     Storage,
-    StorageError,
     StoredObject,
 )
 from podops.storage.keys import staged_upload_key
@@ -190,9 +190,10 @@ def finish_upload(
             storage.finish_multipart(key, completion.multipart)
         except NotFoundError:
             pass  # joined by an earlier call, or never begun: the object says which
-        except StorageError as error:
+        except IncompleteUploadError as error:
+            storage.abort_multipart(key, completion.multipart)
             raise BadRequestError(
-                f"the parts uploaded do not make the file: {error}",
+                f"the parts uploaded do not make the file ({error}); start a new upload",
                 code="podops.upload.not_uploaded",
                 field="upload",
             ) from None
@@ -265,6 +266,9 @@ def _read_back(
     path = directory / f"direct-{operation_id}.part"
     digest, size = hashlib.sha256(), 0
     report = functools.partial(progress.report, READ_STAGE)
+    # The object as it is now: storing the asset copies it only if it is still this one, so
+    # a client PUTting to the upload URL again cannot swap the bytes after they are checked.
+    staged = storage.head(key)
     try:
         with storage.open(key) as source, open_write_behind(path) as destination:
             while chunk := source.read(_READ_CHUNK):
@@ -285,6 +289,7 @@ def _read_back(
         filename=job.filename,
         declared_type=job.content_type,
         name=job.name,
+        in_store=staged,
     )
     if size != job.size:
         received.discard()
@@ -324,7 +329,6 @@ def _make_asset(runtime: Runtime, job: DirectUploadJob, received: ReceivedFile) 
         except ApiError as error:  # a name taken by other content, as the API answers it
             raise JobFailedError(error.code, error.message) from None
         document, named = asset.document, (production.guid, production.name)
-    record_upload(received.size)
     if created:
         asset_created(runtime, *named, document)
     return {"asset": document, "warnings": list(probed.warnings), "created": created}

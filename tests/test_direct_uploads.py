@@ -27,6 +27,7 @@ from podops.client.cli import main as po
 from podops.db import Database
 from podops.models import Operation
 from podops.settings import Settings
+from podops.storage._s3 import S3Storage
 from tests.conftest import make_settings
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
@@ -306,6 +307,12 @@ def test_a_multipart_upload_missing_a_part_is_refused(
     assert (response.status_code, response.json()["code"]) == (400, "podops.upload.size_mismatch")
     assert staged_keys(s3_settings, s3_client) == []
 
+    # No part at all: nothing to join; the multipart upload is dropped.
+    nothing = plan(api, {"size": len(audio), "part_size": 5 * MIB})
+    response = api.post(nothing["complete_path"], json=nothing["complete"])
+    assert (response.status_code, response.json()["code"]) == (400, "podops.upload.not_uploaded")
+    assert staged_keys(s3_settings, s3_client) == []
+
 
 def test_local_storage_says_to_use_the_upload_route(tmp_path: Path, database: Database) -> None:
     settings = make_settings(tmp_path, PODOPS_DATABASE_URL=database.url)
@@ -353,3 +360,24 @@ def test_po_upload_goes_direct_when_the_server_offers_it(
         assert again["metadata"]["guid"] == uploaded["asset"]["metadata"]["guid"]
     finally:
         server.stop()
+
+
+def test_the_staged_object_is_copied_only_while_it_is_the_one_checked(
+    s3_settings: Settings,
+) -> None:
+    from podops.storage import StorageError
+    from podops.storage.configured import configured_storage
+
+    storage = configured_storage(s3_settings)
+    assert isinstance(storage, S3Storage)
+    storage.put_bytes("uploads/swap-test", b"checked bytes", content_type="audio/mpeg")
+    checked = storage.head("uploads/swap-test")
+    # The client PUTs to its upload URL again after the worker read the object back.
+    storage.put_bytes("uploads/swap-test", b"other bytes!!", content_type="audio/mpeg")
+    with pytest.raises(StorageError):
+        storage.copy(checked, "media/swap-test.mp3", content_type="audio/mpeg")
+    assert not storage.exists("media/swap-test.mp3")
+    current = storage.head("uploads/swap-test")
+    copied = storage.copy(current, "media/swap-test.mp3", content_type="audio/mpeg")
+    assert copied.size == len(b"other bytes!!")
+    assert copied.content_type == "audio/mpeg"

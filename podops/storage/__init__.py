@@ -11,7 +11,8 @@ Exceptions — every backend turns its own errors into these two:
 
     StorageError              the store failed or refused: unreachable, denied, full,
      │                        a bad key, a bad storage URL, an unsatisfiable range
-     └── NotFoundError        no object has this key
+     ├── NotFoundError        no object has this key
+     └── IncompleteUploadError  a direct upload's parts do not make an object
 
 Keys are relative POSIX paths composed by the service (`validate_key` says exactly which are
 accepted; every backend applies the same rule). All methods are synchronous: the web process
@@ -28,6 +29,7 @@ from typing import Protocol, runtime_checkable
 
 __all__ = [
     "DirectUploads",
+    "IncompleteUploadError",
     "NotFoundError",
     "ObjectStream",
     "Presigning",
@@ -51,6 +53,10 @@ class StorageError(Exception):
 
 class NotFoundError(StorageError):
     """No object is stored under the key."""
+
+
+class IncompleteUploadError(StorageError):
+    """The parts a client uploaded do not make an object (none, one missing, one too small)."""
 
 
 @dataclass(frozen=True)
@@ -172,12 +178,17 @@ class DirectUploads(Protocol):
         """Join the parts uploaded so far, in order, into the object under `key`.
 
         `NotFoundError` when the store knows no such upload (finished, aborted or never
-        begun); `StorageError` when the parts do not make an object (none, or one too small).
+        begun); `IncompleteUploadError` when the parts do not make an object.
         """
         ...
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         """Drop the multipart upload and its parts (nothing happens if it is gone)."""
+        ...
+
+    def copy(self, source: StoredObject, key: str, *, content_type: str) -> StoredObject:
+        """Copy the object `source` describes to `key` within the store (no bytes through
+        us) — only while it is still that object (its ETag); `StorageError` if it changed."""
         ...
 
     def head(self, key: str) -> StoredObject:
