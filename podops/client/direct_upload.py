@@ -62,8 +62,11 @@ def send(
         httpx.Client(timeout=httpx.Timeout(60, connect=10)) as store,
         ThreadPoolExecutor(PARALLEL_PARTS) as pool,
     ):
-        for _done in pool.map(lambda piece: _put(store, file, *piece, advance), pieces):
-            pass  # map re-raises the first part that failed for good
+        sent = pool.map(
+            lambda piece: _put(store, file, piece[0], piece[1], piece[2], advance), pieces
+        )
+        for _done in sent:
+            pass  # re-raises the first part that failed for good
     operation: dict[str, Any] = client.request(
         "POST", planned["complete_path"], json=planned["complete"]
     )
