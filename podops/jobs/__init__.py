@@ -14,7 +14,11 @@ from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
     BuildJob,
     DeliverWebhookJob,
+<<<<<<< HEAD
     ExternalFacts,
+=======
+    DirectUploadJob,
+>>>>>>> wt-deploy
     ImportAssetJob,
     ImportFeedJob,
     JobParams,
@@ -30,7 +34,11 @@ __all__ = [
     "BrokerUnavailableError",
     "BuildJob",
     "DeliverWebhookJob",
+<<<<<<< HEAD
     "ExternalFacts",
+=======
+    "DirectUploadJob",
+>>>>>>> wt-deploy
     "ImportAssetJob",
     "ImportFeedJob",
     "JobError",

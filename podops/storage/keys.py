@@ -41,6 +41,11 @@ def hidden_media_prefix(production_guid: str) -> str:
     return f"private/{production_guid}/media/"
 
 
+def staged_upload_key(production_guid: str, upload: str) -> str:
+    """Where a client puts media itself (a direct upload) until a worker makes its asset."""
+    return f"uploads/{production_guid}/{upload}"
+
+
 def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
 
