@@ -280,7 +280,7 @@ def upload(
                     f"stored; the asset is still being made: po operation {operation['id']} --wait"
                 )
             if operation["status"] == "Failed":
-                _finish(state, operation)  # exits 1 with its error
+                finish(state, operation)  # exits 1 with its error
             uploaded = operation["result"]
     except ApiError as error:
         raise fail(error, str(file)) from None

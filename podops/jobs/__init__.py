@@ -14,11 +14,8 @@ from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
     BuildJob,
     DeliverWebhookJob,
-<<<<<<< HEAD
-    ExternalFacts,
-=======
     DirectUploadJob,
->>>>>>> wt-deploy
+    ExternalFacts,
     ImportAssetJob,
     ImportFeedJob,
     JobParams,
@@ -34,11 +31,8 @@ __all__ = [
     "BrokerUnavailableError",
     "BuildJob",
     "DeliverWebhookJob",
-<<<<<<< HEAD
-    "ExternalFacts",
-=======
     "DirectUploadJob",
->>>>>>> wt-deploy
+    "ExternalFacts",
     "ImportAssetJob",
     "ImportFeedJob",
     "JobError",

@@ -22,11 +22,8 @@ __all__ = [
     "BadParamsError",
     "BuildJob",
     "DeliverWebhookJob",
-<<<<<<< HEAD
-    "ExternalFacts",
-=======
     "DirectUploadJob",
->>>>>>> wt-deploy
+    "ExternalFacts",
     "ImportAssetJob",
     "ImportFeedJob",
     "ImportField",
