@@ -12,11 +12,13 @@ from typing import Any
 
 from celery import Celery
 
+from podops.analytics.aggregate import aggregate_downloads
 from podops.auth.revocation import purge_expired
-from podops.celery_config import SWEEP_TASK
+from podops.celery_config import COUNT_DOWNLOADS_TASK, SWEEP_TASK
 from podops.imports.asset import import_asset
 from podops.imports.feed import import_feed
 from podops.jobs import (
+    AggregateDownloadsJob,
     BuildJob,
     DeliverWebhookJob,
     ImportAssetJob,
@@ -40,6 +42,7 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
     (ImportFeedJob, import_feed),
     (NotifyJob, notify_feed_changed),
     (DeliverWebhookJob, deliver_webhook),
+    (AggregateDownloadsJob, aggregate_downloads),
 )
 
 
@@ -72,6 +75,14 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
             "scheduled_builds": scheduled,
             "removed_parts": removed_parts,
         }
+
+    @app.task(name=COUNT_DOWNLOADS_TASK, shared=False)
+    def count_downloads() -> str:
+        """Periodic: start the download counting, unless a run is still under way."""
+        operation, _new = runtime().jobs.start_unless_busy(
+            AggregateDownloadsJob(), production=None, owner=None
+        )
+        return operation.id
 
 
 def _register_job(
