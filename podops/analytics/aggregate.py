@@ -117,7 +117,10 @@ def aggregate(
 
 
 def _progress(session: Session) -> dict[str, int]:
-    found = dict(session.execute(select(AnalyticsProgress.name, AnalyticsProgress.value)).tuples())
+    found = {
+        name: int(value)
+        for name, value in session.execute(select(AnalyticsProgress.name, AnalyticsProgress.value))
+    }
     for name in (WATERMARK, HORIZON, HORIZON_AT):
         if name not in found:
             try:

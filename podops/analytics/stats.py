@@ -130,7 +130,7 @@ def downloads(
             DownloadCount.day <= last,
         )
         .group_by(column)
-    ).tuples()
+    ).all()
     if by == "day":
         per_day = {int(day): int(count) for day, count in found}
         rows = [

@@ -14,6 +14,7 @@ import click
 from podops.client import apply as apply_commands
 from podops.client import login as login_commands
 from podops.client import operations as operation_commands
+from podops.client import stats as stats_commands
 from podops.client.api import ApiError
 from podops.client.output import FORMATS, when
 from podops.client.state import DEFAULT_API, State, fail, output_options, pass_state
@@ -185,6 +186,7 @@ for command in (
     *login_commands.COMMANDS,
     *apply_commands.COMMANDS,
     *operation_commands.COMMANDS,
+    *stats_commands.COMMANDS,
 ):
     main.add_command(command)
 
