@@ -7,8 +7,8 @@ aggregation in two runs, so ranges and duplicates that straddle runs are tested 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+import json
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -16,20 +16,23 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from podops.analytics import stats
-from podops.analytics.aggregate import SETTLE_SECONDS, AggregationReport, aggregate
-from podops.analytics.events import MediaRequest
-from podops.analytics.listeners import DAY
+from podops.analytics.agents import Agent, classify
+from podops.analytics.aggregate import aggregate
+from podops.analytics.counting import (
+    DEFAULT_MINUTE_BYTES,
+    MediaFacts,
+    covered,
+    merge,
+    minute_bytes,
+    span,
+)
+from podops.analytics.events import requested_bytes
+from podops.analytics.listeners import DAY, listener_hash, network_of
 from podops.db import Database
 from podops.models import AnalyticsSalt, DownloadEvent, ListenerDay
-from podops.runtime import Runtime
-from tests.media.mpeg_frames import cbr_44100
+from tests.support.analytics import STATS_SCOPES, Studio, count, make_studio, note
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.documents import show
 
-SCOPES = "production:read production:write resource:read resource:write"
-PROD = "stats-podcast"
-LONG_MP3 = cbr_44100(frames=6000)  # 156.7 s
-SHORT_MP3 = cbr_44100(frames=400)  # 10.4 s: shorter than a minute
 DAY_D = 20_422  # 2025-11-30 (UTC)
 NOON = DAY_D * DAY + 12 * 3600
 MIDNIGHT = (DAY_D + 1) * DAY
@@ -46,84 +49,10 @@ CHROME = (
 GOOGLEBOT = "Googlebot/2.1 (+http://www.google.com/bot.html)"
 
 
-@dataclass(frozen=True)
-class Media:
-    guid: str  # the production's
-    file: str  # the media file's name
-    size: int
-    duration: float
-
-    @property
-    def minute(self) -> int:
-        """A minute of audio in bytes, as the counting rule computes it (or all of it)."""
-        return min(self.size, math.ceil(self.size * 60 / self.duration))
-
-
-@dataclass(frozen=True)
-class Studio:
-    runtime: Runtime
-    long: Media
-    short: Media
-
-
 @pytest.fixture
-def producer(client: TestClient) -> TestClient:
-    client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
-    return client
-
-
-def _upload(client: TestClient, guid: str, name: str, audio: bytes) -> Media:
-    uploaded = client.post(
-        f"/a/v1/upload/{PROD}?name={name}", content=audio, headers={"Content-Type": "audio/mpeg"}
-    )
-    assert uploaded.status_code == 201, uploaded.text
-    facts = uploaded.json()["asset"]["description"]
-    return Media(guid, facts["storage_key"].rsplit("/", 1)[1], facts["size"], facts["duration"])
-
-
-@pytest.fixture
-def studio(producer: TestClient) -> Studio:
-    """A production with a long and a short episode, each enclosing an uploaded MP3."""
-    created = producer.post("/a/v1/production", json={"name": PROD, "title": "Stats"})
-    assert created.status_code == 201, created.text
-    guid = created.json()["guid"]
-    long = _upload(producer, guid, "long-audio-01", LONG_MP3)
-    short = _upload(producer, guid, "short-audio-01", SHORT_MP3)
-    made = producer.post(f"/a/v1/resource/{PROD}/show/{PROD}", json=show(PROD))
-    assert made.status_code == 201, made.text
-    for episode, asset in (
-        ("long-episode-01", "long-audio-01"),
-        ("short-episode-1", "short-audio-01"),
-    ):
-        body = {
-            "apiVersion": "v1",
-            "kind": "episode",
-            "metadata": {"name": episode},
-            "description": {"title": episode, "summary": "Notes."},
-            "enclosure": {"rel": "asset", "name": asset},
-        }
-        made = producer.post(f"/a/v1/resource/{PROD}/episode/{episode}", json=body)
-        assert made.status_code == 201, made.text
-    assert long.duration > 60 > short.duration
-    return Studio(context_of(producer), long, short)
-
-
-def note(
-    runtime: Runtime,
-    media: Media,
-    at: float,
-    address: str,
-    agent: str,
-    first: int | None = 0,
-    last: int | None = None,
-) -> None:
-    runtime.download_log.note(MediaRequest(at, media.guid, media.file, address, agent, first, last))
-
-
-def count(database: Database, now: float) -> AggregationReport:
-    """Flushed events counted: one run sets the horizon, one after it settled counts."""
-    aggregate(database, now=now, keep_raw_days=7)
-    return aggregate(database, now=now + SETTLE_SECONDS, keep_raw_days=7)
+def studio(client: TestClient) -> Studio:
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", STATS_SCOPES)))
+    return make_studio(client, context_of(client))
 
 
 def replay_first_half(studio: Studio) -> None:
@@ -256,3 +185,90 @@ def test_past_days_are_pruned_and_their_salts_forgotten(replayed: Studio) -> Non
             assert connection.scalar(select(func.count()).select_from(table)) == 0
     # The counts stay.
     assert by(database, guid, "episode") == {"long-episode-01": 8, "short-episode-1": 3}
+
+
+# The parts, alone.
+
+
+@pytest.mark.parametrize("source", ["bots", "apps", "libraries", "browsers"])
+def test_every_opawg_example_is_classed_as_its_own_entry(source: str) -> None:
+    entries = json.loads(
+        resources.files("podops.analytics").joinpath(f"data/{source}.json").read_text("utf-8")
+    )["entries"]
+    examples = [(entry, example) for entry in entries for example in entry.get("examples", [])]
+    assert len(examples) > 30
+    for entry, example in examples:
+        agent = classify(example)
+        assert agent.app == entry["name"], example
+        assert agent.listening is not (source == "bots" or entry.get("category") == "bot")
+
+
+def test_an_agent_without_a_name_is_not_a_listener_and_an_unknown_one_is() -> None:
+    assert classify("") == Agent(listening=False, app="Unknown", platform="Unknown")
+    assert classify("NewPlayer/0.1") == Agent(listening=True, app="Unknown", platform="Unknown")
+    assert classify(APPLE) == Agent(listening=True, app="Apple Podcasts", platform="Apple iPhone")
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::99", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_ipv4_is_kept_and_ipv6_cut_to_its_64(address: str, network: str) -> None:
+    assert network_of(address) == network
+
+
+def test_a_listener_hash_changes_with_the_salt_and_the_agent() -> None:
+    one, two = b"1" * 32, b"2" * 32
+    same = listener_hash(one, "2001:db8::1", APPLE)
+    assert same == listener_hash(one, "2001:db8::ffff", APPLE)  # one /64
+    assert same != listener_hash(two, "2001:db8::1", APPLE)  # another day
+    assert same != listener_hash(one, "2001:db8::1", OVERCAST)
+    assert len(same) == 32
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "range_header", "content_range", "asked"),
+    [
+        ("GET", 200, None, None, (0, None)),
+        ("GET", 200, "bytes=0-99", None, (0, None)),  # If-Range was stale: all was sent
+        ("GET", 206, "bytes=0-99", "bytes 0-99/5000", (0, 99)),
+        ("GET", 206, "bytes=-100", "bytes 4900-4999/5000", (4900, 4999)),
+        ("HEAD", 200, None, None, (None, None)),
+        ("GET", 304, None, None, (None, None)),
+        ("GET", 416, "bytes=9000-", "bytes */5000", (None, None)),
+        ("GET", 307, None, None, (0, None)),
+        ("GET", 307, "bytes=100-199", None, (100, 199)),
+        ("GET", 307, "bytes=100-", None, (100, None)),
+        ("GET", 307, "bytes=-100", None, (-100, None)),
+        ("GET", 307, "bytes=0-1,5-9", None, (0, None)),  # several ranges: the store sends all
+        ("GET", 307, "bytes=9-1", None, (0, None)),
+        ("GET", 307, "items=0-1", None, (0, None)),
+    ],
+)
+def test_the_bytes_a_request_asked_for(
+    method: str,
+    status: int,
+    range_header: str | None,
+    content_range: str | None,
+    asked: tuple[int | None, int | None],
+) -> None:
+    found = requested_bytes(method, status, range_header=range_header, content_range=content_range)
+    assert found == asked
+
+
+def test_a_minute_in_bytes_and_ranges_combined() -> None:
+    assert minute_bytes(MediaFacts("e", size=1_200_000, duration=120.0)) == 600_000
+    assert minute_bytes(MediaFacts("e", size=100_000, duration=30.0)) == 100_000  # all of it
+    assert minute_bytes(MediaFacts("e", size=None)) == DEFAULT_MINUTE_BYTES
+    assert span(-100, None, 1000) == (900, 999)
+    assert span(900, 5000, 1000) == (900, 999)
+    assert span(1000, None, 1000) is None
+    assert span(None, None, 1000) is None
+    assert merge([(10, 19), (0, 9), (5, 14), (30, 39)]) == [(0, 19), (30, 39)]
+    assert covered([(0, 9), (0, 9), (5, 14)]) == 15
