@@ -343,7 +343,8 @@ class ListenerDay(Base):
     production: Mapped[str] = mapped_column(String(12), primary_key=True)
     media: Mapped[str] = mapped_column(String(80), primary_key=True)
     counted: Mapped[bool] = mapped_column(Boolean, default=False)
-    ranges: Mapped[list[list[int]] | None] = mapped_column(JSON, nullable=True)
+    # SQL NULL once counted (not JSON null): nothing to encode for most rows.
+    ranges: Mapped[list[list[int]] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class DownloadCount(Base):

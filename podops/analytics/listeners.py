@@ -26,15 +26,16 @@ SALT_BYTES = 32
 def network_of(address: str) -> str:
     """What identifies the client's network: IPv4 as is, IPv6 as its /64; anything else (a
     test client's name) as given. An IPv4-mapped IPv6 address is its IPv4 address."""
+    address = address.strip()
+    if ":" not in address:
+        return address  # IPv4 (or a name): as is, without the cost of parsing it
     try:
-        parsed = ipaddress.ip_address(address.strip())
+        parsed = ipaddress.IPv6Address(address)
     except ValueError:
-        return address.strip()
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return str(parsed)
+        return address
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.IPv6Network((parsed, 64), strict=False))
 
 
 def listener_hash(salt: bytes, address: str, user_agent: str) -> str:
