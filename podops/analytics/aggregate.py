@@ -22,9 +22,9 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -219,8 +219,9 @@ def _count_batch(
     return last, len(events), sum(downloads.values())
 
 
-_EVENTS = DownloadEvent.__table__
-_LISTENERS = ListenerDay.__table__
+# The tables, typed as tables (the ORM declares `__table__` a FromClause).
+_EVENTS = cast(Table, DownloadEvent.__table__)
+_LISTENERS = cast(Table, ListenerDay.__table__)
 _UPDATE_LISTENER = (
     update(_LISTENERS)
     .where(

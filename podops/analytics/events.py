@@ -18,9 +18,9 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from podops.analytics.agents import classify
 from podops.analytics.listeners import day_of, listener_hash, salt_for
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 _RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})")
 _CONTENT_RANGE = re.compile(r"bytes ([0-9]{1,18})-([0-9]{1,18})/")
-_INSERT = insert(DownloadEvent.__table__)
+_INSERT = insert(cast(Table, DownloadEvent.__table__))
 # Answers that mean bytes are on their way: served whole, in part, or from where we redirect.
 _DELIVERING = frozenset({200, 206, 307})
 

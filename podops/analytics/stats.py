@@ -11,7 +11,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from sqlalchemy import Connection, func, select
 
@@ -132,7 +132,7 @@ def downloads(
         .group_by(column)
     ).all()
     if by == "day":
-        per_day = {int(day): int(count) for day, count in found}
+        per_day = {cast(int, day): int(count) for day, count in found}
         rows = [
             ((_EPOCH + timedelta(day)).isoformat(), per_day.get(day, 0))
             for day in range(first, last + 1)
