@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from podops import operations
 from podops.jobs import (
+    AggregateDownloadsJob,
     BuildJob,
     DeliverWebhookJob,
     ImportAssetJob,
@@ -45,6 +46,7 @@ EXAMPLES: list[JobParams] = [
     ImportFeedJob(name="my-show-01", owner="u", owner_email="a@example.com", url="https://x.org/f"),
     NotifyJob(production="p" * 22, feed_url="https://podops.example/f/x/feed.xml", medium="music"),
     DeliverWebhookJob(delivery="msg_" + "d" * 24),
+    AggregateDownloadsJob(),
 ]
 
 

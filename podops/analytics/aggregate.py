@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -52,7 +52,7 @@ SETTLE_SECONDS = 10
 # A web process may still write yesterday's events for a moment after midnight, with
 # yesterday's salt: it is forgotten this long after the day ends.
 SALT_GRACE_SECONDS = 3600
-_LOOKUP_CHUNK = 500
+_LOOKUP_CHUNK = 2000
 WATERMARK, HORIZON, HORIZON_AT = "watermark", "horizon", "horizon_at"
 
 
@@ -246,27 +246,42 @@ def _update_keys(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _states(session: Session, keys: Iterable[_Key]) -> dict[_Key, Row[Any]]:
-    """The stored state of each of `keys` that has one (by day and listener: the key's
-    prefix, so an index range per listener)."""
+    """The stored state of each of `keys` that has one, looked up by (day, listener), the
+    prefix of the table's key: an index probe per pair, however large the table grows."""
     wanted = set(keys)
-    days = sorted({key.day for key in wanted})
-    listeners = sorted({key.listener for key in wanted})
+    pairs = sorted({(key.day, key.listener) for key in wanted})
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     found: dict[_Key, Row[Any]] = {}
-    for chunk in _chunks(listeners, _LOOKUP_CHUNK):
-        rows = session.connection().execute(
-            select(_LISTENERS).where(_LISTENERS.c.day.in_(days), _LISTENERS.c.listener.in_(chunk))
-        )
+    for start in range(0, len(pairs), _LOOKUP_CHUNK):
+        chunk = pairs[start : start + _LOOKUP_CHUNK]
+        if postgres:
+            # Joined with the pairs as arrays: the planner probes the key for each pair
+            # rather than scanning a day's rows (an IN list per column may do that).
+            rows = connection.execute(
+                _STATES_BY_PAIRS,
+                {"days": [day for day, _ in chunk], "listeners": [who for _, who in chunk]},
+            )
+        else:
+            rows = connection.execute(
+                select(_LISTENERS).where(
+                    _LISTENERS.c.day.in_({day for day, _ in chunk}),
+                    _LISTENERS.c.listener.in_([who for _, who in chunk]),
+                )
+            )
         for row in rows:
             key = _Key(row.day, row.listener, row.production, row.media)
             if key in wanted:
                 found[key] = row
     return found
+
+
+_STATES_BY_PAIRS = text(
+    "SELECT l.day, l.listener, l.production, l.media, l.counted, l.ranges "
+    "FROM unnest(CAST(:days AS integer[]), CAST(:listeners AS varchar[])) AS k(day, listener) "
+    "JOIN download_listeners AS l ON l.day = k.day AND l.listener = k.listener"
+)
 
 
 def _add_downloads(session: Session, downloads: Counter[tuple[str, int, str, str, str]]) -> None:
