@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from starlette.testclient import TestClient
 
+from podops import migrate
 from podops.analytics import stats
 from podops.analytics.agents import Agent, classify
 from podops.analytics.aggregate import aggregate
@@ -26,7 +29,7 @@ from podops.analytics.counting import (
     minute_bytes,
     span,
 )
-from podops.analytics.events import requested_bytes
+from podops.analytics.events import DownloadLog, MediaRequest, requested_bytes
 from podops.analytics.listeners import DAY, listener_hash, network_of
 from podops.db import Database
 from podops.models import AnalyticsSalt, DownloadEvent, ListenerDay
@@ -272,3 +275,25 @@ def test_a_minute_in_bytes_and_ranges_combined() -> None:
     assert span(None, None, 1000) is None
     assert merge([(10, 19), (0, 9), (5, 14), (30, 39)]) == [(0, 19), (30, 39)]
     assert covered([(0, 9), (0, 9), (5, 14)]) == 15
+
+
+def test_notes_wait_for_a_database_that_fails_and_the_oldest_go_past_the_cap(
+    tmp_path: Path,
+) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'not-migrated.sqlite3'}")  # no tables yet
+    log = DownloadLog(database, max_pending=3, interval=3600)  # flushed by the test alone
+    try:
+        for second in range(5):
+            log.note(
+                MediaRequest(NOON + second, "p" * 12, "a" * 64 + ".mp3", "::1", APPLE, 0, None)
+            )
+        with pytest.raises(OperationalError):
+            log.flush()
+        migrate.upgrade(database)
+        assert log.flush() == 3  # the newest three waited; the two oldest were dropped
+        with database.reading() as connection:
+            kept = connection.scalars(select(DownloadEvent.at).order_by(DownloadEvent.at)).all()
+        assert kept == [NOON + 2, NOON + 3, NOON + 4]
+    finally:
+        log.close()
+        database.dispose()
