@@ -175,7 +175,7 @@ def _count_batch(
         .values(value=last)
     )
     if getattr(moved, "rowcount", 0) != 1:
-        return None  # the session rolls back nothing: it wrote nothing else
+        return None  # another run moved it first: these events are its (nothing written)
     requested: dict[_Key, list[tuple[int | None, int | None]]] = defaultdict(list)
     agents: dict[_Key, tuple[str, str]] = {}
     for event in events:
@@ -191,13 +191,13 @@ def _count_batch(
     for key, asked in requested.items():
         state = states.get(key)
         if state is not None and state.counted:
-            continue  # once a day per listener and file
+            continue  # counted already today: once a day per listener and episode
         facts = catalog.facts(session, key.production, key.media)
         if facts is None:
             continue  # the production is gone
         spans: list[Span] = [s for s in (span(a, b, facts.size) for a, b in asked) if s]
         if state is not None and state.ranges:
-            spans.extend((first, last) for first, last in state.ranges)
+            spans.extend((start, stop) for start, stop in state.ranges)
         merged = merge(spans)
         total = covered(merged)
         counted = total > 0 and total >= minute_bytes(facts)
