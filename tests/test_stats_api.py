@@ -1,4 +1,5 @@
-"""`GET /a/v1/production/{prod}/stats`: real media requests through the delivery routes,
+"""`GET /a/v1/production/{prod}/stats`: real media requests through the delivery routes
+(served, or redirected to S3),
 counted, answered as JSON and CSV; and every bad query answered 400 in the error shape."""
 
 from __future__ import annotations
@@ -7,11 +8,15 @@ import csv
 import io
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from podops.analytics.listeners import day_of
+from podops.api import create_app
+from podops.db import Database
+from tests.conftest import make_settings
 from tests.support.analytics import PROD, STATS_SCOPES, Studio, count, make_studio
 from tests.support.auth import bearer, context_of, token_for
 
@@ -162,3 +167,47 @@ def test_a_subscribers_private_media_is_counted_too(client: TestClient) -> None:
     assert count(runtime.database, time.time()).downloads == 1
     body = client.get(f"/a/v1/production/{guid}/stats", params={"by": "app"}).json()
     assert body["rows"] == [{"key": "Apple Podcasts", "downloads": 1}]
+
+
+def test_media_redirected_to_s3_is_counted_by_the_range_it_asked_for(
+    tmp_path: Path,
+    database: Database,
+    redis_url: str,
+    moto_endpoint: str,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.support.s3 import use_dummy_aws_credentials
+
+    use_dummy_aws_credentials(monkeypatch)
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_BROKER_URL=redis_url,
+        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/stats-test",
+        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
+        PODOPS_S3_PATH_STYLE="true",
+        PODOPS_S3_REGION="us-east-1",
+    )
+    with TestClient(create_app(settings)) as client:
+        runtime = context_of(client)
+        client.headers.update(bearer(token_for(runtime, "host@example.com", STATS_SCOPES)))
+        studio = make_studio(client, runtime)
+        long = studio.long
+        asks = [
+            (APPLE, f"bytes=0-{long.minute - 1}"),  # a minute, from the store → 1
+            (OVERCAST, "bytes=0-99"),  # 100 bytes → 0
+            (SPOTIFY, None),  # the whole file → 1
+        ]
+        for agent, wanted in asks:
+            headers = {"User-Agent": agent, **({"Range": wanted} if wanted else {})}
+            response = client.get(long.path, headers=headers, follow_redirects=False)
+            assert response.status_code == 307
+            assert response.headers["location"].startswith(moto_endpoint)
+        assert runtime.download_log.flush() == 3
+        assert count(runtime.database, time.time()).downloads == 2
+        apps = client.get(STATS, params={"by": "app"}).json()["rows"]
+        assert apps == [
+            {"key": "Apple Podcasts", "downloads": 1},
+            {"key": "Spotify", "downloads": 1},
+        ]
