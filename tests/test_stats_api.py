@@ -1,6 +1,6 @@
 """`GET /a/v1/production/{prod}/stats`: real media requests through the delivery routes
-(served, or redirected to S3),
-counted, answered as JSON and CSV; and every bad query answered 400 in the error shape."""
+(served, or redirected to S3), counted, answered as JSON and CSV; and every bad query
+answered 400 in the error shape."""
 
 from __future__ import annotations
 
