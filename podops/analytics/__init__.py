@@ -5,6 +5,7 @@
     listeners   a listener is a daily-salted hash of network (IPv4, IPv6 /64) and User-Agent
     events      the logging path: media requests noted in memory, written in batches
     counting    the IAB 2.1 rule, pure: a minute of audio, ranges combined, once a day
+    catalog     a media file's size, duration and episode
     aggregate   the workers' incremental counting into daily counts, and the pruning
     stats       reading the daily counts back: per episode, day, app or platform
 

@@ -29,19 +29,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from podops.analytics.counting import MediaFacts, Span, covered, merge, minute_bytes, span
+from podops.analytics.catalog import MediaCatalog
+from podops.analytics.counting import Span, covered, merge, minute_bytes, span
 from podops.analytics.listeners import day_of, forget_salts
 from podops.db import Database
 from podops.jobs import AggregateDownloadsJob, JsonObject
-from podops.models import (
-    AnalyticsProgress,
-    DownloadCount,
-    DownloadEvent,
-    ListenerDay,
-    Production,
-    Resource,
-)
-from podops.names import Kind
+from podops.models import AnalyticsProgress, DownloadCount, DownloadEvent, ListenerDay
 from podops.runtime import Runtime
 
 BATCH = 20_000
@@ -98,7 +91,7 @@ def aggregate(
     watermark, horizon = progress[WATERMARK], progress[HORIZON]
     settled = progress[HORIZON_AT] <= now - SETTLE_SECONDS
     if settled:
-        catalog = _Catalog()
+        catalog = MediaCatalog()
         while watermark < horizon and report.events < MAX_EVENTS_PER_RUN:
             with database.session() as session:
                 counted = _count_batch(session, watermark, horizon, batch, catalog)
@@ -139,7 +132,7 @@ def _set(session: Session, name: str, value: int) -> None:
 
 
 def _count_batch(
-    session: Session, watermark: int, horizon: int, batch: int, catalog: _Catalog
+    session: Session, watermark: int, horizon: int, batch: int, catalog: MediaCatalog
 ) -> tuple[int, int, int] | None:
     """Count the next batch of events: (the new watermark, events read, downloads counted);
     None when there are none, or another run took them."""
@@ -309,63 +302,6 @@ def _add_downloads(session: Session, downloads: Counter[tuple[str, int, str, str
             for (production, day, episode, app, platform), count in downloads.items()
         ],
     )
-
-
-class _Catalog:
-    """Media files' facts (size, duration, episode), read once per run."""
-
-    def __init__(self) -> None:
-        self._facts: dict[tuple[str, str], MediaFacts | None] = {}
-        self._episodes: dict[str, dict[str, str]] = {}
-
-    def facts(self, session: Session, production: str, media: str) -> MediaFacts | None:
-        key = (production, media)
-        if key not in self._facts:
-            self._facts[key] = self._look_up(session, production, media)
-        return self._facts[key]
-
-    def _look_up(self, session: Session, production: str, media: str) -> MediaFacts | None:
-        if session.get(Production, production) is None:
-            return None
-        assets = session.execute(
-            select(Resource.name, Resource.document).where(
-                Resource.production_guid == production,
-                Resource.kind == Kind.ASSET.value,
-                Resource.sha256 == media[:64],
-            )
-        ).all()
-        if not assets:
-            return MediaFacts(episode=media)  # no asset holds these bytes any more
-        episodes = self._enclosures(session, production)
-        # The same bytes under several names: the one an episode points at, if any.
-        name, document = next(
-            ((name, document) for name, document in assets if name in episodes), assets[0]
-        )
-        description = document.get("description") or {}
-        size, duration = description.get("size"), description.get("duration")
-        return MediaFacts(
-            episode=episodes.get(name, name),
-            size=int(size) if size else None,
-            duration=float(duration) if duration else None,
-        )
-
-    def _enclosures(self, session: Session, production: str) -> dict[str, str]:
-        """Asset name → the name of the episode whose enclosure it is."""
-        if production not in self._episodes:
-            rows = session.execute(
-                select(Resource.name, Resource.document).where(
-                    Resource.production_guid == production,
-                    Resource.kind == Kind.EPISODE.value,
-                )
-            )
-            self._episodes[production] = {
-                enclosure["name"]: name
-                for name, document in rows
-                if isinstance(enclosure := document.get("enclosure"), dict)
-                and enclosure.get("rel") == "asset"
-                and isinstance(enclosure.get("name"), str)
-            }
-        return self._episodes[production]
 
 
 def _prune(
