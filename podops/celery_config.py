@@ -22,6 +22,8 @@ from celery import Celery
 from podops.settings import Settings
 
 SWEEP_TASK = "podops.sweep_operations"
+# Starts an `aggregate_downloads` job (unless one is under way): download counting.
+COUNT_DOWNLOADS_TASK = "podops.count_downloads"
 # Redis re-delivers an unacknowledged message after this many seconds past the time limit.
 VISIBILITY_MARGIN_SECONDS = 300
 
@@ -59,7 +61,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": SWEEP_TASK,
                 "schedule": float(settings.sweep_interval),
                 "options": {"queue": settings.task_queue},
-            }
+            },
+            "count-downloads": {
+                "task": COUNT_DOWNLOADS_TASK,
+                "schedule": float(settings.analytics_interval),
+                "options": {"queue": settings.task_queue},
+            },
         },
     }
     if settings.embedded_broker:

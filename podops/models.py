@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -302,3 +303,83 @@ class WebhookDelivery(Base):
     __table_args__ = (
         Index("ix_webhook_deliveries_subscription_created", "subscription_id", "created_at"),
     )
+
+
+# Download analytics (`podops.analytics`): raw media events, the counting's state per listener
+# and day, the daily counts the API answers, the day's salts and the aggregation's progress.
+# SQLite only gives a table an auto-incremented key when it is an INTEGER PRIMARY KEY.
+_EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class DownloadEvent(Base):
+    """One media request podops answered (served or redirected), without the address: the
+    listener is a daily-salted hash of network and User-Agent (`podops.analytics.listeners`).
+
+    `first_byte`/`last_byte` are the range asked for: `last_byte` None means to the end, a
+    negative `first_byte` the last that many bytes; both None, no bytes (HEAD, 304, 416).
+    """
+
+    __tablename__ = "download_events"
+
+    id: Mapped[int] = mapped_column(_EVENT_ID, primary_key=True, autoincrement=True)
+    at: Mapped[int] = mapped_column(BigInteger)
+    day: Mapped[int] = mapped_column(Integer, index=True)
+    production: Mapped[str] = mapped_column(String(12))
+    # The media file's name: its SHA-256 and extension.
+    media: Mapped[str] = mapped_column(String(80))
+    listener: Mapped[str] = mapped_column(String(32))
+    listening: Mapped[bool] = mapped_column(Boolean)
+    app: Mapped[str] = mapped_column(String(128))
+    platform: Mapped[str] = mapped_column(String(128))
+    first_byte: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_byte: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ListenerDay(Base):
+    """How much of one media file one listener asked for on one day: the byte ranges so far,
+    merged, until they reach a minute of audio (`counted`; the ranges are then dropped)."""
+
+    __tablename__ = "download_listeners"
+
+    # Key order: the aggregation looks rows up by day and listener; pruning goes by day.
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listener: Mapped[str] = mapped_column(String(32), primary_key=True)
+    production: Mapped[str] = mapped_column(String(12), primary_key=True)
+    media: Mapped[str] = mapped_column(String(80), primary_key=True)
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # SQL NULL once counted (not JSON null): nothing to encode for most rows.
+    ranges: Mapped[list[list[int]] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
+class DownloadCount(Base):
+    """Downloads of one episode on one day by one app on one platform."""
+
+    __tablename__ = "download_counts"
+
+    production_guid: Mapped[str] = mapped_column(
+        String(12), ForeignKey("productions.guid", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    episode: Mapped[str] = mapped_column(String(80), primary_key=True)
+    app: Mapped[str] = mapped_column(String(128), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(128), primary_key=True)
+    downloads: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AnalyticsSalt(Base):
+    """The salt of one UTC day's listener hashes; deleted once the day is over."""
+
+    __tablename__ = "analytics_salts"
+
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AnalyticsProgress(Base):
+    """Where the aggregation is: named positions in `download_events` (`watermark`: every
+    event up to it is counted; `horizon`: the last event seen, and `horizon_at` when)."""
+
+    __tablename__ = "analytics_progress"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -60,13 +60,17 @@ def create(
     return operation
 
 
-def find_busy(session: Session, *, kind: str, production: str) -> Operation | None:
-    """The Busy operation of `kind` for `production`, if one is under way."""
+def find_busy(session: Session, *, kind: str, production: str | None) -> Operation | None:
+    """The Busy operation of `kind` for `production` (None: of no production), if one is
+    under way."""
+    of_production = (
+        Operation.production.is_(None) if production is None else Operation.production == production
+    )
     return session.scalars(
         select(Operation)
         .where(
             Operation.kind == kind,
-            Operation.production == production,
+            of_production,
             Operation.status == OperationStatus.BUSY,
         )
         .order_by(Operation.created_at)

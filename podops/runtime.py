@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from celery import Celery
 
+from podops.analytics.events import DownloadLog
 from podops.auth.authenticator import Authenticator
 from podops.db import Database
 from podops.jobs import Jobs
@@ -61,11 +62,18 @@ class Runtime:
         limits = Limits(self.settings.subscriber_rate_limit, self.settings.subscriber_max_ips)
         return make_state(limits, self.settings.broker_url)
 
+    @functools.cached_property
+    def download_log(self) -> DownloadLog:
+        """Media requests, noted for download counting and written in batches (web)."""
+        return DownloadLog(self.database)
+
     def close(self) -> None:
-        """Release the database pool and the broker connection."""
+        """Write the last noted downloads; release the database pool and the broker."""
         if self._closed:
             return
         self._closed = True
+        if "download_log" in self.__dict__:
+            self.download_log.close()
         self.jobs.close()
         self.database.dispose()
 

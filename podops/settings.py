@@ -428,6 +428,20 @@ class Settings:
         "Distinct IP addresses a private-feed subscriber may use in a day before further "
         "addresses get 429 (0: counted, not capped). A shared feed URL shows up as many.",
     )
+    analytics_interval: int = _setting(
+        "PODOPS_ANALYTICS_INTERVAL",
+        "300",
+        _integer(minimum=10),
+        "Seconds between two runs of the download counting (the beat starts them); a "
+        "download shows in the statistics within about twice this.",
+    )
+    analytics_raw_days: int = _setting(
+        "PODOPS_ANALYTICS_RAW_DAYS",
+        "7",
+        _integer(minimum=0),
+        "Days the raw media events (hashed listener, app, byte range; never an address) are "
+        "kept after they are counted, for audits; then deleted.",
+    )
     metrics_dir: Path | None = _setting(  # noqa: RUF009
         "PODOPS_METRICS_DIR",
         "",

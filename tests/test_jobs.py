@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from podops import operations
 from podops.jobs import (
+    AggregateDownloadsJob,
     BuildJob,
     DeliverWebhookJob,
     DirectUploadJob,
@@ -56,6 +57,7 @@ EXAMPLES: list[JobParams] = [
         filename="big episode.mp3",
         content_type="audio/mpeg",
     ),
+    AggregateDownloadsJob(),
 ]
 
 

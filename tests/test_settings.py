@@ -200,6 +200,8 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_MEDIA_SIGNING_SECRET": "M" + STRONG,
         "PODOPS_SUBSCRIBER_RATE_LIMIT": "30",
         "PODOPS_SUBSCRIBER_MAX_IPS": "5",
+        "PODOPS_ANALYTICS_INTERVAL": "60",
+        "PODOPS_ANALYTICS_RAW_DAYS": "30",
         "PODOPS_METRICS_DIR": str(tmp_path / "prometheus"),
         "PODOPS_METRICS_TOKEN": "scrape-" + "m" * 40,
         "PODOPS_WORKER_METRICS_PORT": "9100",

@@ -12,12 +12,14 @@ from typing import Any
 
 from celery import Celery
 
+from podops.analytics.aggregate import aggregate_downloads
 from podops.auth.revocation import purge_expired
-from podops.celery_config import SWEEP_TASK
+from podops.celery_config import COUNT_DOWNLOADS_TASK, SWEEP_TASK
 from podops.direct_uploads import store_direct_upload
 from podops.imports.asset import fall_back_abandoned, import_asset
 from podops.imports.feed import import_feed
 from podops.jobs import (
+    AggregateDownloadsJob,
     BuildJob,
     DeliverWebhookJob,
     DirectUploadJob,
@@ -43,6 +45,7 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
     (NotifyJob, notify_feed_changed),
     (DeliverWebhookJob, deliver_webhook),
     (DirectUploadJob, store_direct_upload),
+    (AggregateDownloadsJob, aggregate_downloads),
 )
 
 
@@ -78,6 +81,14 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
             "scheduled_builds": scheduled,
             "removed_parts": removed_parts,
         }
+
+    @app.task(name=COUNT_DOWNLOADS_TASK, shared=False)
+    def count_downloads() -> str:
+        """Periodic: start the download counting, unless a run is still under way."""
+        operation, _new = runtime().jobs.start_unless_busy(
+            AggregateDownloadsJob(), production=None, owner=None
+        )
+        return operation.id
 
 
 def _register_job(

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from podops.api.context import context_of, in_session
 from podops.api.docs import documented
+from podops.api.download_log import noted
 from podops.api.routing import path_for
 from podops.errors import NotFoundError
 from podops.names import is_guid, is_name
@@ -163,7 +164,10 @@ async def media(request: Request) -> Response:
     if not is_guid(production) or match is None:
         raise NotFoundError("no such media", code="podops.media.not_found")
     key = media_key(production, match.group(1), match.group(2))
-    return await serve_stored(request, context_of(request).storage, key, cache_control=MEDIA_CACHE)
+    response = await serve_stored(
+        request, context_of(request).storage, key, cache_control=MEDIA_CACHE
+    )
+    return noted(request, production, filename, response)  # for download counting
 
 
 @documented(

@@ -30,6 +30,7 @@ from podops.api.auth import RateLimitedError
 from podops.api.context import context_of, in_session
 from podops.api.delivery import serve_stored
 from podops.api.docs import documented
+from podops.api.download_log import noted
 from podops.errors import NotFoundError
 from podops.names import is_guid
 from podops.private.feed import fill, substitution
@@ -158,13 +159,15 @@ async def private_media(request: Request) -> Response:
         key = hidden
     if isinstance(storage, Presigning):
         url = await run_in_threadpool(storage.presigned_url, key, expires_in=PRESIGNED_SECONDS)
-        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+        redirect = RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+        return noted(request, production, filename, redirect)  # for download counting
     try:
-        return await serve_stored(
+        response = await serve_stored(
             request, _ThroughPodops(storage), key, cache_control=PRIVATE_MEDIA_CACHE
         )
     except NotFoundError:
         raise _no_media() from None
+    return noted(request, production, filename, response)  # for download counting
 
 
 class _ThroughPodops:

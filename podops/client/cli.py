@@ -13,6 +13,7 @@ import click
 from podops.client import apply as apply_commands
 from podops.client import login as login_commands
 from podops.client import operations as operation_commands
+from podops.client import stats as stats_commands
 from podops.client import subscribers as subscriber_commands
 from podops.client import webhooks as webhook_commands
 from podops.client.api import ApiError
@@ -184,6 +185,7 @@ for command in (
     *operation_commands.COMMANDS,
     *subscriber_commands.COMMANDS,
     *webhook_commands.COMMANDS,
+    *stats_commands.COMMANDS,
 ):
     main.add_command(command)
 

@@ -12,6 +12,7 @@ The work itself lives in the services (`podops.publish`, `podops.imports`, …);
 
 from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
+    AggregateDownloadsJob,
     BuildJob,
     DeliverWebhookJob,
     DirectUploadJob,
@@ -28,6 +29,7 @@ from podops.jobs.kinds import (
 from podops.jobs.sender import BrokerUnavailableError, Jobs
 
 __all__ = [
+    "AggregateDownloadsJob",
     "BrokerUnavailableError",
     "BuildJob",
     "DeliverWebhookJob",

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 __all__ = [
     "IMPORT_FIELDS",
     "JOB_KINDS",
+    "AggregateDownloadsJob",
     "BadParamsError",
     "BuildJob",
     "DeliverWebhookJob",
@@ -180,6 +181,14 @@ class DeliverWebhookJob(JobParams):
     delivery: str = Field(description="the delivery's (the message's) id")
 
 
+class AggregateDownloadsJob(JobParams):
+    """Count the downloads logged since the last run (`podops.analytics.aggregate`); the
+    beat starts one every `PODOPS_ANALYTICS_INTERVAL` seconds, unless one is under way."""
+
+    kind: ClassVar[str] = "aggregate_downloads"
+    task: ClassVar[str] = "podops.aggregate_downloads"
+
+
 JOB_KINDS: dict[str, type[JobParams]] = {
     model.kind: model
     for model in (
@@ -191,6 +200,7 @@ JOB_KINDS: dict[str, type[JobParams]] = {
         NotifyJob,
         DeliverWebhookJob,
         DirectUploadJob,
+        AggregateDownloadsJob,
     )
 }
 

@@ -70,10 +70,11 @@ class Jobs:
         return operation
 
     def start_unless_busy(
-        self, params: JobParams, *, production: str, owner: str | None
+        self, params: JobParams, *, production: str | None, owner: str | None
     ) -> tuple[Operation, bool]:
-        """The Busy operation of the job's kind for `production` if there is one, else a new
-        one; whether it is new."""
+        """The Busy operation of the job's kind for `production` (None: a job of no
+        production, such as counting downloads) if there is one, else a new one; whether it
+        is new."""
         with self._database.session() as session:
             busy = operations.find_busy(session, kind=params.kind, production=production)
         if busy is not None:

@@ -1,7 +1,7 @@
 """feed_states.moved_to / moved_until: a show moving away redirects its old feed URLs
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-# Numbered for this branch (private feeds' leftovers); the lead re-chains it at merge.
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
