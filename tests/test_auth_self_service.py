@@ -47,9 +47,12 @@ def test_a_user_creates_lists_and_revokes_their_own_token(
     assert claims["sub"] == client.get("/_a/token", headers=host).json()["sub"]
     assert claims["scope"] == "resource:read"
     assert client.get(f"/a/v1/resource/{HOME}/all", headers=minted).status_code == 200
-    assert client.post(
-        "/a/v1/production", json={"name": "another-show", "title": "x"}, headers=minted
-    ).status_code == 403  # only resource:read
+    assert (
+        client.post(
+            "/a/v1/production", json={"name": "another-show", "title": "x"}, headers=minted
+        ).status_code
+        == 403
+    )  # only resource:read
 
     listed = client.get("/_a/tokens", headers=host).json()["tokens"]
     mine = {token["jti"]: token for token in listed}
@@ -95,7 +98,8 @@ def test_a_production_token_mints_only_for_its_production(
     assert body["code"] == "podops.auth.beyond_creator"
     # It lists only its production's tokens: not the unrestricted one of the same user.
     listed = client.get("/_a/tokens", headers=restricted).json()["tokens"]
-    assert listed and {token["production"] for token in listed} == {HOME}
+    assert listed
+    assert {token["production"] for token in listed} == {HOME}
 
 
 def test_the_token_list_pages_with_a_cursor(client: TestClient, host: dict[str, str]) -> None:
