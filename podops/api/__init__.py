@@ -37,6 +37,7 @@ from podops.api.middleware import (
     RequestLogMiddleware,
 )
 from podops.api.openapi import build_openapi
+from podops.api.reference import reference_endpoint
 from podops.api.routing import Prefix
 from podops.metrics import enable_metrics
 from podops.runtime import Runtime
@@ -75,6 +76,7 @@ ROUTES = [
     *private_feeds.routes,  # for subscribers, by secret or signed URL: /p/…
 ]
 OPENAPI = build_openapi(ROUTES)
+api_reference = reference_endpoint(OPENAPI)
 
 
 async def openapi_document(_request: Request) -> Response:
@@ -97,7 +99,11 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await context.aclose()
 
-    routes = [*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])]
+    routes = [
+        *ROUTES,
+        Route("/api-spec/v1", openapi_document, methods=["GET"]),
+        Route("/docs", api_reference, methods=["GET"]),
+    ]
     app = Starlette(
         routes=routes,
         middleware=[
