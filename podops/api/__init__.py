@@ -15,6 +15,7 @@ from starlette.routing import Route
 from podops.api import (
     auth,
     builds,
+    bulk,
     delivery,
     health,
     imports,
@@ -64,6 +65,7 @@ ROUTES = [
             *operations.routes,
             *productions.routes,
             *resources.routes,
+            *bulk.routes,
             *uploads.routes,
             *builds.routes,
             *imports.routes,
