@@ -168,6 +168,8 @@ class _ThroughPodops:
         self.open = storage.open
         self.exists = storage.exists
         self.put_path = storage.put_path
+        self.delete = storage.delete
+        self.list = storage.list
         self.check = storage.check
 
     def public_url(self, key: str) -> str | None:

@@ -104,9 +104,10 @@ def _operation(method: str, path: str, operation: dict[str, Any]) -> str:
         parts.append("</table>")
     body = operation.get("requestBody")
     if body:
-        content = body.get("content", {})
+        content: dict[str, dict[str, Any]] = body.get("content", {})
         media = ", ".join(escape(media_type) for media_type in content)
-        schema = next(iter(content.values()), {}).get("schema", {})
+        first: dict[str, Any] = next(iter(content.values()), {})
+        schema = first.get("schema", {})
         parts.append(f"<p>Body ({media}): {_type(schema)}</p>")
     responses = operation.get("responses", {})
     parts.append("<table><tr><th>status</th><th>answer</th></tr>")
