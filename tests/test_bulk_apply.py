@@ -4,6 +4,7 @@ per-document results, and a dry run that answers the diff and keeps nothing."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,10 @@ import yaml
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from podops.api import create_app
+from podops.db import Database
 from podops.models import Resource, ResourceLabel
+from tests.conftest import make_settings
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 
@@ -222,3 +226,34 @@ def test_a_thousand_episodes_apply_in_one_request(client: TestClient, host: dict
     listed = client.get(f"/a/v1/resource/{PROD}/episode", params={"limit": "500"}, headers=host)
     assert len(listed.json()["resources"]) == 500
     assert listed.json()["next_cursor"] is not None
+
+
+@pytest.mark.parametrize("counted_in", ["redis", "process"])
+def test_a_bulk_request_costs_one_request_per_hundred_documents(
+    tmp_path: Path, database: Database, redis_url: str, counted_in: str
+) -> None:
+    broker = {"PODOPS_BROKER_URL": redis_url} if counted_in == "redis" else {}
+    settings = make_settings(
+        tmp_path, PODOPS_DATABASE_URL=database.url, PODOPS_RATE_LIMIT="10", **broker
+    )
+    with TestClient(create_app(settings)) as client:
+        headers = bearer(
+            token_for(
+                context_of(client),
+                f"bulk-{counted_in}@example.com",
+                "production:write resource:write",
+            )
+        )
+        created = client.post(
+            "/a/v1/production", json={"name": PROD, "title": "B"}, headers=headers
+        )
+        assert created.headers["x-ratelimit-remaining"] == "9"
+        response = client.post(URL, json={"documents": catalogue(349)}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.headers["x-ratelimit-remaining"] == "5"  # 350 documents cost 4
+        documents = catalogue(549)
+        documents[-1]["description"]["title"] = "Over the limit"
+        response = client.post(URL, json={"documents": documents}, headers=headers)
+        assert response.status_code == 429  # 550 documents cost 6, 5 are left
+        assert response.json()["code"] == "podops.auth.rate_limited"
+        assert stored(client).get("episode-0548") is None  # nothing was written

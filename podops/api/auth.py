@@ -77,15 +77,7 @@ def requires(scope: Scope | None, *, whole_service: bool = False) -> Callable[[E
         async def protected(request: Request) -> Response:
             authenticator = context_of(request).authenticator
             principal = await authenticator.authenticate(request.headers.get("authorization"))
-            if authenticator.limiter is not None:
-                result = await authenticator.limiter.hit(principal.user_id)
-                request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = result.headers()
-                if not result.allowed:
-                    retry = max(1, result.reset_at - int(time.time()))
-                    raise RateLimitedError(
-                        f"more than {result.limit} requests a minute; retry in {retry} seconds",
-                        headers={"Retry-After": str(retry)},
-                    )
+            await charge(request, principal.user_id, 1)
             if scope is not None:
                 principal.require(scope)
             if whole_service and principal.production is not None:
@@ -101,6 +93,22 @@ def requires(scope: Scope | None, *, whole_service: bool = False) -> Callable[[E
         return protected
 
     return decorate
+
+
+async def charge(request: Request, subject: str, cost: int) -> None:
+    """Count `cost` requests of `subject` against its rate limit; 429 beyond it. Every
+    protected request costs one; a bulk request adds what its size costs."""
+    limiter = context_of(request).authenticator.limiter
+    if limiter is None or cost <= 0:
+        return
+    result = await limiter.hit(subject, cost)
+    request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = result.headers()
+    if not result.allowed:
+        retry = max(1, result.reset_at - int(time.time()))
+        raise RateLimitedError(
+            f"more than {result.limit} requests a minute; retry in {retry} seconds",
+            headers={"Retry-After": str(retry)},
+        )
 
 
 def requirement_of(endpoint: object) -> Requirement | None:

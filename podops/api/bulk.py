@@ -1,6 +1,7 @@
 """`POST /a/v1/production/{prod}/bulk`: many documents created or updated in one request.
 
-The body is `{"documents": [...]}` (JSON or YAML), at most `MAX_DOCUMENTS` of them. Either every
+The body is `{"documents": [...]}` (JSON or YAML), at most `MAX_DOCUMENTS` of them, counted
+against the rate limit as one request per `DOCUMENTS_PER_REQUEST` documents. Either every
 document is applied, in one transaction, or none is: a 400 lists every problem with its
 document's index (`documents.3.description.title`). With `dry_run=true` nothing is kept and
 the answer says what would change, field by field. `podops.services.bulk` does the work.
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from podops.api.auth import principal_of, requires
+from podops.api.auth import charge, principal_of, requires
 from podops.api.bodies import MAX_REPORTED, read_data
 from podops.api.context import context_of, in_session
 from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
@@ -30,6 +31,9 @@ from podops.resources import AnyDocument, ResourceDocument, parse_resource
 from podops.services import bulk, productions
 
 MAX_DOCUMENTS = 1000
+# What a bulk request costs against the rate limit: one request per this many documents
+# (started), the first paid by `requires` like any request. 1,000 documents cost 10.
+DOCUMENTS_PER_REQUEST = 100
 DRY_RUN = QueryParameter(
     "dry_run",
     {"type": "string", "enum": ["true", "false"], "default": "false"},
@@ -98,6 +102,8 @@ async def bulk_apply(request: Request) -> Response:
     documents = _documents(await read_data(request, yaml_allowed=True))
     context = context_of(request)
     principal = principal_of(request)
+    cost = -(-len(documents) // DOCUMENTS_PER_REQUEST)
+    await charge(request, principal.user_id, cost - 1)
 
     def apply(session: Session) -> tuple[Production, list[bulk.Outcome]]:
         production = productions.get_production(session, principal, key)
