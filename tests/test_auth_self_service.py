@@ -166,3 +166,26 @@ def test_malformed_token_requests_are_400_and_issue_nothing(
     status, answer = mint(client, host, **body)
     assert status == 400, answer
     assert jtis(client, host) == before
+
+
+def test_a_minted_token_never_outlives_the_token_that_mints_it(
+    client: TestClient, host: dict[str, str]
+) -> None:
+    short = bearer(token_for(context_of(client), "host@example.com", "resource:read", ttl=300))
+    status, body = mint(client, short, scope="resource:read")
+    assert status == 201, body
+    assert 240 <= body["expires_in"] <= 300  # the default (8 hours) cut to what is left
+    before = jtis(client, host)
+    status, body = mint(client, short, scope="resource:read", expires_in=3600)
+    assert status == 403
+    assert body["code"] == "podops.auth.beyond_creator"
+    assert jtis(client, host) == before
+
+
+def test_an_admin_mints_any_lifetime(client: TestClient, admin: dict[str, str]) -> None:
+    short_admin = bearer(
+        token_for(context_of(client), "admin@example.com", "api:admin", admin=True, ttl=300)
+    )
+    status, body = mint(client, short_admin, scope="resource:read", expires_in=3600)
+    assert status == 201, body
+    assert body["expires_in"] == 3600

@@ -46,6 +46,7 @@ from podops.untrusted import NUL, nul_refused
 Endpoint = Callable[[Request], Awaitable[Response]]
 FORM = "application/x-www-form-urlencoded"
 _JTI = re.compile(r"[0-9A-Za-z_-]{1,64}")
+MIN_TOKEN_TTL = 60  # seconds, as `Authenticator.issue` requires
 
 
 class RateLimitedError(ApiError):
@@ -237,8 +238,13 @@ async def create_token(request: Request) -> Response:
             )
         if user is None:
             raise NotFoundError(f"no user {body.user}", code="podops.auth.user_not_found")
+        ttl = (
+            body.expires_in
+            if creator.is_admin
+            else _within_lifetime(creator, body.expires_in, authenticator.settings.token_ttl)
+        )
         token, claims = authenticator.issue(
-            session, user, scopes=scopes, ttl=body.expires_in, production=production
+            session, user, scopes=scopes, ttl=ttl, production=production
         )
         return token, claims.to_json()
 
@@ -252,6 +258,23 @@ async def create_token(request: Request) -> Response:
         },
         status_code=201,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def _within_lifetime(creator: Principal, asked: int | None, default: int) -> int:
+    """A lifetime no longer than what is left of the creator's token: a token minted by a
+    short-lived one (a service account's hour, say) must not outlive it. Without an ask, the
+    default lifetime cut to fit; an ask beyond it is 403."""
+    left = creator.claims.exp - int(time.time())
+    wanted = default if asked is None else asked
+    if wanted <= left:
+        return wanted
+    if asked is None and left >= MIN_TOKEN_TTL:
+        return left
+    raise ForbiddenError(
+        f"your token expires in {max(left, 0)} seconds: a token it creates cannot live longer"
+        + ("" if left >= MIN_TOKEN_TTL else f", nor less than {MIN_TOKEN_TTL} seconds"),
+        code="podops.auth.beyond_creator",
     )
 
 
