@@ -219,8 +219,9 @@ class IdempotentRequest(Base):
 
 class FeedState(Base):
     """What was last published for a production: the feed's hash and each item's GUID and
-    enclosure URL (the GUID guard compares a new build with them), and when the next
-    scheduled episode falls due (the sweeper starts a build then)."""
+    enclosure URL (the GUID guard compares a new build with them), when the next
+    scheduled episode falls due (the sweeper starts a build then), and where the show is
+    moving, while its old URLs redirect there."""
 
     __tablename__ = "feed_states"
 
@@ -232,6 +233,9 @@ class FeedState(Base):
     items: Mapped[dict[str, str]] = mapped_column(JSON)
     published_at: Mapped[int] = mapped_column(BigInteger)
     next_build_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    # Where the feed's URLs redirect (301) to until `moved_until`: a show moving away.
+    moved_to: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    moved_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Subscriber(Base):

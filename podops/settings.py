@@ -293,6 +293,27 @@ class Settings:
         _integer(minimum=1024),
         "Largest request body accepted by the JSON API (413 above it).",
     )
+    max_uploads_per_user: int = _setting(
+        "PODOPS_MAX_UPLOADS_PER_USER",
+        "4",
+        _integer(minimum=1),
+        "Uploads one user may have in progress at once (429 beyond). Counted in Redis when "
+        "the broker is Redis, else in each process.",
+    )
+    body_grace_seconds: int = _setting(
+        "PODOPS_BODY_GRACE_SECONDS",
+        "30",
+        _integer(minimum=1),
+        "Seconds any request body may take before PODOPS_BODY_MIN_RATE applies.",
+    )
+    body_min_rate: int = _setting(
+        "PODOPS_BODY_MIN_RATE",
+        "1024",
+        _integer(minimum=1),
+        "Slowest average rate, in bytes a second, at which a request body (an upload too) "
+        "may arrive after the grace period; slower ones are closed with 408. The default "
+        "lets a phone on an 8 kbit/s link finish.",
+    )
     max_upload_bytes: int = _setting(
         "PODOPS_MAX_UPLOAD_BYTES",
         "4294967296",

@@ -11,12 +11,11 @@ A process killed mid-upload cannot remove its file, so each `.part` file is held
 advisory lock (flock) by the process receiving it until it is stored or discarded; the lock
 dies with the process. `remove_abandoned_parts` removes the files no live process holds: every
 upload's at the web app's startup, and any not written to for `UPLOAD_PART_DEADLINE` in the
-periodic sweep. `UploadSlots` bounds the uploads one user has in progress at once.
+periodic sweep. `podops.upload_slots` bounds the uploads one user has in progress at once.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import fcntl
 import hashlib
@@ -24,7 +23,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
@@ -33,7 +32,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from podops.errors import BadRequestError, BodyTooLargeError, TooManyRequestsError
+from podops.errors import BadRequestError, BodyTooLargeError
 from podops.metrics import record_upload
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
 from podops.storage.write_behind import open_write_behind
@@ -289,27 +288,3 @@ def remove_abandoned_parts(
             finally:
                 os.close(descriptor)
     return removed
-
-
-class UploadSlots:
-    """At most `limit` uploads in progress for each user, in this process (429 beyond)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._held: collections.Counter[str] = collections.Counter()
-
-    @contextlib.contextmanager
-    def hold(self, user_id: str) -> Iterator[None]:
-        if self._held[user_id] >= self.limit:
-            raise TooManyRequestsError(
-                f"you have {self.limit} uploads in progress; let one finish first",
-                code="podops.upload.too_many",
-                headers={"Retry-After": "5"},
-            )
-        self._held[user_id] += 1
-        try:
-            yield
-        finally:
-            self._held[user_id] -= 1
-            if self._held[user_id] <= 0:
-                del self._held[user_id]

@@ -30,6 +30,7 @@ from podops.storage.keys import feed_key
 from tests.conftest import make_settings
 from tests.fetch import servers
 from tests.fetch.servers import LocalServer, running
+from tests.media import mpeg_frames
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import ROLL_GUID, episode, episode_tags, show, show_tags
@@ -600,6 +601,48 @@ def test_the_build_probes_an_external_enclosure_once_and_records_it(
     assert again["status"] == "Success", again
     assert again["result"]["changed"] is False
     assert len(media_host.requests) == 2  # each URL was asked once, by the first build
+
+
+def test_the_probe_reads_a_missing_duration_from_the_head_of_the_file(
+    prober: TestClient, media_host: LocalServer
+) -> None:
+    client = prober
+    produce(client, episodes=1)
+    # An hour-long VBR MP3 with its frame count, behind 200 KB of ID3 tag (cover art).
+    frames = [mpeg_frames.frame(kbps) for kbps in mpeg_frames.vbr_pattern(3000)]
+    vbr = mpeg_frames.id3v2(200_000) + mpeg_frames.with_xing(frames)
+    media_host.routes["/media/timed.mp3"] = servers.range_body(vbr)
+    media_host.routes["/media/untimed.ogg"] = servers.range_body(b"OggS" + bytes(50_000))
+    for name, path in (
+        ("episode-0001", "/media/timed.mp3"),
+        ("episode-0002", "/media/untimed.ogg"),
+    ):
+        document = episode(name, date=int(time.time()) - DAY)
+        document["enclosure"] = {"rel": "external", "url": media_host.url(path)}
+        assert client.post(f"{BASE}/episode/{name}", json=document).status_code == 201
+
+    done = build(client)
+
+    assert done["status"] == "Success", done
+    seconds = 3000 * mpeg_frames.SAMPLES_PER_FRAME / 48000
+    stored = client.get(f"{BASE}/episode/episode-0001").json()["enclosure"]
+    assert stored["duration"] == pytest.approx(seconds, abs=0.001)
+    assert (stored["length"], stored["type"]) == (len(vbr), "audio/mpeg")
+    feed = feedparser.parse(fetch_feed(client, done["result"]["feed_url"]).content)
+    durations = {entry.enclosures[0].href: entry.get("itunes_duration") for entry in feed.entries}
+    assert durations[media_host.url("/media/timed.mp3")] == str(round(seconds))
+    # Ogg states no duration in its head: length and type recorded, the duration left out.
+    untimed = client.get(f"{BASE}/episode/episode-0002").json()["enclosure"]
+    assert (untimed["length"], "duration" in untimed) == (50_004, False)
+    ranges = [seen.headers.get("Range") for seen in media_host.requests if seen.method == "GET"]
+    assert ranges
+    assert all(asked and asked.startswith("bytes=") for asked in ranges)
+    asked = len(media_host.requests)
+
+    again = build(client)
+
+    assert again["status"] == "Success", again
+    assert len(media_host.requests) == asked  # each URL was asked by the first build only
 
 
 def test_an_enclosure_that_cannot_be_probed_fails_the_build_naming_the_episode(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from feeds.parse import parse_feed
 from podops.api import create_app
 from podops.db import Database
 from tests.conftest import make_settings
-from tests.fetch.servers import LocalServer, body
+from tests.fetch.servers import Handler, LocalServer, body
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.operations import poll
@@ -109,6 +111,18 @@ def import_feed(client: TestClient, **payload: Any) -> dict[str, Any]:
     response = client.post("/a/v1/import/feed", json={"name": "moved-show", **payload})
     assert response.status_code == 202, response.text
     return poll(client, response.headers["location"])
+
+
+def poll_until(
+    client: TestClient, location: str, ready: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The operation at `location` once `ready` says so (within 60 s)."""
+    deadline = time.monotonic() + 60
+    while True:
+        operation: dict[str, Any] = client.get(location).json()
+        if ready(operation) or time.monotonic() > deadline:
+            return operation
+        time.sleep(0.1)
 
 
 ITEMS = [
@@ -342,6 +356,80 @@ def test_import_media_copies_the_media_in(mover: TestClient, server: LocalServer
     assert doc["enclosure"] == {"rel": "asset", "name": assets["audio/mpeg"]}
     show = mover.get("/a/v1/resource/moved-show/show/moved-show").json()
     assert show["image"] == {"rel": "asset", "name": assets["image/jpeg"]}
+
+
+def test_failed_media_imports_are_problems_of_the_feed_import_and_the_show_still_builds(
+    mover: TestClient, server: LocalServer
+) -> None:
+    released = threading.Event()
+
+    def held(handler: Handler) -> None:
+        """The media arrive only once the test has seen the feed import wait for them."""
+        released.wait(30)
+        body(MP3)(handler)
+
+    server.routes["/held.mp3"] = held
+    server.routes["/cover.jpg"] = body(b"not an image at all", "image/jpeg")
+    items = [
+        item("kept-1", "Kept", "Mon, 06 Jan 2020 10:00:00 +0000", server.url("/held.mp3")),
+        item("lost-2", "Lost", "Mon, 13 Jan 2020 10:00:00 +0000", server.url("/gone.mp3")),
+    ]
+    xml = (
+        foreign_feed(items)
+        .decode()
+        .replace("https://old-host.example.com/cover.jpg", server.url("/cover.jpg"))
+    )
+    response = mover.post(
+        "/a/v1/import/feed", json={"name": "moved-show", "xml": xml, "import_media": True}
+    )
+    assert response.status_code == 202, response.text
+    location = response.headers["location"]
+
+    # The feed's own work ends; the operation waits for its media while one is held.
+    waiting = poll_until(
+        mover, location, lambda _: any(seen.path == "/held.mp3" for seen in server.requests)
+    )
+    assert waiting["status"] == "Busy"
+    assert waiting["finished"] is None
+    assert waiting["progress"]["stage"] == "media"
+    assert (waiting["progress"]["total"], waiting["progress"]["unit"]) == (3, "operations")
+    assert waiting["progress"]["done"] < 3
+    released.set()
+    done = poll(mover, location)
+
+    assert done["status"] == "Success", done["error"]
+    result = done["result"]
+    assert result["media"] == {"imported": 1, "failed": 2}
+    media = {id_: poll(mover, f"/a/v1/operations/{id_}") for id_ in result["media_imports"]}
+    failed = {id_ for id_, op in media.items() if op["status"] == "Failed"}
+    problems = {p["operation"]: p for p in result["problems"] if "operation" in p}
+    assert set(problems) == failed
+    lost = next(p for p in problems.values() if p["guid"] == "lost-2")
+    assert lost["code"] == "podops.fetch.not_found"
+    assert lost["message"].startswith('episode "Lost" (')
+    assert "its enclosure could not be imported" in lost["message"]
+    assert f"now links to {server.url('/gone.mp3')}" in lost["message"]
+    cover = next(p for p in problems.values() if p["guid"] is None)
+    assert cover["message"].startswith("the show's image could not be imported")
+    # Each fell back to its old URL, the feed's length, type and duration kept.
+    episodes = mover.get("/a/v1/resource/moved-show/episode").json()["resources"]
+    by_guid = {doc["description"]["feed_guid"]: doc for doc in episodes}
+    assert by_guid["lost-2"]["enclosure"] == {
+        "rel": "external",
+        "url": server.url("/gone.mp3"),
+        "type": "audio/mpeg",
+        "length": len(MP3),
+        "duration": 605.0,
+    }
+    assert by_guid["kept-1"]["enclosure"]["rel"] == "asset"
+    show = mover.get("/a/v1/resource/moved-show/show/moved-show").json()
+    assert show["image"] == {"rel": "external", "url": server.url("/cover.jpg")}
+
+    built = mover.post("/a/v1/build", json={"guid": "moved-show"})
+    assert built.status_code == 202, built.text
+    build = poll(mover, built.headers["location"])
+    assert build["status"] == "Success", build["error"]
+    assert build["result"]["items"] == 2
 
 
 def test_a_feed_that_is_not_well_formed_is_imported_and_every_repair_is_named(

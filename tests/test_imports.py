@@ -197,6 +197,44 @@ def test_a_transient_failure_is_retried_by_the_sweeper(
     assert done["attempts"] == 2
 
 
+# Celery warns when a second app in one process registers the same task names.
+@pytest.mark.filterwarnings("ignore::celery.exceptions.DuplicateTaskNameWarning")
+def test_an_import_the_sweeper_gives_up_on_points_back_at_its_url(
+    importer: tuple[TestClient, Settings], media_server: LocalServer
+) -> None:
+    """Out of attempts (a server that kept failing) is a failure like any: the document
+    falls back to the URL, and so still builds."""
+    from podops.celery_config import SWEEP_TASK
+    from podops.models import Operation
+    from workers.app import create_celery_app
+
+    client, settings = importer
+    assert client.post(f"/a/v1/resource/{PROD}/show/{PROD}", json=show(PROD)).status_code == 201
+    media_server.routes["/flaky.mp3"] = status(503)
+    document = episode("episode-0001")
+    url = media_server.url("/flaky.mp3")
+    document["enclosure"] = {"rel": "import", "url": url}
+    created = client.post(f"/a/v1/resource/{PROD}/episode/episode-0001", json=document)
+    assert created.status_code == 201
+    location = created.headers["link"].split(">")[0].lstrip("<")
+    operation_id = location.rsplit("/", 1)[1]
+    wait_until(lambda: client.get(location).json()["started"] is not None, 30, "the first try")
+    wait_until(lambda: _claim(client, operation_id) is None, 30, "the claim to be released")
+    with context_of(client).database.session() as session:
+        operation = session.get(Operation, operation_id)
+        assert operation is not None
+        operation.attempts = settings.operation_max_attempts
+        operation.deadline_at = int(time.time()) - 1
+
+    report = create_celery_app(settings).tasks[SWEEP_TASK].run()
+
+    assert report["failed"] == [operation_id]
+    assert report["fell_back"] == 1
+    assert client.get(location).json()["error"]["code"] == "podops.operation.abandoned"
+    stored = client.get(f"/a/v1/resource/{PROD}/episode/episode-0001").json()
+    assert stored["enclosure"] == {"rel": "external", "url": url}
+
+
 def _claim(client: TestClient, operation_id: str) -> str | None:
     from podops.models import Operation
 

@@ -47,6 +47,32 @@ def test_every_route_and_method_is_documented() -> None:
     assert len(routes) >= 14
 
 
+def test_the_schema_states_what_the_handlers_check() -> None:
+    # Issue 18, finding 10: bodies and parameters the handlers refuse are refused by the
+    # schema too, so a client generated from it does not send them.
+    from jsonschema import Draft202012Validator
+
+    imports = Draft202012Validator(OPENAPI["components"]["schemas"]["FeedImportRequest"])
+    name = "moved-show-01"
+    assert imports.is_valid({"name": name, "url": "https://example.com/feed.xml"})
+    assert imports.is_valid({"name": name, "xml": "<rss/>"})
+    assert not imports.is_valid({"name": name})  # neither
+    assert not imports.is_valid({"name": name, "url": "https://example.com/f", "xml": "<rss/>"})
+    assert not imports.is_valid({"name": name, "xml": ""})
+
+    upload = OPENAPI["paths"]["/a/v1/upload/{prod}"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["required"] == ["asset"]
+    raw = Draft202012Validator(upload["application/octet-stream"]["schema"])
+    assert not raw.is_valid("")  # an empty upload is 400
+    assert raw.is_valid("ID3")
+
+    listing = OPENAPI["paths"]["/a/v1/resource/{prod}/{kind}"]["get"]["parameters"]
+    cursor = Draft202012Validator(next(p for p in listing if p["name"] == "cursor")["schema"])
+    assert not cursor.is_valid("")
+    assert not cursor.is_valid("not/base64url=")
+    assert cursor.is_valid("WzE3MDAwMDAwMDAsImFiYyJd")
+
+
 def test_protected_routes_document_their_scope_and_errors() -> None:
     operation = OPENAPI["paths"]["/a/v1/resource/{prod}/{kind}/{id}"]["put"]
     assert operation["security"] == [{"bearer": ["resource:write"]}]

@@ -256,3 +256,19 @@ def test_apply_of_a_catalogue_fits_in_the_rate_limit(
     listed = reader.request("GET", "/a/v1/resource/limited-show/episode?limit=100")
     reader.close()
     assert len(listed["resources"]) == 12
+
+
+def test_apply_tells_what_a_build_would_find_in_each_document(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    token = api_token(live_server)
+    api = ["--api", live_server.url, "--token", token]
+    run([*api, "create", "warned-show", "--title", "Warned"])
+    show_file = write(tmp_path / "show.yaml", show("warned-show"))
+
+    result = CliRunner().invoke(po, [*api, "apply", "warned-show", str(show_file)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "created show warned-show\n"
+    # Accepted, and told on standard error that the feed would not build yet.
+    assert f"{show_file}: error no-episodes at episodes: " in result.stderr

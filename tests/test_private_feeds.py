@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -25,6 +25,9 @@ from tests.feeds.samples import parse
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 SCOPES = "production:read production:write production:build resource:read resource:write"
 PROD = "private-podcast"
@@ -70,8 +73,9 @@ def produce(client: TestClient, *, access: str) -> str:
     return guid
 
 
-def rebuild(client: TestClient, guid: str) -> dict[str, Any]:
-    return build_feed(context_of(client), BuildJob(production=guid), operation_id="test-build")
+def rebuild(client: TestClient, guid: str, *, force: bool = False) -> dict[str, Any]:
+    job = BuildJob(production=guid, force=force)
+    return build_feed(context_of(client), job, operation_id="test-build")
 
 
 def subscribe(client: TestClient, **body: Any) -> dict[str, Any]:
@@ -261,6 +265,66 @@ def test_a_tampered_media_url_is_404(producer: TestClient) -> None:
         assert producer.head(url).status_code == 404
 
 
+def public_form(url: str) -> str:
+    """The unsigned public URL a subscriber could derive from a signed media URL."""
+    _, _, _, _grant, production, filename = url.split("/")
+    return f"/m/{production}/{filename}"
+
+
+def set_premium(client: TestClient, premium: bool) -> None:
+    path = f"{BASE}/episode/premium-episode-01"
+    document = client.get(path).json()
+    document["description"]["premium"] = premium
+    response = client.put(path, json=document)
+    assert response.status_code == 200, response.text
+
+
+def test_a_premium_enclosure_is_not_public_media(producer: TestClient) -> None:
+    produce(producer, access="both")
+    feed_path = local(producer, subscribe(producer)["feed_url"])
+    media = local(producer, items(producer.get(feed_path).content)["Episode premium-episode-01"])
+    assert producer.get(media).content == MP3
+
+    public = producer.get(public_form(media))
+    assert public.status_code == 404
+    assert public.json() == NOT_FOUND_MEDIA
+    assert producer.head(public_form(media)).status_code == 404
+
+
+def test_an_episode_moving_between_premium_and_free_moves_its_media(
+    producer: TestClient,
+) -> None:
+    guid = produce(producer, access="both")
+    feed_path = local(producer, subscribe(producer)["feed_url"])
+    media = local(producer, items(producer.get(feed_path).content)["Episode premium-episode-01"])
+
+    set_premium(producer, False)
+    assert producer.get(public_form(media)).status_code == 404  # until the next build
+    rebuild(producer, guid)
+    public_items = items(producer.get(f"/f/{guid}/feed.xml").content)
+    assert local(producer, public_items["Episode premium-episode-01"]) == public_form(media)
+    assert producer.get(public_form(media)).content == MP3
+    # The subscriber's URL is the same, and still plays: nobody downloads it again.
+    assert local(
+        producer, items(producer.get(feed_path).content)["Episode premium-episode-01"]
+    ) == (media)
+    assert producer.get(media).content == MP3
+
+    set_premium(producer, True)
+    rebuild(producer, guid)  # still in the private feed: nothing is dropped
+    assert producer.get(public_form(media)).status_code == 404
+    assert producer.get(media).content == MP3
+    assert rebuild(producer, guid)["changed"] is False
+
+
+def test_every_enclosure_of_a_private_show_is_subscribers_only(producer: TestClient) -> None:
+    produce(producer, access="private")
+    feed_path = local(producer, subscribe(producer)["feed_url"])
+    media = local(producer, items(producer.get(feed_path).content)["Episode premium-episode-01"])
+    assert producer.get(media).content == MP3
+    assert producer.get(public_form(media)).status_code == 404
+
+
 def test_a_private_show_has_no_public_feed(producer: TestClient) -> None:
     guid = produce(producer, access="private")
     assert producer.get(f"/f/{guid}/feed.xml").status_code == 404
@@ -394,3 +458,41 @@ def test_s3_private_media_is_a_307_to_a_short_lived_presigned_url(
     fetched = httpx.get(target)
     assert fetched.status_code == 200
     assert fetched.content == MP3
+
+
+def test_s3_premium_media_is_out_of_public_reach(
+    tmp_path: Path,
+    database: Database,
+    moto_endpoint: str,
+    s3_bucket: str,
+    s3_client: S3Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.support.s3 import use_dummy_aws_credentials
+
+    use_dummy_aws_credentials(monkeypatch)
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/leak-test",
+        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
+        PODOPS_S3_PATH_STYLE="true",
+        PODOPS_S3_REGION="us-east-1",
+    )
+    with TestClient(create_app(settings)) as client:
+        client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+        guid = produce(client, access="both")
+        feed = client.get(local(client, subscribe(client)["feed_url"]))
+        media = local(client, items(feed.content)["Episode premium-episode-01"])
+        # Without a CDN the public route hands out presigned URLs of `media/` keys.
+        public = client.get(public_form(media), follow_redirects=False)
+        signed = client.get(media, follow_redirects=False)
+    assert public.status_code == 307
+    assert httpx.get(public.headers["location"]).status_code == 404
+    assert httpx.get(signed.headers["location"]).content == MP3
+    # Nor is it anywhere a public bucket policy or CDN for `media/` would serve.
+    listed = s3_client.list_objects_v2(Bucket=s3_bucket, Prefix="leak-test/")
+    keys = [item["Key"] for item in listed.get("Contents", [])]
+    filename = media.split("/")[-1]
+    assert f"leak-test/private/{guid}/media/{filename}" in keys
+    assert not [key for key in keys if key.startswith("leak-test/media/")]

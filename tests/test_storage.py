@@ -378,6 +378,25 @@ def test_delete_is_idempotent(storage: ConcreteStorage) -> None:
     assert storage.list() == []
 
 
+def test_move_keeps_content_and_type_and_leaves_nothing_behind(storage: ConcreteStorage) -> None:
+    storage.put_bytes(
+        "media/a/episode.mp3", b"audio", content_type="audio/mpeg", cache_control="no-store"
+    )
+    storage.put_bytes("private/a/media/episode.mp3", b"stale", content_type="audio/mpeg")
+
+    storage.move("media/a/episode.mp3", "private/a/media/episode.mp3")
+
+    assert storage.list() == ["private/a/media/episode.mp3"]
+    assert storage.read_bytes("private/a/media/episode.mp3") == b"audio"
+    assert storage.head("private/a/media/episode.mp3").content_type == "audio/mpeg"
+    with pytest.raises(NotFoundError):
+        storage.move("media/a/episode.mp3", "elsewhere.mp3")
+    assert storage.list() == ["private/a/media/episode.mp3"]
+    with pytest.raises(StorageError):
+        storage.move("private/a/media/episode.mp3", "../escape.mp3")
+    assert storage.read_bytes("private/a/media/episode.mp3") == b"audio"
+
+
 def test_a_directory_like_prefix_is_not_an_object(storage: ConcreteStorage) -> None:
     storage.put_bytes("a/b/episode.mp3", b"x", content_type="audio/mpeg")
 

@@ -4,6 +4,8 @@ a partial file is removed at startup and by the sweeper; a body sent too slowly 
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import fcntl
 import os
 import signal
@@ -17,11 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-import podops.api
 from podops.api import create_app
-from podops.api.middleware import BodyRate
+from podops.errors import TooManyRequestsError
 from podops.runtime import Runtime
 from podops.settings import Settings
+from podops.upload_slots import RedisUploadSlots
 from podops.uploads import UPLOAD_PART_DEADLINE, remove_abandoned_parts
 from tests.support.auth import bearer, token_for
 from tests.support.processes import REPO, LiveServer, free_port, process_env, wait_until
@@ -74,17 +76,16 @@ def read_response(connection: socket.socket, timeout: float) -> bytes:
     raise AssertionError(f"the server kept the connection open; it sent {received[:200]!r}")
 
 
-@pytest.fixture
-def fast_limits(monkeypatch: pytest.MonkeyPatch) -> BodyRate:
-    rate = BodyRate(grace_seconds=1.0, min_bytes_per_second=20_000)
-    monkeypatch.setattr(podops.api, "BODY_RATE", rate)
-    monkeypatch.setattr(podops.api, "MAX_UPLOADS_PER_USER", 2)
-    return rate
+def fast_limits(settings: Settings) -> Settings:
+    """`settings` with limits a test reaches in a second: 1 s of grace, 20 kB/s, 2 uploads."""
+    return dataclasses.replace(
+        settings, body_grace_seconds=1, body_min_rate=20_000, max_uploads_per_user=2
+    )
 
 
 @pytest.fixture
-def server(settings: Settings, fast_limits: BodyRate) -> Iterator[LiveServer]:
-    live = LiveServer(create_app(settings), free_port())
+def server(settings: Settings) -> Iterator[LiveServer]:
+    live = LiveServer(create_app(fast_limits(settings)), free_port())
     live.start()
     try:
         headers = host_token(settings)
@@ -149,6 +150,62 @@ def test_a_user_has_a_bounded_number_of_uploads_in_progress(
         for connection in held:
             connection.close()
     wait_until(lambda: parts(settings) == [], 10, "the abandoned uploads to be removed")
+
+
+def test_the_bound_holds_across_web_processes(settings: Settings) -> None:
+    # Two web processes on one Redis broker: uploads held on one count on the other.
+    servers = [LiveServer(create_app(fast_limits(settings)), free_port()) for _ in range(2)]
+    for live in servers:
+        live.start()
+    try:
+        headers = host_token(settings)
+        created = httpx.post(
+            servers[0].url + "/a/v1/production", json={"name": PROD, "title": "T"}, headers=headers
+        )
+        assert created.status_code == 201, created.text
+        held = [start_upload(servers[0].url, headers, 10_000_000, bytes(100)) for _ in range(2)]
+        try:
+            wait_until(lambda: len(parts(settings)) == 2, 10, "two uploads to start")
+            third = httpx.post(
+                f"{servers[1].url}/a/v1/upload/{PROD}",
+                content=b"\xff\xfb" + bytes(100),
+                headers={**headers, "Content-Type": "audio/mpeg"},
+            )
+            assert third.status_code == 429, third.text
+        finally:
+            for connection in held:
+                connection.close()
+        wait_until(lambda: parts(settings) == [], 10, "the abandoned uploads to be removed")
+        # The slots are free again: the next upload is judged on its bytes, not refused.
+        fourth = httpx.post(
+            f"{servers[1].url}/a/v1/upload/{PROD}",
+            content=b"not audio at all",
+            headers={**headers, "Content-Type": "audio/mpeg"},
+        )
+        assert fourth.status_code == 415, fourth.text
+    finally:
+        for live in servers:
+            live.stop()
+
+
+def test_a_lease_left_by_a_dead_process_expires(redis_url: str) -> None:
+    user, key = "leaseuser01", "podops:uploads:leaseuser01"
+
+    async def scenario() -> int:
+        slots = RedisUploadSlots(1, redis_url)
+        try:
+            # What a process killed mid-upload leaves: a lease nobody renews, past its expiry.
+            await slots._redis.zadd(key, {"dead-process": time.time() - 1})
+            async with slots.hold(user):
+                with pytest.raises(TooManyRequestsError):
+                    async with slots.hold(user):
+                        pass
+            return int(await slots._redis.zcard(key))
+        finally:
+            await slots._redis.delete(key)
+            await slots.close()
+
+    assert asyncio.run(scenario()) == 0  # the finished upload gave its slot back
 
 
 def test_a_web_process_killed_mid_upload_leaves_no_part_after_a_restart(

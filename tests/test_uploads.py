@@ -98,6 +98,19 @@ def test_a_raw_m4a_upload_with_a_name(client: TestClient, host: dict[str, str]) 
     assert description["url"].endswith(".m4a")
 
 
+def test_a_raw_upload_is_known_by_its_content_not_its_declared_type(
+    client: TestClient, host: dict[str, str]
+) -> None:
+    # The schema offers application/octet-stream for raw bytes: the probe decides the type.
+    response = client.post(
+        f"/a/v1/upload/{PROD}?name=octet-stream-raw",
+        content=mp4(3.0),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["asset"]["description"]["type"] in ("audio/mp4", "audio/x-m4a")
+
+
 def test_the_same_bytes_are_stored_once(client: TestClient, host: dict[str, str]) -> None:
     first = client.post(f"/a/v1/upload/{PROD}", files={"asset": ("a.mp3", MP3, "audio/mpeg")})
     again = client.post(f"/a/v1/upload/{PROD}", files={"asset": ("b.mp3", MP3, "audio/mpeg")})

@@ -152,6 +152,116 @@ def test_each_changed_build_is_sent_once_signed_and_an_unchanged_one_not_at_all(
     }
 
 
+def published_titles(receiver: Receiver, hook: dict[str, Any]) -> list[str]:
+    """The titles of every `episode.published` the receiver verified, in order."""
+    return [
+        message["data"]["episode"]["title"]
+        for message in verified(receiver, hook["secret"])
+        if message["type"] == "episode.published"
+    ]
+
+
+def put_show(client: TestClient, **description: Any) -> None:
+    response = client.put(f"{BASE}/show/{PROD}", json=show(PROD, **description))
+    assert response.status_code == 200, response.text
+
+
+def test_a_scheduled_episode_is_announced_once_when_it_goes_out(
+    hooked: TestClient, receiver: Receiver
+) -> None:
+    client = hooked
+    hook = subscribe(client, receiver, "episode.published")
+    now = int(time.time())
+    assert (
+        client.post(
+            f"{BASE}/episode/episode-one", json=episode("episode-one", date=now - 60)
+        ).status_code
+        == 201
+    )
+    due = now + 3
+    body = episode("scheduled-one", date=due)
+    assert client.post(f"{BASE}/episode/scheduled-one", json=body).status_code == 201
+
+    build(client)
+    settled(client, hook)
+    assert published_titles(receiver, hook) == ["Episode episode-one"]
+
+    time.sleep(max(0.0, due - time.time()) + 0.5)
+    # What the sweeper starts when the time comes: a build like any other.
+    with context_of(client).database.session() as session:
+        from podops.publish.schedule import take_due
+
+        assert take_due(session) != []
+    build(client)
+    build(client)
+    settled(client, hook)
+    assert published_titles(receiver, hook) == ["Episode episode-one", "Episode scheduled-one"]
+
+
+def test_a_premium_episode_is_announced_once_in_whichever_feed_carries_it_first(
+    hooked: TestClient, receiver: Receiver
+) -> None:
+    client = hooked
+    put_show(client, access="both")
+    hook = subscribe(client, receiver, "episode.published", "build.succeeded")
+    assert (
+        client.post(
+            f"{BASE}/episode/episode-one", json=episode("episode-one", date=1_700_000_000)
+        ).status_code
+        == 201
+    )
+    build(client)
+    premium = episode("premium-one", date=1_700_000_100, premium=True)
+    assert client.post(f"{BASE}/episode/premium-one", json=premium).status_code == 201
+
+    second = build(client)["result"]
+    assert second["changed"] is False
+    assert second["private_changed"] is True
+    settled(client, hook)
+    assert published_titles(receiver, hook) == ["Episode episode-one", "Episode premium-one"]
+    announced = {
+        message["data"]["episode"]["title"]: message["data"]["episode"]["subscribers_only"]
+        for message in verified(receiver, hook["secret"])
+        if message["type"] == "episode.published"
+    }
+    assert announced == {"Episode episode-one": False, "Episode premium-one": True}
+
+    premium["description"]["premium"] = False  # free now: in the public feed too
+    put = client.put(f"{BASE}/episode/premium-one", json=premium, headers={"If-Match": "*"})
+    assert put.status_code == 200, put.text
+    assert build(client)["result"]["changed"] is True
+    types = [item["event"] for item in settled(client, hook)]
+    assert types.count("build.succeeded") == 3
+    assert published_titles(receiver, hook) == ["Episode episode-one", "Episode premium-one"]
+
+
+def test_a_private_show_announces_its_episodes_too(hooked: TestClient, receiver: Receiver) -> None:
+    client = hooked
+    put_show(client, access="private")
+    hook = subscribe(client, receiver, "episode.published", "build.succeeded")
+    assert (
+        client.post(
+            f"{BASE}/episode/episode-one", json=episode("episode-one", date=1_700_000_000)
+        ).status_code
+        == 201
+    )
+    done = build(client)
+    assert done["result"]["feed_url"] is None
+    build(client)  # unchanged: nothing
+    assert sorted(item["event"] for item in settled(client, hook)) == [
+        "build.succeeded",
+        "episode.published",
+    ]
+    [announced] = [
+        message
+        for message in verified(receiver, hook["secret"])
+        if message["type"] == "episode.published"
+    ]
+    assert announced["data"]["episode"]["title"] == "Episode episode-one"
+    assert announced["data"]["episode"]["subscribers_only"] is True
+    assert announced["data"]["feed_url"] is None
+
+
 def test_a_failing_build_sends_build_failed(hooked: TestClient, receiver: Receiver) -> None:
     hook = subscribe(hooked, receiver, "build.failed", "build.succeeded")
     done = build(hooked, succeeds=False)  # a show without episodes: Apple refuses it

@@ -14,7 +14,7 @@ from celery import Celery
 
 from podops.auth.revocation import purge_expired
 from podops.celery_config import SWEEP_TASK
-from podops.imports.asset import import_asset
+from podops.imports.asset import fall_back_abandoned, import_asset
 from podops.imports.feed import import_feed
 from podops.jobs import (
     BuildJob,
@@ -59,6 +59,8 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
         remove partial upload and import files nobody holds or writes."""
         current = runtime()
         report = current.jobs.sweep()
+        # An abandoned media import leaves its episode on the media's old URL, as a failed one.
+        fell_back = fall_back_abandoned(current, report.failed) if report.failed else 0
         scheduled = current.jobs.start_scheduled_builds()
         with current.database.session() as session:
             purged = purge_expired(session)
@@ -68,6 +70,7 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
         return {
             "resent": [operation.id for operation in report.resend],
             "failed": report.failed,
+            "fell_back": fell_back,
             "purged_tokens": purged,
             "scheduled_builds": scheduled,
             "removed_parts": removed_parts,

@@ -43,17 +43,14 @@ from podops.api.routing import Prefix
 from podops.metrics import enable_metrics
 from podops.runtime import Runtime
 from podops.settings import Settings
-from podops.uploads import UploadSlots, remove_abandoned_parts
+from podops.upload_slots import make_upload_slots
+from podops.uploads import remove_abandoned_parts
 
 API = "/a/v1"  # producers' API
 TOKENS = "/_a"  # tokens and keys
 INTERNAL = "/_t"  # admin-only internals
 # Uploads stream large bodies and enforce their own limit.
 UPLOAD_PREFIXES = (f"{API}/upload/",)
-# How slowly any request body may arrive (408 below it), and how many uploads one user may
-# have in progress in one process (429 beyond).
-BODY_RATE = BodyRate()
-MAX_UPLOADS_PER_USER = 4
 
 ROUTES = [
     *health.routes,
@@ -89,6 +86,9 @@ def create_app(settings: Settings) -> Starlette:
     """A podops API for `settings`. The database schema must be current (`podops db upgrade`)."""
     enable_metrics(settings)
     context = Runtime.build(settings)
+    upload_slots = make_upload_slots(settings.max_uploads_per_user, settings.broker_url)
+    # How slowly any request body may arrive (408 below it).
+    body_rate = BodyRate(settings.body_grace_seconds, settings.body_min_rate)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -99,6 +99,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await upload_slots.close()
             await context.aclose()
 
     routes = [
@@ -112,7 +113,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(MetricsMiddleware, routes=routes),
             # Request ids, rate-limit headers and the log line, in one layer.
             Middleware(RequestLogMiddleware),
-            Middleware(BodyRateMiddleware, rate=BODY_RATE),
+            Middleware(BodyRateMiddleware, rate=body_rate),
             Middleware(NulRefusalMiddleware),
             Middleware(
                 BodyLimitMiddleware,
@@ -124,5 +125,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.context = context
-    app.state.upload_slots = UploadSlots(MAX_UPLOADS_PER_USER)
+    app.state.upload_slots = upload_slots
     return app

@@ -9,6 +9,7 @@ podops answers 307 to them instead of carrying the bytes.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from email.utils import formatdate, parsedate_to_datetime
 
@@ -23,7 +24,7 @@ from podops.api.routing import path_for
 from podops.errors import NotFoundError
 from podops.names import is_guid, is_name
 from podops.publish import FEED_CACHE, FEED_TYPE
-from podops.services import productions
+from podops.services import feed_moves, productions
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage, StoredObject
 from podops.storage.keys import feed_key, media_key
@@ -165,11 +166,17 @@ async def media(request: Request) -> Response:
     return await serve_stored(request, context_of(request).storage, key, cache_control=MEDIA_CACHE)
 
 
-@documented("A production's feed (public; ETag, Last-Modified, 304)", tag="delivery")
+@documented(
+    "A production's feed (public; ETag, Last-Modified, 304; 301 while the show moves away)",
+    tag="delivery",
+)
 async def feed(request: Request) -> Response:
     production = request.path_params["production"]
     if not is_guid(production):
         raise NotFoundError("no such feed", code="podops.feed.not_found")
+    moved = await in_session(request, feed_moves.moved_to, production, now=int(time.time()))
+    if moved is not None:
+        return _moved(moved)
     try:
         return await serve_stored(
             request,
@@ -183,18 +190,28 @@ async def feed(request: Request) -> Response:
 
 
 @documented(
-    "The feed by production name: a redirect to its stable URL once published (404 before)",
+    "The feed by production name: a redirect to its stable URL once published (404 before), "
+    "or a 301 to the new one while the show moves away",
     tag="delivery",
 )
 async def feed_alias(request: Request) -> Response:
     name = request.path_params["name"]
     guid = await in_session(request, productions.guid_by_name, name) if is_name(name) else None
+    if guid is not None:
+        moved = await in_session(request, feed_moves.moved_to, guid, now=int(time.time()))
+        if moved is not None:
+            return _moved(moved)  # straight to the new home: one hop, not two
     storage = context_of(request).storage
     # Until a feed is published there is nothing to redirect to, nor a GUID to give away.
     if guid is None or not await run_in_threadpool(storage.exists, feed_key(guid)):
         raise NotFoundError("no such feed", code="podops.feed.not_found")
     base_url = context_of(request).settings.base_url
     return RedirectResponse(base_url + path_for(request, "feed", production=guid), status_code=307)
+
+
+def _moved(url: str) -> Response:
+    """The 301 of a show that moved away; cached briefly, since the producer may end it."""
+    return RedirectResponse(url, status_code=301, headers={"Cache-Control": FEED_CACHE})
 
 
 routes = [

@@ -38,6 +38,8 @@ class ApiDoc:
     query: tuple[QueryParameter, ...] = ()
     headers: tuple[QueryParameter, ...] = ()
     tag: str = "podops"
+    # A body that is no model (an upload's bytes): media type → its schema, as OpenAPI says it.
+    raw_body: dict[str, dict[str, Any]] | None = None
 
 
 def documented(
@@ -49,8 +51,9 @@ def documented(
     query: tuple[QueryParameter, ...] = (),
     headers: tuple[QueryParameter, ...] = (),
     tag: str = "podops",
+    raw_body: dict[str, dict[str, Any]] | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
-    doc = ApiDoc(summary, body, media_types, responses or {}, query, headers, tag)
+    doc = ApiDoc(summary, body, media_types, responses or {}, query, headers, tag, raw_body)
 
     def attach(endpoint: Endpoint) -> Endpoint:
         endpoint.api_doc = doc  # type: ignore[attr-defined]

@@ -75,11 +75,23 @@ async def internal_import(request: Request) -> Response:
 class FeedImportRequest(BaseModel):
     """A podcast to move into podops, from its feed's URL or the feed itself."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one of url and xml, said in the schema too, so that a client generated from it
+    # (or schemathesis) does not send a body the handler refuses.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["url"], "properties": {"url": {"type": "string"}}},
+                {"required": ["xml"], "properties": {"xml": {"type": "string"}}},
+            ]
+        },
+    )
 
     name: str = Field(pattern=r"^[a-z0-9_-]{8,44}$", description="the production to import into")
     url: str | None = Field(default=None, max_length=2048, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$")
-    xml: str | None = Field(default=None, description="the feed itself, instead of its URL")
+    xml: str | None = Field(
+        default=None, min_length=1, description="the feed itself, instead of its URL"
+    )
     import_media: bool = Field(default=False, description="copy media instead of linking it")
 
 

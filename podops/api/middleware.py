@@ -156,12 +156,13 @@ class BodyRate:
     """How slowly a request body may arrive: after `grace_seconds`, at least
     `min_bytes_per_second` on average since the request began.
 
-    The defaults let a phone on a poor link (8 kbit/s) finish; a client that sends ten bytes a
-    second to hold a connection and an upload file is closed within the grace period.
+    Set by PODOPS_BODY_GRACE_SECONDS and PODOPS_BODY_MIN_RATE. Their defaults let a phone on
+    a poor link (8 kbit/s) finish; a client that sends ten bytes a second to hold a connection
+    and an upload file is closed within the grace period.
     """
 
-    grace_seconds: float = 30.0
-    min_bytes_per_second: int = 1024
+    grace_seconds: float
+    min_bytes_per_second: int
 
     def deadline(self, started: float, received: int) -> float:
         return started + self.grace_seconds + received / self.min_bytes_per_second

@@ -170,6 +170,14 @@ def _operation(route: Route, doc: ApiDoc, method: str) -> dict[str, Any]:
             "content": {media_type: {"schema": _ref(doc.body)} for media_type in doc.media_types},
         }
         statuses |= {code: None for code in (400, 413, 415) if code not in statuses}
+    elif doc.raw_body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                media_type: {"schema": schema} for media_type, schema in doc.raw_body.items()
+            },
+        }
+        statuses |= {code: None for code in (400, 413, 415) if code not in statuses}
     if route.param_convertors or doc.query:
         statuses.setdefault(400, None)
     if route.param_convertors:  # names something that may not exist (or not be the caller's)

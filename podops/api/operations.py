@@ -32,10 +32,10 @@ _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
 class ProgressOut(BaseModel):
     """How far a long run has come, as its worker last said (about once a second)."""
 
-    stage: str  # "download" for an import
+    stage: str  # "download" for an import; "media" for a feed import awaiting its media
     done: int
     total: int | None  # None: not known in advance (no Content-Length, say)
-    unit: Literal["bytes"]
+    unit: Literal["bytes", "operations"]
 
 
 class OperationOut(BaseModel):
@@ -95,10 +95,10 @@ async def get_operation(request: Request) -> Response:
             code="podops.operation.invalid_id",
             field="id",
         )
-    operation = await in_session(
-        request, operation_service.get_operation, principal_of(request), operation_id
+    view = await in_session(
+        request, operation_service.operation_view, principal_of(request), operation_id
     )
-    return JSONResponse(operations.to_json(operation))
+    return JSONResponse(view)
 
 
 @documented(

@@ -26,7 +26,9 @@ LIMIT = QueryParameter(
     "how many items a page holds",
 )
 CURSOR = QueryParameter(
-    "cursor", {"type": "string", "maxLength": 200}, "the next_cursor of the previous page"
+    "cursor",
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[A-Za-z0-9_-]+$"},
+    "opaque: the next_cursor of the previous page, sent back unchanged; any other value is 400",
 )
 
 

@@ -7,7 +7,10 @@ or media that does not exist: nothing tells a guesser that a show or a subscribe
 The feed needs the database (the secret's hash); a media request does not: its grant is
 checked by signature, expiry and the subscriber's key version (`podops.private.state`).
 Local storage is read through podops; a store that can presign (S3) gets a 307 to a URL
-that lives `PRESIGNED_SECONDS`.
+that lives `PRESIGNED_SECONDS`. Media only premium episodes point at is kept under
+`private/` (`podops.publish.placement`), out of reach of the public `/m/` route; a media
+request asks the store whether it is there (a stat, or one HEAD on S3) before it serves or
+presigns, so that an episode moving between premium and free keeps its signed URLs.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from podops.publish import FEED_TYPE
 from podops.services import subscribers
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import ObjectStream, Presigning, Storage, StoredObject
-from podops.storage.keys import media_key, private_feed_key
+from podops.storage.keys import hidden_media_key, media_key, private_feed_key
 
 PRESIGNED_SECONDS = 300
 PRIVATE_MEDIA_CACHE = "private, max-age=86400"
@@ -148,6 +151,11 @@ async def private_media(request: Request) -> Response:
         raise _no_media()
     await _admit(request, grant.subscriber, now)
     storage = context.storage
+    # Grants sign the public form of the key, so a subscriber's URL stays the same when an
+    # episode moves between premium and free; the media is wherever the last build put it.
+    hidden = hidden_media_key(key)
+    if await run_in_threadpool(storage.exists, hidden):
+        key = hidden
     if isinstance(storage, Presigning):
         url = await run_in_threadpool(storage.presigned_url, key, expires_in=PRESIGNED_SECONDS)
         return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
@@ -169,8 +177,9 @@ class _ThroughPodops:
         self.exists = storage.exists
         self.put_path = storage.put_path
         self.delete = storage.delete
-        self.list = storage.list
         self.check = storage.check
+        self.list = storage.list
+        self.move = storage.move
 
     def public_url(self, key: str) -> str | None:
         return None

@@ -37,6 +37,7 @@ from podops.names import (
     parse_kind,
     parse_list_kind,
 )
+from podops.publish import preflight
 from podops.resources import AnyDocument, ResourceDocument, check_kind_matches, parse_resource
 from podops.services import productions, reading
 from podops.services import resources as service
@@ -117,6 +118,15 @@ def _with_etag(resource: Resource, status: int = 200) -> JSONResponse:
     return JSONResponse(resource.document, status_code=status, headers={"ETag": resource.etag})
 
 
+def _build_warnings(
+    session: Session, production: Production, resource: Resource, request: Request
+) -> dict[str, str]:
+    """A `Warning` header naming what a build would find in the written document now."""
+    return preflight.warning_headers(
+        session, production, resource, base_url=context_of(request).settings.base_url
+    )
+
+
 def _owned_production(session: Session, request: Request) -> Production:
     return productions.get_production(session, principal_of(request), _production_key(request))
 
@@ -171,7 +181,7 @@ async def get_resource(request: Request) -> Response:
 
 
 @documented(
-    "Create a resource; the path's id is its metadata.name",
+    "Create a resource; its metadata.name must be the path's id (400 if not)",
     body=ResourceDocument,
     media_types=DOCUMENT_TYPES,
     responses={201: ResourceDocument, 409: None},
@@ -195,7 +205,9 @@ async def create_resource(request: Request) -> Response:
         location = path_for(
             request, "get_resource", prod=production.name, kind=kind.value, id=resource.name
         )
-        return StoredResponse(201, resource.document, {"ETag": resource.etag, "Location": location})
+        headers = {"ETag": resource.etag, "Location": location}
+        headers |= _build_warnings(session, production, resource, request)
+        return StoredResponse(201, resource.document, headers)
 
     response = await idempotent_create(request, create)
     if response.status_code == 201 and "idempotent-replayed" not in response.headers:
@@ -228,7 +240,7 @@ async def _start_imports(request: Request, document: dict[str, Any], response: R
 
 
 @documented(
-    "Replace a resource's document",
+    "Replace a resource's document (by name or GUID); metadata.name must not change (400)",
     body=ResourceDocument,
     media_types=DOCUMENT_TYPES,
     responses={200: ResourceDocument, 412: None},
@@ -240,18 +252,22 @@ async def replace_resource(request: Request) -> Response:
     assert kind is not None
     document = _document(await read_data(request, yaml_allowed=True), kind)
 
-    def replace(session: Session) -> Resource:
-        return service.replace_resource(
+    def replace(session: Session) -> tuple[Resource, dict[str, str]]:
+        production = _owned_production(session, request)
+        resource = service.replace_resource(
             session,
-            _owned_production(session, request),
+            production,
             kind,
             key,
             document,
             if_match=request.headers.get("if-match"),
             base_url=context_of(request).settings.base_url,
         )
+        return resource, _build_warnings(session, production, resource, request)
 
-    response = _with_etag(await in_session(request, replace))
+    resource, warnings = await in_session(request, replace)
+    response = _with_etag(resource)
+    response.headers.update(warnings)
     await _start_imports(request, json.loads(bytes(response.body)), response)
     return response
 

@@ -31,7 +31,8 @@ from podops.media import ProbeError, ProbeResult, Role, probe
 from podops.models import Production
 from podops.resources import AssetDocument
 from podops.services import assets, productions
-from podops.uploads import UploadSlots, receive
+from podops.upload_slots import UploadSlots
+from podops.uploads import receive
 from podops.webhooks.events import asset_created
 
 UNSUPPORTED = frozenset(
@@ -59,6 +60,22 @@ def _probe_failed(error: ProbeError) -> ApiError:
     return BadRequestError(error.message, code=error.code, field="asset")
 
 
+# The two shapes `receive` takes; an empty file is refused (400), so the schema says so.
+_FILE = {"type": "string", "format": "binary", "minLength": 1}
+UPLOAD_BODY: dict[str, dict[str, Any]] = {
+    "multipart/form-data": {
+        "type": "object",
+        "required": ["asset"],
+        "properties": {
+            "asset": _FILE,
+            "name": {"type": "string", "pattern": "^[a-z0-9_-]{8,44}$"},
+        },
+    },
+    # or the raw bytes under their own type (audio/mpeg, image/png…); the content decides
+    "application/octet-stream": _FILE,
+}
+
+
 @documented(
     "Upload media (multipart field 'asset', or the raw body); probed and stored once",
     responses={200: UploadResult, 201: UploadResult, 408: None, 413: None, 415: None, 429: None},
@@ -75,6 +92,7 @@ def _probe_failed(error: ProbeError) -> ApiError:
         ),
     ),
     tag="media",
+    raw_body=UPLOAD_BODY,
 )
 @requires(Scope.RESOURCE_WRITE)
 async def upload(request: Request) -> Response:
@@ -88,7 +106,7 @@ async def upload(request: Request) -> Response:
     # 404 before a single byte is read
     production = await in_session(request, productions.get_production, principal, key)
     slots: UploadSlots = request.app.state.upload_slots
-    with slots.hold(principal.user_id):
+    async with slots.hold(principal.user_id):
         return await _receive_and_store(request, production, role)
 
 

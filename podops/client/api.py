@@ -14,6 +14,7 @@ create that did happen is replayed by the server rather than made twice.
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -92,6 +93,12 @@ class Client:
         """The decoded JSON body (None for 204); `ApiError` for an error answer."""
         return _body(self.send(method, path, **kwargs))
 
+    def write(self, method: str, path: str, **kwargs: Any) -> tuple[Any, list[str]]:
+        """`request` for a document write: the body, and what the server warned of (a
+        build would find it in the document: the `Warning` header's texts)."""
+        response = self.send(method, path, **kwargs)
+        return _body(response), warnings_of(response)
+
     def send(
         self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any
     ) -> httpx.Response:
@@ -161,6 +168,17 @@ def retry_delay(response: httpx.Response, attempt: int) -> float:
     base = float(said) if said.isdigit() else float(min(2 ** (attempt - 1), 60))
     jitter = random.uniform(0, max(0.1, base / 10))  # noqa: S311 — spreading, not secrecy
     return min(base + jitter, MAX_WAIT_SECONDS)
+
+
+# One warning-value of RFC 7234's `Warning` header: code, agent, quoted text.
+_WARNING_VALUE = re.compile(r'\d{3} \S+ "((?:[^"\\]|\\.)*)"')
+_QUOTED_PAIR = re.compile(r"\\(.)")
+
+
+def warnings_of(response: httpx.Response) -> list[str]:
+    """The texts of the response's `Warning` header, unquoted."""
+    value = response.headers.get("warning", "")
+    return [_QUOTED_PAIR.sub(r"\1", match.group(1)) for match in _WARNING_VALUE.finditer(value)]
 
 
 def _body(response: httpx.Response) -> Any:

@@ -257,17 +257,24 @@ def _apply_step(client: Client, production: str, step: Step) -> str:
     url = f"/a/v1/resource/{production}/{document.kind}/{document.name}"
     body = _yaml(document)
     if step.action == "update":
-        client.request("PUT", url, content=body, headers=DOCUMENT_TYPE)
+        _write(client, "PUT", url, body, document.source)
         return "updated"
     try:
-        client.request("POST", url, content=body, headers=DOCUMENT_TYPE)
+        _write(client, "POST", url, body, document.source)
     except ApiError as error:
         # Made meanwhile by someone else: replace it (a second show is a real error).
         if error.status != 409 or error.code == "podops.resource.show_exists":
             raise
-        client.request("PUT", url, content=body, headers=DOCUMENT_TYPE)
+        _write(client, "PUT", url, body, document.source)
         return "updated"
     return "created"
+
+
+def _write(client: Client, method: str, url: str, body: bytes, source: str) -> None:
+    """Send the document; tell what a build would find in it, as the server warned."""
+    _, warnings = client.write(method, url, content=body, headers=DOCUMENT_TYPE)
+    for text in warnings:
+        click.echo(f"{source}: {text}", err=True)
 
 
 def _yaml(document: Document) -> bytes:

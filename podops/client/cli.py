@@ -7,16 +7,17 @@ Exit codes: 0 done; 1 an error (the API refused, a file is unusable, an operatio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from podops.client import apply as apply_commands
 from podops.client import login as login_commands
 from podops.client import operations as operation_commands
+from podops.client import subscribers as subscriber_commands
+from podops.client import webhooks as webhook_commands
 from podops.client.api import ApiError
 from podops.client.output import FORMATS, when
-from podops.client.state import DEFAULT_API, State, fail, output_options, pass_state
+from podops.client.state import DEFAULT_API, State, call, fail, output_options, pass_state
 
 # Kept importable from here: the tests use it.
 busy_line = operation_commands.busy_line
@@ -78,11 +79,7 @@ def main(
     state.output.quiet = state.output.quiet or quiet
 
 
-def _call(state: State, method: str, path: str, **kwargs: Any) -> Any:
-    try:
-        return state.client().request(method, path, **kwargs)
-    except ApiError as error:
-        raise fail(error) from None
+_call = call
 
 
 @main.command()
@@ -185,6 +182,8 @@ for command in (
     *login_commands.COMMANDS,
     *apply_commands.COMMANDS,
     *operation_commands.COMMANDS,
+    *subscriber_commands.COMMANDS,
+    *webhook_commands.COMMANDS,
 ):
     main.add_command(command)
 

@@ -44,6 +44,8 @@ def busy_line(operation: dict[str, Any]) -> str:
     if not progress:
         return line
     done, total = progress["done"], progress["total"]
+    if progress.get("unit") == "operations":
+        return f"{line}: {progress['stage']} {done} of {total} done"
     line += f": {progress['stage']} {_megabytes(done)}"
     if total:
         line += f" of {_megabytes(total)} ({100 * done // total}%)"
@@ -54,14 +56,14 @@ def _megabytes(count: int) -> str:
     return f"{count / 1_000_000:,.1f} MB"
 
 
-def _finish(state: State, operation: dict[str, Any]) -> None:
+def finish(state: State, operation: dict[str, Any]) -> None:
     """Print the operation; a Failed one exits 1 with its error."""
     state.output.show(operation, ids=[operation["id"]])
     if operation["status"] == "Failed":
         raise click.ClickException(operation_error(operation))
 
 
-def _start_and_wait(
+def start_and_wait(
     state: State, path: str, body: dict[str, Any], *, wait: bool, timeout: float
 ) -> dict[str, Any]:
     client = state.client()
@@ -89,7 +91,7 @@ def operation(state: State, operation_id: str, wait: bool, timeout: float) -> No
             found = wait_for(client, found, timeout)
     except ApiError as error:
         raise fail(error) from None
-    _finish(state, found)
+    finish(state, found)
 
 
 @click.command()
@@ -106,7 +108,7 @@ def build(
     """Build (and publish) a production's feed."""
     query = "?validate=true" if validate else ""
     body = {"guid": production, "force": force}
-    _finish(state, _start_and_wait(state, f"/a/v1/build{query}", body, wait=wait, timeout=timeout))
+    finish(state, start_and_wait(state, f"/a/v1/build{query}", body, wait=wait, timeout=timeout))
 
 
 class _ImportGroup(click.Group):
@@ -133,7 +135,7 @@ def import_group() -> None:
 def import_asset(state: State, production: str, url: str, name: str | None, wait: bool) -> None:
     """Import a media file from a URL into a production."""
     body = {"production": production, "url": url, **({"name": name} if name else {})}
-    _finish(state, _start_and_wait(state, "/a/v1/import/asset", body, wait=wait, timeout=3600))
+    finish(state, start_and_wait(state, "/a/v1/import/asset", body, wait=wait, timeout=3600))
 
 
 @import_group.command("feed")
@@ -175,12 +177,12 @@ def import_feed(
             body["xml"] = feed_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise click.ClickException(f"{feed_file}: cannot read: {error}") from None
-    done = _start_and_wait(state, "/a/v1/import/feed", body, wait=wait, timeout=timeout)
+    done = start_and_wait(state, "/a/v1/import/feed", body, wait=wait, timeout=timeout)
     result = done.get("result") or {}
     media_imports = result.get("media_imports") or []
     if wait and done["status"] == "Success" and media_imports:
         done = {**done, "media": _wait_all(state, media_imports, timeout)}
-    _finish(state, done)
+    finish(state, done)
     if done["status"] == "Success":
         state.output.say(
             f"{result.get('episodes_added', 0)} episodes added, "

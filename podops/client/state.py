@@ -118,6 +118,14 @@ def fail(error: ApiError, source: str | None = None) -> click.ClickException:
     return click.ClickException(error_message(error, source))
 
 
+def call(state: State, method: str, path: str, **kwargs: Any) -> Any:
+    """One API request; an error the API answers stops the command with its message."""
+    try:
+        return state.client().request(method, path, **kwargs)
+    except ApiError as error:
+        raise fail(error) from None
+
+
 def operation_error(operation: dict[str, Any]) -> str:
     """The message for a Failed operation, with a hint where its code has one."""
     error = operation.get("error") or {}

@@ -3,6 +3,7 @@
     fetch_to_file(url, destination, policy=...)  -> FetchResult   media, into a file
     fetch_bytes(url, policy=..., max_bytes=...)  -> (bytes, FetchResult)   a feed, in memory
     probe_url(url, policy=...)                   -> RemoteMedia   length and type, no body
+    read_range(url, start, count, policy=...)    -> bytes   a few bytes of a file (its head)
     FetchPolicy     sizes, timeouts, redirects, schemes, the allow-list, the resolver hook
     FetchError      the one exception family (`podops.fetch.errors` draws the tree);
                     `.transient` says retry (with `retry_delay`) or fail at once
@@ -39,6 +40,7 @@ from podops.fetch.errors import (
 )
 from podops.fetch.policy import AllowRule, FetchPolicy
 from podops.fetch.probe import RemoteMedia, probe_url
+from podops.fetch.ranged import read_range
 from podops.fetch.resolver import Resolver, resolve_with_system
 from podops.fetch.retry import retry_delay
 
@@ -71,6 +73,7 @@ __all__ = [
     "fetch_to_file",
     "parse_host_address",
     "probe_url",
+    "read_range",
     "resolve_with_system",
     "retry_delay",
 ]

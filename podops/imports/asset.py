@@ -13,12 +13,15 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from podops.fetch import FetchError, fetch_to_file
 from podops.imports.policy import fetch_policy
 from podops.jobs import ImportAssetJob, JobFailedError, JobRetryError, progress
+from podops.jobs.kinds import BadParamsError, load_params
 from podops.media import ProbeError, probe
 from podops.metrics import record_fetched
-from podops.models import Production
+from podops.models import Operation, Production
 from podops.runtime import Runtime
 from podops.services import assets, resources
 from podops.storage.write_behind import open_write_behind
@@ -109,11 +112,40 @@ def _failed(runtime: Runtime, job: ImportAssetJob, code: str, message: str) -> J
     (`rel: external`), so the document still builds, from the media's old home."""
     if job.link is None:
         return JobFailedError(code, message)
-    with runtime.database.session() as session:
-        fell_back = resources.unlink_failed_import(
-            session, job.link.resource, job.link.field, job.url
-        )
+    fell_back = fall_back(runtime, job)
     details = {"reference": "external"} if fell_back else {}
     if fell_back:
         message += f"; the {job.link.field} now links to {job.url} instead"
     return JobFailedError(code, message, details=details)
+
+
+def fall_back(runtime: Runtime, job: ImportAssetJob) -> bool:
+    """Point the reference the import was started for back at its URL (`rel: external`,
+    with what the feed said of the media), so the document builds from the media's old
+    home; whether it did (not when the producer changed the reference meanwhile)."""
+    if job.link is None:
+        return False
+    facts = job.link.fallback.model_dump() if job.link.fallback else None
+    with runtime.database.session() as session:
+        return resources.unlink_failed_import(
+            session, job.link.resource, job.link.field, job.url, facts
+        )
+
+
+def fall_back_abandoned(runtime: Runtime, operation_ids: list[str]) -> int:
+    """`fall_back` for the asset imports among `operation_ids` that the sweeper gave up on
+    (out of attempts: a server that kept failing, a worker that kept dying); how many."""
+    abandoned: list[ImportAssetJob] = []
+    with runtime.database.session() as session:
+        for operation in session.scalars(
+            select(Operation).where(
+                Operation.id.in_(operation_ids), Operation.kind == ImportAssetJob.kind
+            )
+        ):
+            try:
+                job = load_params(operation.kind, operation.params)
+            except BadParamsError:
+                continue  # a row this version cannot read: nothing it could link either
+            if isinstance(job, ImportAssetJob):
+                abandoned.append(job)
+    return sum(fall_back(runtime, job) for job in abandoned)

@@ -74,7 +74,7 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
             production_guid,
             item.url,
             owner=job.owner,
-            link=ReferenceLink(resource=item.resource, field=item.field),
+            link=ReferenceLink(resource=item.resource, field=item.field, fallback=item.fallback),
         ).id
         for item in mapping.imports
     ]

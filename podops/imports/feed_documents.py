@@ -22,7 +22,7 @@ from feeds.model import Person
 from feeds.parse import ParsedEpisode, ParsedShow, suggest_episode_name
 from podops.errors import BadRequestError
 from podops.imports.feed_tags import episode_tags, show_tags
-from podops.jobs import JobFailedError
+from podops.jobs import ExternalFacts, JobFailedError
 from podops.jobs.kinds import IMPORT_FIELDS, ImportField
 from podops.models import Production, Resource
 from podops.resources import parse_resource
@@ -62,11 +62,14 @@ def _reference(url: str | None, media: bool, **external: Any) -> dict[str, Any] 
 
 @dataclass(frozen=True)
 class MediaImport:
-    """A `rel: import` reference of a created document, to be fetched afterwards."""
+    """A `rel: import` reference of a created document, to be fetched afterwards; if that
+    fails, it falls back to the URL as `rel: external` with the `fallback` facts the feed
+    gave (an enclosure's type, length and duration), so the show still builds."""
 
     resource: str
     field: ImportField
     url: str
+    fallback: ExternalFacts | None = None
 
 
 @dataclass
@@ -154,6 +157,13 @@ def create_episode(
     """An episode from the feed's item; False when the item cannot be kept (named in
     `mapping.problems`)."""
     enclosure = episode.enclosure
+    # What the feed says of the media: an external enclosure keeps it, and so does the one a
+    # failed media import falls back to.
+    facts = ExternalFacts(
+        type=enclosure.type if enclosure else None,
+        length=enclosure.length if enclosure and enclosure.length > 0 else None,
+        duration=episode.duration if episode.duration and episode.duration > 0 else None,
+    )
     description: dict[str, Any] = {
         "title": (episode.title or episode.guid)[:MAX_TITLE_CHARS],
         "itunes_title": episode.itunes_title[:MAX_TITLE_CHARS] if episode.itunes_title else None,
@@ -190,11 +200,7 @@ def create_episode(
         },
         "description": {key: value for key, value in description.items() if value is not None},
         "enclosure": _reference(
-            enclosure.url if enclosure else None,
-            mapping.import_media,
-            type=enclosure.type if enclosure else None,
-            length=enclosure.length if enclosure and enclosure.length > 0 else None,
-            duration=episode.duration if episode.duration and episode.duration > 0 else None,
+            enclosure.url if enclosure else None, mapping.import_media, **facts.model_dump()
         ),
         "image": _reference(episode.image.url if episode.image else None, mapping.import_media),
     }
@@ -211,7 +217,7 @@ def create_episode(
     resource = _create(session, production, document, episode.index, mapping)
     if resource is None:
         return False
-    _note_imports(resource, document, mapping)
+    _note_imports(resource, document, mapping, enclosure=facts)
     return True
 
 
@@ -245,11 +251,20 @@ def _podcast_guid(show: ParsedShow, source_url: str | None) -> str | None:
     return feeds.podcast_guid(old_url) if old_url else None
 
 
-def _note_imports(resource: Resource, document: dict[str, Any], mapping: Mapping) -> None:
+def _note_imports(
+    resource: Resource,
+    document: dict[str, Any],
+    mapping: Mapping,
+    *,
+    enclosure: ExternalFacts | None = None,
+) -> None:
     for field_name in IMPORT_FIELDS:
         reference = document.get(field_name)
         if reference and reference["rel"] == "import":
-            mapping.imports.append(MediaImport(resource.guid, field_name, reference["url"]))
+            fallback = enclosure if field_name == "enclosure" else None
+            mapping.imports.append(
+                MediaImport(resource.guid, field_name, reference["url"], fallback)
+            )
 
 
 def _person(person: Person) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
     BuildJob,
     DeliverWebhookJob,
+    ExternalFacts,
     ImportAssetJob,
     ImportFeedJob,
     JobParams,
@@ -29,6 +30,7 @@ __all__ = [
     "BrokerUnavailableError",
     "BuildJob",
     "DeliverWebhookJob",
+    "ExternalFacts",
     "ImportAssetJob",
     "ImportFeedJob",
     "JobError",

@@ -22,6 +22,7 @@ __all__ = [
     "BadParamsError",
     "BuildJob",
     "DeliverWebhookJob",
+    "ExternalFacts",
     "ImportAssetJob",
     "ImportFeedJob",
     "ImportField",
@@ -90,6 +91,18 @@ ImportField = Literal["image", "enclosure"]
 IMPORT_FIELDS: tuple[ImportField, ...] = ("image", "enclosure")
 
 
+class ExternalFacts(BaseModel):
+    """What is known of a URL's media without fetching it (an imported feed's enclosure
+    says its type and length, its item the duration): kept in the `rel: external`
+    reference an import falls back to, so the build need not ask the URL's server."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str | None = None
+    length: int | None = None
+    duration: float | None = None
+
+
 class ReferenceLink(BaseModel):
     """The document reference (`rel: import`) an asset import was started for."""
 
@@ -97,6 +110,7 @@ class ReferenceLink(BaseModel):
 
     resource: str
     field: ImportField
+    fallback: ExternalFacts | None = None
 
 
 class ImportAssetJob(JobParams):

@@ -1,6 +1,8 @@
 """Media probing: what an uploaded file is, from its bytes, never from its name.
 
-Pure functions: no database, no HTTP, no storage. `probe(path)` returns a `ProbeResult`
+Pure functions: no database, no HTTP, no storage. `remote_duration(read, size)` learns a
+remote file's duration from ranged reads of its head that the caller makes (`podops.media.remote`).
+`probe(path)` returns a `ProbeResult`
 (format, MIME type, canonical extension, size, duration, audio parameters, image size and
 mode, warnings) or raises `ProbeError(code, message)`:
 
@@ -42,6 +44,7 @@ from podops.media._text import MAX_TEXT_SIZE
 from podops.media.errors import ProbeError, ProbeErrorCode
 from podops.media.formats import Kind, MediaFormat
 from podops.media.probe import probe
+from podops.media.remote import remote_duration
 from podops.media.result import ProbeResult, Role
 
 __all__ = [
@@ -53,4 +56,5 @@ __all__ = [
     "ProbeResult",
     "Role",
     "probe",
+    "remote_duration",
 ]

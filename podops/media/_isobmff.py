@@ -14,6 +14,7 @@ from podops.media._io import read_at
 from podops.media.errors import ProbeError
 
 _MAX_BOXES = 10_000
+_MAX_CHILDREN_SEARCHED = 32
 _MEDIA = frozenset({b"mdat", b"moof"})
 # Boxes an old QuickTime file (before `ftyp` existed) may start with.
 QUICKTIME_FIRST_BOXES = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
@@ -43,12 +44,13 @@ class _Walker:
         self._file = file
         self._boxes = 0
 
-    def children(self, start: int, end: int) -> tuple[list[_Box], int]:
-        """The boxes between `start` and `end`, the last one possibly cut short; and where
-        the walk stopped (`end`, or the start of bytes that are no box or a cut box)."""
+    def children(self, start: int, end: int, limit: int = _MAX_BOXES) -> tuple[list[_Box], int]:
+        """The boxes between `start` and `end` (the first `limit` of them), the last one
+        possibly cut short; and where the walk stopped (`end`, or the start of bytes that
+        are no box or a cut box)."""
         boxes: list[_Box] = []
         offset = start
-        while offset < end:
+        while offset < end and len(boxes) < limit:
             self._boxes += 1
             if self._boxes > _MAX_BOXES:
                 raise ProbeError("podops.media.corrupt", "too many boxes for an MP4 file")
@@ -110,3 +112,47 @@ def _named(walker: _Walker, parent: _Box, kind: bytes) -> list[_Box]:
     if stopped != parent.end:
         raise ProbeError("podops.media.corrupt", f"the MP4 {parent.kind!r} box is malformed")
     return [box for box in boxes if box.kind == kind]
+
+
+def movie_duration(file: BinaryIO, size: int) -> float | None:
+    """The duration the movie header (`moov/mvhd`) states, in seconds; None when the file has
+    none, or says it does not know (all ones), or has a time scale of 0.
+
+    Reads the top-level box headers and `mvhd` only, never the media data or the track
+    tables: a remote file's head, and the head of its `moov` wherever it lies, suffice.
+    """
+    walker = _Walker(file)
+    top, _ = walker.children(0, size)
+    movie = next((box for box in top if box.kind == b"moov"), None)
+    if movie is None:
+        return None
+    header = _first_child(walker, movie, b"mvhd")
+    if header is None:
+        return None
+    data = walker.read(header, 32)
+    version = data[:1]
+    if version == b"\x00" and len(data) >= 20:
+        timescale = int.from_bytes(data[12:16], "big")
+        duration, unknown = int.from_bytes(data[16:20], "big"), 0xFFFFFFFF
+    elif version == b"\x01" and len(data) >= 32:
+        timescale = int.from_bytes(data[20:24], "big")
+        duration, unknown = int.from_bytes(data[24:32], "big"), 0xFFFFFFFFFFFFFFFF
+    else:
+        return None
+    if timescale == 0 or duration == unknown:
+        return None
+    return duration / timescale
+
+
+def _first_child(walker: _Walker, parent: _Box, kind: bytes) -> _Box | None:
+    """The first child of `kind`, walking one header at a time: `mvhd` usually comes first,
+    and the boxes after it (the track tables) need not be read."""
+    offset = parent.body
+    for _ in range(_MAX_CHILDREN_SEARCHED):
+        boxes, _ = walker.children(offset, parent.end, limit=1)
+        if not boxes:
+            return None
+        if boxes[0].kind == kind:
+            return boxes[0]
+        offset = boxes[0].end
+    return None

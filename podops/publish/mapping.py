@@ -40,12 +40,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class Unprobed:
-    """An external enclosure stored without its length or type: the build probes its URL."""
+    """An external enclosure stored without its length or type: the build probes its URL,
+    and reads its head for the duration too when the document lacks that."""
 
     index: int  # of the episode, in `Mapped.episodes`
     resource_guid: str
     url: str
     path: str
+    wants_duration: bool = False
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Mapped:
     access: str = "public"
     premium: set[str] = field(default_factory=set)
     enclosure_keys: dict[str, str] = field(default_factory=dict)
+    # (new feed URL, until when) while the show's feed URLs redirect there: a show moving away.
+    moved: tuple[str, int] | None = None
 
 
 def feed_url(base_url: str, production: Production) -> str:
@@ -87,7 +91,10 @@ def map_production(
         mapped.problems.append(_problem("show", "the production has no show yet: create it"))
         return mapped
     mapped.show = _show(production, show, assets, mapped, base_url=base_url)
-    mapped.access = show.document["description"].get("access", "public")
+    description = show.document["description"]
+    mapped.access = description.get("access", "public")
+    if description.get("new_feed_url") and description.get("redirect_until"):
+        mapped.moved = (description["new_feed_url"], int(description["redirect_until"]))
     for index, resource in enumerate(episodes):
         mapped.episodes.append(_episode(index, resource, assets, mapped))
     return mapped
@@ -175,7 +182,13 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
         and not (reference.get("length") and reference.get("type"))
     ):
         mapped.unprobed.append(
-            Unprobed(index, resource.guid, reference["url"], f"{where}.enclosure")
+            Unprobed(
+                index,
+                resource.guid,
+                reference["url"],
+                f"{where}.enclosure",
+                wants_duration=not reference.get("duration"),
+            )
         )
     chapters = description.get("chapters")
     # An imported episode keeps the GUID its old feed gave it.

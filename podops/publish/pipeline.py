@@ -1,9 +1,11 @@
 """The build pipeline: a production's feed from its documents, checked, then published.
 
     load → map → probe external media → lint → GUID guard → render → (validate: stop) →
-    unchanged? stop → media present? → one atomic write of the feed → record what was published
+    place premium media → unchanged? stop → media present? → one atomic write of the feed →
+    record what was published
 
-The public feed never carries a premium episode; a show whose `access` is `private` or
+The public feed never carries a premium episode, and premium media is moved where the public
+routes cannot reach it (`podops.publish.placement`); a show whose `access` is `private` or
 `both` also gets its private feed (`podops.publish.private`), and one that is `private` no
 public feed at all: lint, the guard and the record then apply to the private feed.
 
@@ -31,6 +33,7 @@ from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
 from podops.publish.notify import wants_notice
+from podops.publish.placement import place_media, stored_key, subscriber_only
 from podops.publish.private import (
     has_private_feed,
     has_public_feed,
@@ -76,8 +79,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     fill_unprobed(runtime, mapped)
     worker_cache = item_cache(settings.build_cache_mb)
     cache = worker_cache if _fits(mapped, worker_cache) else None
-    # What this build would publish ({item GUID: enclosure URL}): guarded, then recorded.
-    items = _items(mapped, now)
+    # What this build would publish in any feed ({item GUID: enclosure URL}): guarded, then
+    # recorded; an item not recorded before goes out for the first time.
+    items = _items(mapped if has_private_feed(mapped) else public_feed(mapped), now)
     report = _check(mapped, now, published.items, items, cache=cache, force=job.force)
     if report["errors"]:
         invalid = JobFailedError(
@@ -89,7 +93,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     assert mapped.show is not None
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     if not has_public_feed(mapped):
-        return _build_private_only(runtime, production, mapped, job, published, items, report, now)
+        return _build_private_only(
+            runtime, production, mapped, job, published, items, report, now, operation_id
+        )
     full, mapped = mapped, public_feed(mapped)
     assert mapped.show is not None
     rendered = settings.upload_dir / f"feed-{operation_id}.xml"
@@ -122,6 +128,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             }
         if changed:
             sha256, size = _render(replace(show, updated=now), mapped, rendered, now, cache)
+        # On every publishing build: a new premium episode changes the private feed only.
+        place_media(runtime.storage, production.guid, full)
         try:
             _publish(runtime, production, mapped, rendered, sha256, published)
         except JobFailedError as error:
@@ -132,6 +140,13 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
     finally:
         rendered.unlink(missing_ok=True)
     result.update(bytes=size, sha256=sha256, etag=etag)
+    private_changed = False
+    if has_private_feed(full):
+        updated = now if changed else unchanged_date
+        private_changed = _publish_private(runtime, production, full, updated, now)
+        result["private_changed"] = private_changed
+    # Recorded once every feed is out: a build retried after a failure above still sees its
+    # new episodes as new.
     with runtime.database.session() as session:
         record_published(
             session,
@@ -141,13 +156,19 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             items=items,
             now=now,
             next_build_at=feeds.next_release(full.episodes, now),
+            moved=full.moved,
         )
-    if has_private_feed(full):
-        updated = now if changed else unchanged_date
-        result["private_changed"] = _publish_private(runtime, production, full, updated, now)
-    if changed:
-        new = [e for e in mapped.episodes if e.guid in items and e.guid not in published.items]
-        webhook_events.build_published(runtime, production, operation_id, result, new)
+    if changed or private_changed:
+        in_public = {episode.guid for episode in mapped.episodes}
+        new = _first_out(full, items, published)
+        webhook_events.build_published(
+            runtime,
+            production,
+            operation_id,
+            result,
+            new,
+            subscribers_only={episode.guid for episode in new if episode.guid not in in_public},
+        )
     if changed and wants_notice(runtime):
         notice = NotifyJob(
             production=production.guid, feed_url=show.feed_url, medium=show.medium or "podcast"
@@ -171,9 +192,11 @@ def _build_private_only(
     items: dict[str, str],
     report: Report,
     now: int,
+    operation_id: str,
 ) -> dict[str, Any]:
     """The build of a show with no public feed: its private feed stands in for it (its hash
-    and items recorded, unchanged when the same); nobody outside is notified."""
+    and items recorded, unchanged when the same); no hub or podping is told, the producer's
+    webhooks are."""
     assert mapped.show is not None
     base_url = runtime.settings.base_url
     unchanged_date = max(
@@ -196,6 +219,7 @@ def _build_private_only(
         }
         if not job.publishes:
             return {**result, "validated": True, "published": False}
+        place_media(runtime.storage, production.guid, mapped)
         if changed:
             sha256, size = render_private(mapped, rendered, base_url=base_url, updated=now, now=now)
             _require_media(runtime.storage, mapped)
@@ -212,6 +236,16 @@ def _build_private_only(
             items=items,
             now=now,
             next_build_at=feeds.next_release(mapped.episodes, now),
+        )
+    if changed:
+        new = _first_out(mapped, items, published)
+        webhook_events.build_published(
+            runtime,
+            production,
+            operation_id,
+            result,
+            new,
+            subscribers_only={episode.guid for episode in new},
         )
     return {**result, "published": True}
 
@@ -333,6 +367,12 @@ def _check(
     return {"errors": errors, "warnings": warnings}
 
 
+def _first_out(mapped: Mapped, items: dict[str, str], published: Published) -> list[feeds.Episode]:
+    """The episodes this build put out that no publish before it had: each is announced once,
+    whichever build (or feed) first carries it — a scheduled one when its time comes."""
+    return [e for e in mapped.episodes if e.guid in items and e.guid not in published.items]
+
+
 def _items(mapped: Mapped, now: int) -> dict[str, str]:
     return {
         episode.guid: episode.enclosure.url
@@ -343,7 +383,8 @@ def _items(mapped: Mapped, now: int) -> dict[str, str]:
 
 def _require_media(storage: Storage, mapped: Mapped) -> None:
     """Media first: every file the feed points at must be in storage before it goes out."""
-    missing = [key for key in mapped.media_keys if not storage.exists(key)]
+    hidden = subscriber_only(mapped)
+    missing = [key for key in mapped.media_keys if not storage.exists(stored_key(key, hidden))]
     if missing:
         raise JobFailedError(
             "podops.build.media_missing",

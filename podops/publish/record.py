@@ -16,10 +16,11 @@ def record_published(
     items: dict[str, str],
     now: int,
     next_build_at: int | None,
+    moved: tuple[str, int] | None = None,
 ) -> None:
     """Remember the feed just published: its hash and size, its {item GUID: enclosure URL},
-    when it last changed (`now`, unless this build left it as it was), and when the next
-    scheduled episode falls due."""
+    when it last changed (`now`, unless this build left it as it was), when the next
+    scheduled episode falls due, and where (until when) its URLs redirect to, if anywhere."""
     state = session.get(FeedState, production_guid)
     if state is None:
         state = FeedState(production_guid=production_guid)
@@ -28,3 +29,4 @@ def record_published(
         state.published_at = now
     state.sha256, state.size, state.items = sha256, size, items
     state.next_build_at = next_build_at
+    state.moved_to, state.moved_until = moved if moved is not None else (None, None)

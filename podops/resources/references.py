@@ -3,7 +3,8 @@
 - `asset`: an asset already uploaded to the production, by its name.
 - `external`: an absolute http(s) URL that the feed carries as it is; the producer may state
   its MIME type, length and (for enclosures) duration. An enclosure's missing length or type
-  is asked of its server (a HEAD, or a one-byte ranged GET) by the first build, and kept.
+  is asked of its server (a HEAD, or a one-byte ranged GET) by the first build, and kept; a
+  missing duration with them, read from the file's head where its format states it there.
 - `import`: an absolute http(s) URL that podops downloads into an asset of its own.
 
 Each is a discriminated union on `rel`, so the JSON Schema is a `oneOf` with a discriminator.
@@ -46,7 +47,9 @@ class ExternalEnclosure(DocumentModel):
     """Media hosted elsewhere, published as it is.
 
     RSS requires an enclosure's type and length; the feed build fills what is missing here by
-    probing the URL, or reports the episode if it cannot.
+    probing the URL, or reports the episode if it cannot. With them it fills a missing
+    duration where the file's head or tail states it (MP3 frame count or constant bitrate,
+    MP4 movie header, Ogg, FLAC, WAV).
     """
 
     rel: Literal["external"]

@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from podops.resources import categories
-from podops.resources._types import DocumentModel, LongText, ShortText, Text, fail, wrap_value_error
+from podops.resources._types import (
+    DocumentModel,
+    LongText,
+    ShortText,
+    Text,
+    UnixTime,
+    fail,
+    wrap_value_error,
+)
 from podops.resources._web import Email, WebUrl
 from podops.resources.languages import InvalidLanguageError, normalise_language
 from podops.resources.namespace import (
@@ -133,6 +141,10 @@ class ShowDescription(DocumentModel):
     server once and kept for ever: the one an imported feed declared, else the one its old
     feed URL implies, else the one of the show's first podops feed URL.
 
+    `new_feed_url` tells podcatchers the show has moved (`itunes:new-feed-url`); with
+    `redirect_until` as well, the builds from then on have podops answer the show's feed URLs
+    (`/f/…` and `/s/…`) with a 301 to it until that time, as podcatchers expect during a move.
+
     `access` says which feeds a build publishes: the public feed (never with an episode
     marked `premium`), the private feed each subscriber reads (every episode, marked
     `itunes:block` and `podcast:block` so no directory lists it), or both.
@@ -164,6 +176,13 @@ class ShowDescription(DocumentModel):
     ] = "public"
     complete: bool = False
     new_feed_url: WebUrl | None = None
+    redirect_until: Annotated[
+        UnixTime | None,
+        Field(
+            description="with new_feed_url: until this time (Unix seconds) the show's podops "
+            "feed URLs answer 301 to new_feed_url; after it they serve the feed again"
+        ),
+    ] = None
     locked: bool = True
     podcast_guid: PodcastGuid | None = None
     funding: Annotated[list[Funding], Field(max_length=MAX_FUNDING)] = []
@@ -184,6 +203,17 @@ class ShowDescription(DocumentModel):
     remote_items: RemoteItems | None = None
 
     _distinct_services = field_validator("service_blocks")(check_service_blocks)
+
+    @field_validator("redirect_until")
+    @classmethod
+    def _redirect_needs_a_target(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and not info.data.get("new_feed_url"):
+            fail(
+                "redirect_without_new_feed_url",
+                "needs new_feed_url: the address the show's feed URLs would redirect to",
+            )
+        return value
+
     _publisher_medium = field_validator("publisher")(check_publisher)
 
     @field_validator("categories")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from podops import operations
 from podops.auth import Principal
 from podops.errors import NotFoundError
+from podops.imports.report import with_media_imports
 from podops.models import Operation, Production
 from podops.services.productions import get_production, may_access
 
@@ -22,6 +25,15 @@ def get_operation(session: Session, principal: Principal, operation_id: str) -> 
     if operation is None or not can_see(session, principal, operation):
         raise NotFoundError(f"no operation {operation_id}", code="podops.operation.not_found")
     return operation
+
+
+def operation_view(session: Session, principal: Principal, operation_id: str) -> dict[str, Any]:
+    """`get_operation` as the API shows it: a feed import composed with the media imports
+    it started (`podops.imports.report`)."""
+    operation = get_operation(session, principal, operation_id)
+    view = operations.to_json(operation)
+    with_media_imports(session, operation, view)
+    return view
 
 
 def can_see(session: Session, principal: Principal, operation: Operation) -> bool:

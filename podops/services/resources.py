@@ -65,9 +65,16 @@ def link_imported_asset(session: Session, resource_guid: str, field: str, asset_
     return True
 
 
-def unlink_failed_import(session: Session, resource_guid: str, field: str, url: str) -> bool:
+def unlink_failed_import(
+    session: Session,
+    resource_guid: str,
+    field: str,
+    url: str,
+    facts: dict[str, Any] | None = None,
+) -> bool:
     """Point a document's `rel: import` reference whose import failed back at its URL, as an
-    external reference the build can use (and probe); whether it did. As with linking, a
+    external reference the build can use (and probe for what `facts` — the type, length and
+    duration an imported feed stated — do not say); whether it did. As with linking, a
     document the producer changed meanwhile is left alone."""
     resource = session.get(Resource, resource_guid)
     if resource is None:
@@ -75,16 +82,24 @@ def unlink_failed_import(session: Session, resource_guid: str, field: str, url: 
     reference = resource.document.get(field)
     if reference != {"rel": "import", "url": url}:
         return False
-    document = {**resource.document, field: {"rel": "external", "url": url}}
+    known = {key: value for key, value in (facts or {}).items() if value}
+    document = {**resource.document, field: {"rel": "external", "url": url, **known}}
     write_document(resource, document, now=int(time.time()))
     return True
 
 
 def fill_enclosure(
-    session: Session, resource_guid: str, *, url: str, length: int, type: str | None
+    session: Session,
+    resource_guid: str,
+    *,
+    url: str,
+    length: int,
+    type: str | None,
+    duration: float | None = None,
 ) -> bool:
     """Record what a probe of `url` learnt in an episode's external enclosure: `length`, and
-    `type` when known, each only where the document still lacks it; whether it changed.
+    `type` and `duration` when known, each only where the document still lacks it; whether
+    it changed.
 
     A document deleted meanwhile, or whose enclosure now points elsewhere, is left alone, as
     is any value the producer set: their edit wins over what the build found.
@@ -104,6 +119,8 @@ def fill_enclosure(
         filled["length"] = length
     if not filled.get("type") and type is not None:
         filled["type"] = type
+    if not filled.get("duration") and duration is not None:
+        filled["duration"] = duration
     if filled == reference:
         return False
     write_document(resource, {**resource.document, "enclosure": filled}, now=int(time.time()))

@@ -92,8 +92,7 @@ class Storage(Protocol):
 
     Writes are atomic: a reader sees the whole old object or the whole new one, never a part.
     Every method raises `StorageError` for a key `validate_key` refuses. Backends have more
-    (`put_bytes`, `put_file`, `read_bytes`), for tests and tools that hold
-    the concrete type.
+    (`put_bytes`, `put_file`, `read_bytes`), for tests and tools that hold the concrete type.
     """
 
     def put_path(
@@ -130,7 +129,13 @@ class Storage(Protocol):
         ...
 
     def list(self, prefix: str = "") -> list[str]:
-        """The keys starting with `prefix`, sorted (deleting a production finds its media)."""
+        """Sorted keys that start with `prefix` (a plain string prefix, as in S3)."""
+        ...
+
+    def move(self, key: str, to: str) -> None:
+        """Move the object under `key` to `to`, replacing any object there, keeping its
+        content type and cache control; `NotFoundError` when there is none. A reader of `to`
+        sees the old object or the moved one whole; `key` is gone once `to` is there."""
         ...
 
     def public_url(self, key: str) -> str | None:

@@ -164,6 +164,16 @@ class LocalStorage:
         with self._errors("delete", key), contextlib.suppress(*_ABSENT):
             path.unlink()
 
+    def move(self, key: str, to: str) -> None:
+        source, target = self._path(key), self._path(to)
+        with self._errors("move", key):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.replace(source, target)  # one rename: atomic, and no bytes copied
+            except _ABSENT:
+                raise self._not_found(key) from None
+            _fsync_directory(target.parent)
+
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)
         # Only walk the directory the prefix ends in: "ep/2024" walks ep/ for 2024*.

@@ -10,6 +10,7 @@ import hashlib
 import io
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
@@ -83,6 +84,13 @@ class MemoryStorage:
     def delete(self, key: str) -> None:
         validate_key(key)
         with self._lock:
+            self._objects.pop(key, None)
+
+    def move(self, key: str, to: str) -> None:
+        validate_key(to)
+        stored, data = self._get(key)
+        with self._lock:
+            self._objects[to] = (replace(stored, key=to), data)
             self._objects.pop(key, None)
 
     def list(self, prefix: str = "") -> list[str]:

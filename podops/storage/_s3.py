@@ -210,6 +210,27 @@ class S3Storage:
         with contextlib.suppress(NotFoundError), self._errors("delete", key):
             self._client.delete_object(Bucket=self._bucket, Key=full_key)
 
+    def move(self, key: str, to: str) -> None:
+        source_key = self._full_key(key)
+        with self._errors("move", key):
+            head = self._client.head_object(Bucket=self._bucket, Key=source_key)
+            # S3 has no rename: a server-side copy (multipart above the threshold, so objects
+            # over 5 GB move too), then the delete. The headers are set again, not trusted to
+            # follow a multipart copy.
+            self._client.copy(
+                {"Bucket": self._bucket, "Key": source_key},
+                self._bucket,
+                self._full_key(to),
+                ExtraArgs={
+                    **_upload_arguments(
+                        head.get("ContentType") or DEFAULT_CONTENT_TYPE, head.get("CacheControl")
+                    ),
+                    "MetadataDirective": "REPLACE",
+                },
+                Config=_TRANSFER,
+            )
+            self._client.delete_object(Bucket=self._bucket, Key=source_key)
+
     def list(self, prefix: str = "") -> list[str]:
         validate_prefix(prefix)
         keys = []

@@ -3,6 +3,12 @@
 Media keys derive from content (`media/{production guid}/{sha256}{ext}`), so the object at a
 key never changes and the same bytes are stored once; a feed has one key per production, and
 a production with subscribers one more for its private feed.
+
+Everything under `private/` is for subscribers only: the private feed, and the media only
+premium episodes point at, which a build moves from `media/…` to `private/{production
+guid}/media/…` (and back when an episode becomes free). The public `/m/…` route composes only
+`media/` keys, and a bucket or CDN that serves media publicly must serve `media/` and `feeds/`
+only, never `private/`.
 """
 
 from __future__ import annotations
@@ -16,6 +22,23 @@ def media_key(production_guid: str, sha256: str, extension: str) -> str:
     if not _EXTENSION.fullmatch(extension):
         raise ValueError(f"not a file extension: {extension!r}")
     return f"media/{production_guid}/{sha256}{extension}"
+
+
+def hidden_media_key(key: str) -> str:
+    """Where the media stored under `key` (a `media_key`) is kept while only subscribers may
+    read it."""
+    _, production_guid, filename = key.split("/")
+    return f"private/{production_guid}/media/{filename}"
+
+
+def media_prefix(production_guid: str) -> str:
+    """The prefix of a production's public media keys."""
+    return f"media/{production_guid}/"
+
+
+def hidden_media_prefix(production_guid: str) -> str:
+    """The prefix of a production's subscriber-only media keys."""
+    return f"private/{production_guid}/media/"
 
 
 def feed_key(production_guid: str) -> str:

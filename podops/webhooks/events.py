@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
@@ -109,9 +109,12 @@ def build_published(
     operation_id: str,
     result: JsonObject,
     new_episodes: Sequence[feeds.Episode],
+    *,
+    subscribers_only: Collection[str] = (),
 ) -> None:
-    """`build.succeeded` for a build that changed the published feed, and `episode.published`
-    for each episode it carries that the feed before it did not (a scheduled one included)."""
+    """`build.succeeded` for a build that changed a published feed, and `episode.published`
+    for each episode no feed carried before (a scheduled one included); those of
+    `subscribers_only` (GUIDs) are in the private feed alone, their media not public."""
     named = production_data(production.guid, production.name)
     built = {key: result.get(key) for key in ("feed_url", "items", "bytes", "sha256", "etag")}
     events: list[tuple[str, JsonObject]] = [
@@ -123,6 +126,7 @@ def build_published(
             "title": episode.title,
             "published": episode.published,
             "enclosure_url": episode.enclosure.url if episode.enclosure is not None else None,
+            "subscribers_only": episode.guid in subscribers_only,
         }
         events.append(
             (

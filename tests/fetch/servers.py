@@ -145,6 +145,33 @@ def body(data: bytes, content_type: str = "audio/mpeg") -> Route:
     return route
 
 
+def range_body(data: bytes, content_type: str = "audio/mpeg") -> Route:
+    """Serves `data` as a file server does: HEAD, GET, and `Range: bytes=a-b` with 206."""
+
+    def route(handler: Handler) -> None:
+        asked = handler.headers.get("Range", "")
+        if handler.command == "HEAD" or not asked.startswith("bytes="):
+            body(data, content_type)(handler)
+            return
+        first, _, last = asked.removeprefix("bytes=").partition("-")
+        start, end = int(first), min(int(last or len(data) - 1), len(data) - 1)
+        if start >= len(data):
+            handler.send_head(416, {"Content-Range": f"bytes */{len(data)}", "Content-Length": "0"})
+            return
+        part = data[start : end + 1]
+        handler.send_head(
+            206,
+            {
+                "Content-Type": content_type,
+                "Content-Range": f"bytes {start}-{end}/{len(data)}",
+                "Content-Length": str(len(part)),
+            },
+        )
+        handler.write_raw(part)
+
+    return route
+
+
 def status(code: int, headers: dict[str, str] | None = None) -> Route:
     def route(handler: Handler) -> None:
         handler.send_head(code, {"Content-Length": "0", **(headers or {})})

@@ -1,0 +1,126 @@
+"""Writes answer with what a build would find in the written document: a `Warning` header."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from podops.publish.preflight import MAX_WARNINGS, WriteFinding, warning_header
+from tests.media.mpeg_frames import cbr_44100
+from tests.support.auth import bearer, context_of, token_for
+from tests.support.documents import episode, show
+
+SCOPES = "production:read production:write resource:read resource:write"
+PROD = "warned-podcast"
+BASE = f"/a/v1/resource/{PROD}"
+# One warning-value of RFC 7234: 199, the agent, a quoted string.
+WARNING_VALUE = re.compile(r'199 podops "((?:[^"\\]|\\.)*)"')
+
+
+@pytest.fixture
+def producer(client: TestClient) -> TestClient:
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
+    assert client.post("/a/v1/production", json={"name": PROD, "title": "T"}).status_code == 201
+    return client
+
+
+def warnings_of(response: Any) -> list[str]:
+    """The texts of the response's `Warning` header, unquoted."""
+    value = response.headers.get("warning", "")
+    texts = [match.group(1) for match in WARNING_VALUE.finditer(value)]
+    assert ", ".join(f'199 podops "{text}"' for text in texts) == value  # nothing else in it
+    return [re.sub(r"\\(.)", r"\1", text) for text in texts]
+
+
+def clean_episode(name: str) -> dict[str, Any]:
+    document = episode(name, date=int(time.time()) - 3600)
+    document["enclosure"]["duration"] = 600.0
+    return document
+
+
+def test_a_show_without_episodes_is_told_it_would_not_build_until_one_is_out(
+    producer: TestClient,
+) -> None:
+    created = producer.post(f"{BASE}/show/{PROD}", json=show(PROD))
+
+    assert created.status_code == 201, created.text
+    texts = warnings_of(created)
+    assert [t for t in texts if t.startswith("error ")] == texts[:1], texts
+    assert texts[0].startswith("error no-episodes at episodes: ")
+    episode_written = producer.post(
+        f"{BASE}/episode/episode-0001", json=clean_episode("episode-0001")
+    )
+    assert episode_written.status_code == 201
+    assert "warning" not in episode_written.headers  # a clean episode: nothing to say
+    again = producer.put(f"{BASE}/show/{PROD}", json=show(PROD))
+    assert again.status_code == 200
+    assert not [t for t in warnings_of(again) if "no-episodes" in t], warnings_of(again)
+    assert again.json() == producer.get(f"{BASE}/show/{PROD}").json()  # the body is the document
+
+
+def test_an_episode_is_told_what_the_build_would_find_in_it(producer: TestClient) -> None:
+    assert producer.post(f"{BASE}/show/{PROD}", json=show(PROD)).status_code == 201
+    document = episode("episode-0001", date=int(time.time()) - 3600)
+    document["enclosure"]["type"] = "audio/flac"  # podcast audio Apple does not play
+
+    written = producer.post(f"{BASE}/episode/episode-0001", json=document)
+
+    assert written.status_code == 201, written.text
+    texts = warnings_of(written)
+    assert any(t.startswith("warning not-for-apple at episode.enclosure.type: ") for t in texts)
+    assert any(t.startswith("warning duration at episode.duration: ") for t in texts)
+    document["enclosure"] |= {"type": "audio/mpeg", "duration": 61.0}
+    fixed = producer.put(f"{BASE}/episode/episode-0001", json=document)
+    assert fixed.status_code == 200
+    assert "warning" not in fixed.headers
+
+
+def test_an_episode_on_an_uploaded_asset_is_linted_with_the_assets_facts(
+    producer: TestClient,
+) -> None:
+    assert producer.post(f"{BASE}/show/{PROD}", json=show(PROD)).status_code == 201
+    uploaded = producer.post(
+        f"/a/v1/upload/{PROD}?name=episode-one-audio",
+        content=cbr_44100(frames=400),
+        headers={"Content-Type": "audio/mpeg"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    document = clean_episode("episode-0001")
+    document["enclosure"] = {"rel": "asset", "name": "episode-one-audio"}
+
+    written = producer.post(f"{BASE}/episode/episode-0001", json=document)
+
+    # Length, type and duration come from the probed upload: nothing to say.
+    assert written.status_code == 201, written.text
+    assert "warning" not in written.headers
+
+
+def test_an_external_enclosure_the_build_will_probe_is_no_finding(producer: TestClient) -> None:
+    assert producer.post(f"{BASE}/show/{PROD}", json=show(PROD)).status_code == 201
+    document = clean_episode("episode-0001")
+    document["enclosure"] = {"rel": "external", "url": "https://cdn.example.com/a.mp3"}
+
+    written = producer.post(f"{BASE}/episode/episode-0001", json=document)
+
+    assert written.status_code == 201, written.text
+    codes = {text.split(" ")[1] for text in warnings_of(written)}
+    assert not codes & {"enclosure-length", "enclosure-type"}
+
+
+def test_a_warning_header_is_ascii_quoted_and_bounded() -> None:
+    tricky = WriteFinding("warning", "long-title", "episode.title", 'Épisode "Ça va" \\ ok\n')
+    value = warning_header([tricky] * (MAX_WARNINGS + 5))
+
+    assert value is not None
+    value.encode("ascii")  # headers are Latin-1 at best; the header is ASCII
+    texts = WARNING_VALUE.findall(value)
+    assert len(texts) == MAX_WARNINGS
+    assert (
+        texts[0] == 'warning long-title at episode.title: \\\\xc9pisode \\"\\\\xc7a va\\" \\\\ ok '
+    )
+    assert texts[-1] == "and 6 more: build with ?validate=true"
+    assert warning_header([]) is None
