@@ -143,12 +143,21 @@ def web_app() -> Starlette:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write this file once the worker takes tasks (a readiness signal).",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(min=0, max=65535),
+    help="Answer GET /metrics on this port of PODOPS_HOST (0: not at all) "
+    "[PODOPS_WORKER_METRICS_PORT].",
+)
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
-def worker(beat: bool, ready_file: Path | None, celery_args: tuple[str, ...]) -> None:
+def worker(
+    beat: bool, ready_file: Path | None, metrics_port: int | None, celery_args: tuple[str, ...]
+) -> None:
     """Run a Celery worker (production: the Procfile's worker process).
 
     Arguments after the options go to Celery's worker as they are.
     """
+    from podops.metrics_endpoint import MetricsEndpoint
     from workers.app import create_celery_app
 
     settings = load_settings(secret=False)
@@ -161,7 +170,22 @@ def worker(beat: bool, ready_file: Path | None, celery_args: tuple[str, ...]) ->
     if ready_file is not None:
         ready_file.unlink(missing_ok=True)
     app = create_celery_app(settings, ready_file=ready_file)
-    app.worker_main(argv=[*_worker_argv(settings, beat), *celery_args])
+    port = settings.worker_metrics_port if metrics_port is None else metrics_port
+    endpoint = None
+    if port:
+        # After create_celery_app, which points this process's samples at the directory.
+        try:
+            endpoint = MetricsEndpoint(settings.host, port, token=settings.metrics_token)
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot answer /metrics on {settings.host}:{port}: {error.strerror}"
+            ) from None
+        endpoint.start()
+    try:
+        app.worker_main(argv=[*_worker_argv(settings, beat), *celery_args])
+    finally:
+        if endpoint is not None:
+            endpoint.stop()
 
 
 @main.command()

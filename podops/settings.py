@@ -443,6 +443,14 @@ class Settings:
         "Bearer token Prometheus must send to read `/metrics`. Empty: `/metrics` answers "
         "anyone who reaches it (keep it off the public ingress).",
     )
+    worker_metrics_port: int = _setting(
+        "PODOPS_WORKER_METRICS_PORT",
+        "0",
+        _integer(minimum=0, maximum=65535),
+        "Port on PODOPS_HOST where `podops worker` answers `GET /metrics` (the samples of its "
+        "metrics directory, with PODOPS_METRICS_TOKEN). 0: none, for a worker whose host a web "
+        "process already reports (the same metrics directory).",
+    )
 
     @property
     def embedded_broker(self) -> bool:

@@ -35,6 +35,7 @@ from starlette.requests import ClientDisconnect, Request
 from podops.errors import BadRequestError, BodyTooLargeError
 from podops.metrics import record_upload
 from podops.names import NAME_MAX_LENGTH, NAME_MIN_LENGTH, is_name
+from podops.storage import StoredObject
 from podops.storage.write_behind import open_write_behind
 from podops.untrusted import ascii_int
 
@@ -58,6 +59,9 @@ class ReceivedFile:
     declared_type: str | None
     name: str | None = None  # the resource name the client asked for
     lock: int | None = None  # the descriptor holding the file's flock while it is received
+    # The same bytes already in the store as this object (a direct upload): storing the asset
+    # copies it there rather than sending the file again.
+    in_store: StoredObject | None = None
 
     def discard(self) -> None:
         """Remove the file (if storage did not take it over) and release its lock."""

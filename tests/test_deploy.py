@@ -195,3 +195,21 @@ def test_the_image_runs_the_procfile_web_command_as_a_user_and_checks_healthz() 
     # No compiler or package installs in the final image: it only copies the venv in.
     final_runs = " ".join(rest for keyword, rest in final_stage if keyword == "RUN")
     assert not re.search(r"apt-get|apk add|gcc|build-essential|pip install", final_runs)
+
+
+def test_prometheus_scrapes_the_web_and_every_worker_pod_on_a_port_they_answer(
+    rendered: list[dict[str, Any]],
+) -> None:
+    by_name = {f"{item['kind']}/{item['metadata']['name']}": item for item in rendered}
+    config = by_name["ConfigMap/podops"]["data"]
+    for component in ("web", "worker"):
+        template = by_name[f"Deployment/podops-{component}"]["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true", component
+        assert annotations["prometheus.io/path"] == "/metrics", component
+        declared = {port["containerPort"] for port in template["spec"]["containers"][0]["ports"]}
+        assert int(annotations["prometheus.io/port"]) in declared, component
+    worker = by_name["Deployment/podops-worker"]["spec"]["template"]["metadata"]["annotations"]
+    # The port the worker answers on (podops worker reads it) is the one scraped.
+    assert config["PODOPS_WORKER_METRICS_PORT"] == worker["prometheus.io/port"]
+    assert config["PODOPS_HOST"] == "0.0.0.0"  # not only the pod's own loopback

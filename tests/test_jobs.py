@@ -14,6 +14,7 @@ from podops import operations
 from podops.jobs import (
     BuildJob,
     DeliverWebhookJob,
+    DirectUploadJob,
     ImportAssetJob,
     ImportFeedJob,
     JobFailedError,
@@ -45,6 +46,16 @@ EXAMPLES: list[JobParams] = [
     ImportFeedJob(name="my-show-01", owner="u", owner_email="a@example.com", url="https://x.org/f"),
     NotifyJob(production="p" * 22, feed_url="https://podops.example/f/x/feed.xml", medium="music"),
     DeliverWebhookJob(delivery="msg_" + "d" * 24),
+    DirectUploadJob(
+        production="p" * 22,
+        upload="a" * 24,
+        size=1_000_000,
+        sha256="0" * 64,
+        role="media",
+        name="big-episode",
+        filename="big episode.mp3",
+        content_type="audio/mpeg",
+    ),
 ]
 
 

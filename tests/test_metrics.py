@@ -191,3 +191,65 @@ def test_the_grafana_dashboard_charts_only_what_podops_exports() -> None:
     }
     assert charted <= exported
     assert len(charted) >= 8
+
+
+@pytest.mark.slow
+def test_a_worker_answers_metrics_on_its_own_port(tmp_path: Path, redis_url: str) -> None:
+    from podops import operations
+    from podops.jobs import PingJob
+    from podops.models import Operation, OperationStatus
+
+    token = "scrape-" + "w" * 40
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        PODOPS_BROKER_URL=redis_url,
+        PODOPS_WORKER_METRICS_PORT=str(port),
+        PODOPS_METRICS_TOKEN=token,
+    )
+    database = Database(settings.database_url)
+    migrate.upgrade(database)
+    database.dispose()
+    # A pool of two: the figures of both pool processes must add up in the scrape.
+    worker = WorkerProcess(settings, tmp_path / "worker.log", concurrency=2)
+    runtime = Runtime.build(settings)
+    scraper = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+    try:
+        worker.start()
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            refused = scraper.get("/metrics", headers=headers)
+            assert refused.status_code == 401
+            assert refused.json()["code"] == "podops.metrics.unauthorized"
+        elsewhere = scraper.get("/healthz", headers=bearer(token))
+        assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, "podops.route.not_found")
+        posted = scraper.post("/metrics", headers=bearer(token))
+        assert (posted.status_code, posted.headers["allow"]) == (405, "GET, HEAD")
+
+        started_ids = [runtime.jobs.start(PingJob(message=str(n))).id for n in range(3)]
+        with runtime.database.session() as session:
+            # Parameters no ping takes: the run fails (podops.operation.bad_params).
+            broken = operations.create(
+                session, kind="ping", params={"delay": -1}, production=None, queue_timeout=60
+            )
+        runtime.jobs.send(broken)
+
+        def finished() -> bool:
+            with runtime.database.session() as session:
+                return all(
+                    session.get(Operation, id_).status != OperationStatus.BUSY  # type: ignore[union-attr]
+                    for id_ in [*started_ids, broken.id]
+                )
+
+        wait_until(finished, 60, "the worker to run four pings")
+        scraped = scrape(scraper, Authorization=f"Bearer {token}")
+        assert value(scraped, "podops_operations_total", kind="ping", outcome="success") == 3
+        assert value(scraped, "podops_operations_total", kind="ping", outcome="failed") == 1
+        seconds = "podops_operation_duration_seconds_count"
+        assert value(scraped, seconds, kind="ping", outcome="success") == 3
+        assert value(scraped, seconds, kind="ping", outcome="failed") == 1
+        # The queue depth is the API's to report, once for the installation.
+        assert not [key for key in scraped if key[0].startswith("podops_operations_busy")]
+    finally:
+        scraper.close()
+        runtime.close()
+        worker.stop()

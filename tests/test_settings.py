@@ -202,6 +202,7 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_SUBSCRIBER_MAX_IPS": "5",
         "PODOPS_METRICS_DIR": str(tmp_path / "prometheus"),
         "PODOPS_METRICS_TOKEN": "scrape-" + "m" * 40,
+        "PODOPS_WORKER_METRICS_PORT": "9100",
     }
     assert sorted(given) == sorted(variable.name for variable in VARIABLES)
     settings = Settings.from_env(given)

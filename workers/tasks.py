@@ -14,11 +14,13 @@ from celery import Celery
 
 from podops.auth.revocation import purge_expired
 from podops.celery_config import SWEEP_TASK
+from podops.direct_uploads import store_direct_upload
 from podops.imports.asset import fall_back_abandoned, import_asset
 from podops.imports.feed import import_feed
 from podops.jobs import (
     BuildJob,
     DeliverWebhookJob,
+    DirectUploadJob,
     ImportAssetJob,
     ImportFeedJob,
     JobParams,
@@ -40,6 +42,7 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
     (ImportFeedJob, import_feed),
     (NotifyJob, notify_feed_changed),
     (DeliverWebhookJob, deliver_webhook),
+    (DirectUploadJob, store_direct_upload),
 )
 
 

@@ -236,28 +236,78 @@ class ProgressReader:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="The asset's name (default: from the file name).")
 @click.option("--artwork", is_flag=True, help="Check it as show or episode artwork.")
+@click.option(
+    "--direct/--through-api",
+    default=True,
+    show_default=True,
+    help="Put the file in the server's store directly when the server offers it (S3).",
+)
+@click.option("--timeout", default=3600.0, show_default=True, help="Wait for the asset this long.")
 @output_options
 @pass_state
-def upload(state: State, production: str, file: Path, name: str | None, artwork: bool) -> None:
-    """Upload a media file (streamed, never read whole into memory)."""
-    params = {"filename": file.name, **({"name": name} if name else {})}
-    if artwork:
-        params["role"] = "artwork"
+def upload(
+    state: State,
+    production: str,
+    file: Path,
+    name: str | None,
+    artwork: bool,
+    direct: bool,
+    timeout: float,
+) -> None:
+    """Upload a media file (streamed, never read whole into memory).
+
+    Where the server keeps media in S3 the file goes straight there (in parts, several at
+    once) and a worker makes the asset; elsewhere it goes through the API.
+    """
+    from podops.client import direct_upload
+
     client = state.client()
+    role = "artwork" if artwork else "media"
     show_progress = sys.stderr.isatty() and not state.output.quiet
-    with file.open("rb") as stream, _progress(file, enabled=show_progress) as advance:
-        try:
-            uploaded = client.request(
-                "POST",
-                f"/a/v1/upload/{production}",
-                params=params,
-                content=ProgressReader(stream, advance),
-                headers={"Content-Type": "application/octet-stream"},
-            )
-        except ApiError as error:
-            raise fail(error, str(file)) from None
+    try:
+        planned = (
+            direct_upload.plan(client, production, file, name=name, role=role) if direct else None
+        )
+        with _progress(file, enabled=show_progress) as advance:
+            if planned is None:
+                uploaded = _upload_through_api(client, production, file, name, role, advance)
+            else:
+                operation = direct_upload.send(client, planned, file, advance)
+        if planned is not None:
+            operation = wait_for(client, operation, timeout)
+            if operation["status"] == "Busy":
+                raise click.ClickException(
+                    f"stored; the asset is still being made: po operation {operation['id']} --wait"
+                )
+            if operation["status"] == "Failed":
+                finish(state, operation)  # exits 1 with its error
+            uploaded = operation["result"]
+    except ApiError as error:
+        raise fail(error, str(file)) from None
     asset = uploaded.get("asset", {})
     state.output.show(uploaded, ids=[str(asset.get("metadata", {}).get("name", ""))])
+
+
+def _upload_through_api(
+    client: Client,
+    production: str,
+    file: Path,
+    name: str | None,
+    role: str,
+    advance: Callable[[int], None],
+) -> dict[str, Any]:
+    params = {"filename": file.name, **({"name": name} if name else {})}
+    if role == "artwork":
+        params["role"] = "artwork"
+    with file.open("rb") as stream:
+        uploaded: dict[str, Any] = client.request(
+            "POST",
+            f"/a/v1/upload/{production}",
+            params=params,
+            content=ProgressReader(stream, advance),
+            headers={"Content-Type": "application/octet-stream"},
+        )
+    return uploaded
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from podops.jobs.errors import JobError, JobFailedError, JobRetryError
 from podops.jobs.kinds import (
     BuildJob,
     DeliverWebhookJob,
+    DirectUploadJob,
     ExternalFacts,
     ImportAssetJob,
     ImportFeedJob,
@@ -30,6 +31,7 @@ __all__ = [
     "BrokerUnavailableError",
     "BuildJob",
     "DeliverWebhookJob",
+    "DirectUploadJob",
     "ExternalFacts",
     "ImportAssetJob",
     "ImportFeedJob",

@@ -22,6 +22,7 @@ __all__ = [
     "BadParamsError",
     "BuildJob",
     "DeliverWebhookJob",
+    "DirectUploadJob",
     "ExternalFacts",
     "ImportAssetJob",
     "ImportFeedJob",
@@ -126,6 +127,23 @@ class ImportAssetJob(JobParams):
     link: ReferenceLink | None = None
 
 
+class DirectUploadJob(JobParams):
+    """Make the asset of media a client put in the store itself (`POST /a/v1/direct-upload`):
+    the staged object read back, checked and probed as an upload through the API is."""
+
+    kind: ClassVar[str] = "direct_upload"
+    task: ClassVar[str] = "podops.direct_upload"
+
+    production: str
+    upload: str = Field(description="the staged upload's id (its storage key is made of it)")
+    size: int
+    sha256: str | None = None
+    role: Literal["media", "artwork"] = "media"
+    name: str | None = None
+    filename: str | None = None
+    content_type: str | None = None
+
+
 class ImportFeedJob(JobParams):
     """Move a podcast into a production (created if new) from its feed, fetched or given."""
 
@@ -172,6 +190,7 @@ JOB_KINDS: dict[str, type[JobParams]] = {
         ImportFeedJob,
         NotifyJob,
         DeliverWebhookJob,
+        DirectUploadJob,
     )
 }
 

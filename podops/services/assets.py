@@ -18,7 +18,7 @@ from podops.media import ProbeResult
 from podops.models import Production, Resource
 from podops.names import Kind, is_name, new_guid
 from podops.services.resources import write_document
-from podops.storage import Storage
+from podops.storage import DirectUploads, Storage
 from podops.storage.keys import media_key
 from podops.uploads import ReceivedFile, suggested_name
 
@@ -89,6 +89,9 @@ def store_asset(
     key = media_key(production.guid, received.sha256, probed.extension)
     if same_bytes or storage.exists(key):
         received.discard()  # the same bytes are stored already: once is enough
+    elif received.in_store is not None and isinstance(storage, DirectUploads):
+        storage.copy(received.in_store, key, content_type=probed.mime_type)
+        received.discard()
     else:
         storage.put_path(key, received.path, content_type=probed.mime_type)
     now = int(time.time())

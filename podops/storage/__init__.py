@@ -11,7 +11,8 @@ Exceptions — every backend turns its own errors into these two:
 
     StorageError              the store failed or refused: unreachable, denied, full,
      │                        a bad key, a bad storage URL, an unsatisfiable range
-     └── NotFoundError        no object has this key
+     ├── NotFoundError        no object has this key
+     └── IncompleteUploadError  a direct upload's parts do not make an object
 
 Keys are relative POSIX paths composed by the service (`validate_key` says exactly which are
 accepted; every backend applies the same rule). All methods are synchronous: the web process
@@ -27,6 +28,8 @@ from types import TracebackType
 from typing import Protocol, runtime_checkable
 
 __all__ = [
+    "DirectUploads",
+    "IncompleteUploadError",
     "NotFoundError",
     "ObjectStream",
     "Presigning",
@@ -50,6 +53,10 @@ class StorageError(Exception):
 
 class NotFoundError(StorageError):
     """No object is stored under the key."""
+
+
+class IncompleteUploadError(StorageError):
+    """The parts a client uploaded do not make an object (none, one missing, one too small)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,58 @@ class Presigning(Protocol):
     def presigned_url(self, key: str, *, expires_in: int) -> str:
         """A URL that reads the object under `key` for `expires_in` seconds, whatever the
         store's public URLs are."""
+        ...
+
+
+@runtime_checkable
+class DirectUploads(Protocol):
+    """A store clients can write to directly with presigned URLs (S3): large media need not
+    pass through podops' processes. A store without it takes uploads through the API.
+
+    `upload_url` is one presigned PUT of a whole object; large objects go as a multipart
+    upload instead: `start_multipart`, one presigned URL a part (`part_url`), then
+    `finish_multipart`, which joins the parts the store holds (or `abort_multipart`).
+    """
+
+    def upload_url(self, key: str, *, expires_in: int) -> str:
+        """A URL that stores the request's body under `key` (one PUT) for `expires_in` s."""
+        ...
+
+    def start_multipart(self, key: str, *, content_type: str) -> str:
+        """Begin a multipart upload to `key`; its upload id."""
+        ...
+
+    def part_url(self, key: str, upload_id: str, number: int, *, expires_in: int) -> str:
+        """A URL that PUTs part `number` (1-based) of the multipart upload."""
+        ...
+
+    def finish_multipart(self, key: str, upload_id: str) -> StoredObject:
+        """Join the parts uploaded so far, in order, into the object under `key`.
+
+        `NotFoundError` when the store knows no such upload (finished, aborted or never
+        begun); `IncompleteUploadError` when the parts do not make an object.
+        """
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop the multipart upload and its parts (nothing happens if it is gone)."""
+        ...
+
+    def copy(self, source: StoredObject, key: str, *, content_type: str) -> StoredObject:
+        """Copy the object `source` describes to `key` within the store (no bytes through
+        us) — only while it is still that object (its ETag); `StorageError` if it changed."""
+        ...
+
+    def head(self, key: str) -> StoredObject:
+        """Describe the object under `key`; `NotFoundError` when there is none."""
+        ...
+
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        """Read the object under `key` (see `Storage.open`)."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object under `key` (nothing happens if there is none)."""
         ...
 
 

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from podops.storage import (
     DEFAULT_CONTENT_TYPE,
+    IncompleteUploadError,
     NotFoundError,
     ObjectStream,
     StorageError,
@@ -36,20 +37,32 @@ from podops.storage._ranges import LimitedStream, is_range, skip, unsatisfiable
 if TYPE_CHECKING:
     from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import GetObjectRequestTypeDef, PutObjectRequestTypeDef
+    from mypy_boto3_s3.type_defs import (
+        CompletedPartTypeDef,
+        GetObjectRequestTypeDef,
+        PutObjectRequestTypeDef,
+    )
 
     from podops.settings import Settings
 
 PRESIGNED_URL_SECONDS = 3600
+PATIENT_READ_SECONDS = 900
 _MIB = 1024 * 1024
 # Lenient on purpose (GCS allows underscores and long dotted names): this only catches URLs
 # such as s3://user:secret@host or s3:///prefix; the store itself judges the rest.
 _BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,220}[A-Za-z0-9]")
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound", "NoSuchUpload"})
+# A multipart upload's parts that cannot be joined: a part missing, or one too small.
+_INCOMPLETE_CODES = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall"})
 # Above 8 MiB uploads go multipart in 8 MiB parts; 4 parts in flight bound the memory a
 # non-seekable source costs to ~32 MiB.
 _TRANSFER = TransferConfig(
     multipart_threshold=8 * _MIB, multipart_chunksize=8 * _MIB, max_concurrency=4
+)
+# Copies within the bucket: one CopyObject up to S3's limit for it (5 GiB), which is one
+# request where a multipart copy would be hundreds; a multipart copy only beyond.
+_COPY = TransferConfig(
+    multipart_threshold=5 * 1024 * _MIB, multipart_chunksize=512 * _MIB, max_concurrency=4
 )
 
 
@@ -95,11 +108,20 @@ class S3Storage:
         try:
             # A session of its own: boto3's default session is not safe to share across
             # threads, and this client is used from the web process's threadpool.
-            self._client: S3Client = boto3.session.Session().client(
+            session = boto3.session.Session()
+            config = _client_config(custom_endpoint=bool(endpoint_url), path_style=path_style)
+            self._client: S3Client = session.client(
+                "s3", region_name=region or None, endpoint_url=endpoint_url or None, config=config
+            )
+            # For the requests answered only once the store is done with a large object:
+            # joining a multipart upload's parts, copying, a multipart upload's last step.
+            # S3 keeps the connection alive meanwhile; other stores are silent for as long
+            # (moto: 45 s to join 1 GiB), past the short read timeout of everything else.
+            self._patient: S3Client = session.client(
                 "s3",
                 region_name=region or None,
                 endpoint_url=endpoint_url or None,
-                config=_client_config(custom_endpoint=bool(endpoint_url), path_style=path_style),
+                config=config.merge(Config(read_timeout=PATIENT_READ_SECONDS)),
             )
         except (BotoCoreError, ValueError) as exc:
             raise StorageError(f"S3 client for {self._describe(None)}: {exc}") from exc
@@ -108,8 +130,9 @@ class S3Storage:
         return f"S3Storage({self._describe(None)!r})"
 
     def close(self) -> None:
-        """Close the client's pooled connections (optional; for tests and shutdown)."""
+        """Close the clients' pooled connections (optional; for tests and shutdown)."""
         self._client.close()
+        self._patient.close()
 
     def put_bytes(
         self, key: str, data: bytes, *, content_type: str, cache_control: str | None = None
@@ -133,7 +156,7 @@ class S3Storage:
         full_key = self._full_key(key)
         # Exceptions raised by `source` itself are not caught here: they propagate unchanged.
         with self._errors("upload", key):
-            self._client.upload_fileobj(
+            self._patient.upload_fileobj(
                 source,
                 self._bucket,
                 full_key,
@@ -148,7 +171,7 @@ class S3Storage:
         full_key = self._full_key(key)
         with self._errors("upload", key):
             # upload_file sends large files as a parallel multipart upload.
-            self._client.upload_file(
+            self._patient.upload_file(
                 str(path),
                 self._bucket,
                 full_key,
@@ -264,6 +287,79 @@ class S3Storage:
                 ExpiresIn=expires_in,
             )
 
+    def upload_url(self, key: str, *, expires_in: int) -> str:
+        with self._errors("presign", key):
+            return self._client.generate_presigned_url(
+                "put_object",
+                Params={"Bucket": self._bucket, "Key": self._full_key(key)},
+                ExpiresIn=expires_in,
+            )
+
+    def start_multipart(self, key: str, *, content_type: str) -> str:
+        with self._errors("multipart start", key):
+            response = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._full_key(key), ContentType=content_type
+            )
+        return response["UploadId"]
+
+    def part_url(self, key: str, upload_id: str, number: int, *, expires_in: int) -> str:
+        with self._errors("presign", key):
+            return self._client.generate_presigned_url(
+                "upload_part",
+                Params={
+                    "Bucket": self._bucket,
+                    "Key": self._full_key(key),
+                    "UploadId": upload_id,
+                    "PartNumber": number,
+                },
+                ExpiresIn=expires_in,
+            )
+
+    def finish_multipart(self, key: str, upload_id: str) -> StoredObject:
+        full_key = self._full_key(key)
+        # The store's own list of the parts it holds: the client need not echo their ETags.
+        parts: list[CompletedPartTypeDef] = []
+        with self._errors("multipart list", key):
+            pages = self._client.get_paginator("list_parts").paginate(
+                Bucket=self._bucket, Key=full_key, UploadId=upload_id
+            )
+            for page in pages:
+                parts += [
+                    {"PartNumber": part["PartNumber"], "ETag": part["ETag"]}
+                    for part in page.get("Parts", [])
+                ]
+        if not parts:
+            raise IncompleteUploadError(f"no part of {self._describe(key)} was uploaded")
+        with self._errors("multipart finish", key):
+            self._patient.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=full_key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": sorted(parts, key=lambda part: part["PartNumber"])},
+            )
+        return self.head(key)
+
+    def copy(self, source: StoredObject, key: str, *, content_type: str) -> StoredObject:
+        with self._errors("copy", source.key):
+            self._patient.copy(
+                {"Bucket": self._bucket, "Key": self._full_key(source.key)},
+                self._bucket,
+                self._full_key(key),
+                ExtraArgs={
+                    "ContentType": content_type,
+                    "MetadataDirective": "REPLACE",
+                    "CopySourceIfMatch": source.etag,
+                },
+                Config=_COPY,
+            )
+        return self.head(key)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        with contextlib.suppress(NotFoundError), self._errors("multipart abort", key):
+            self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._full_key(key), UploadId=upload_id
+            )
+
     def check(self) -> None:
         """HEAD the bucket: proves the endpoint answers, the credentials work, the bucket exists."""
         with self._errors("check", None):
@@ -286,6 +382,11 @@ class S3Storage:
             code = error.get("Code", "")
             if key is not None and code in _NOT_FOUND_CODES:
                 raise NotFoundError(f"no object {self._describe(key)}") from exc
+            if code in _INCOMPLETE_CODES:
+                raise IncompleteUploadError(
+                    f"the parts of {self._describe(key)} do not make an object: {code} "
+                    f"{error.get('Message', '')}".rstrip()
+                ) from exc
             detail = _CLIENT_ERROR_HINTS.get(code, error.get("Message", ""))
             raise StorageError(
                 f"S3 {action} of {self._describe(key)} failed: {code} {detail}".rstrip()

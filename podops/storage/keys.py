@@ -41,6 +41,11 @@ def hidden_media_prefix(production_guid: str) -> str:
     return f"private/{production_guid}/media/"
 
 
+def staged_upload_key(production_guid: str, upload: str) -> str:
+    """Where a client puts media itself (a direct upload) until a worker makes its asset."""
+    return f"uploads/{production_guid}/{upload}"
+
+
 def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
 
@@ -52,4 +57,4 @@ def private_feed_key(production_guid: str) -> str:
 
 def production_prefixes(production_guid: str) -> tuple[str, ...]:
     """Every prefix under which a production's objects are kept: deleting it removes them."""
-    return (f"media/{production_guid}/", f"feeds/{production_guid}/", f"private/{production_guid}/")
+    return tuple(f"{area}/{production_guid}/" for area in ("media", "feeds", "private", "uploads"))
