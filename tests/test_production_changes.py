@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from podops import operations
 from podops.models import Operation, Production, Resource, ServiceAccount
 from podops.publish.record import record_published
-from podops.storage.keys import feed_key
+from podops.storage.keys import feed_key, staged_upload_key
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
@@ -80,6 +80,8 @@ def test_delete_removes_rows_and_stored_objects_and_keeps_operations(
         assert operation is not None
         operation.status = "Success"
     assert storage.list(f"media/{guid}/")
+    staged = staged_upload_key(guid, "0" * 24)  # a direct upload never completed
+    storage.put_bytes(staged, b"partial", content_type="audio/mpeg")
 
     response = client.delete(
         f"/a/v1/production/{PROD}", params={"confirm": PROD, "force": "true"}, headers=host
@@ -89,13 +91,14 @@ def test_delete_removes_rows_and_stored_objects_and_keeps_operations(
         "guid": guid,
         "name": PROD,
         "resources": 4,  # show, two episodes, the asset
-        "objects_removed": 2,  # the media and the feed
+        "objects_removed": 3,  # the media, the feed and the staged upload
         "tokens_revoked": 0,
     }
     assert client.get(f"/a/v1/production/{PROD}", headers=host).status_code == 404
     assert count(client, Resource, Resource.production_guid == guid) == 0
     assert storage.list(f"media/{guid}/") == []
     assert not storage.exists(feed_key(guid))
+    assert not storage.exists(staged)
     assert client.get(f"/f/{guid}/feed.xml").status_code == 404
     assert count(client, Operation, Operation.id == finished) == 1  # the record stays
     # The name is free again.
