@@ -13,9 +13,19 @@
     └── UnavailableError          503, a dependency (database, broker, storage) is down
 
 Codes read `podops.<area>.<reason>`; clients branch on the code, people read the message.
+A body that fails validation lists every problem in `errors` (`[{"field", "message"}]`).
 """
 
 from __future__ import annotations
+
+from typing import TypedDict
+
+
+class FieldProblem(TypedDict):
+    """One problem of a request, at a field path (`description.categories.0.category`)."""
+
+    field: str
+    message: str
 
 
 class ApiError(Exception):
@@ -29,6 +39,7 @@ class ApiError(Exception):
         code: str | None = None,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        errors: list[FieldProblem] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -36,6 +47,9 @@ class ApiError(Exception):
             self.code = code
         self.field = field
         self.headers = headers or {}
+        # Every problem found, when there can be several (a body's validation): the first is
+        # also `field` and `message`, so a client that reads only those still has one.
+        self.errors = errors
 
 
 class BadRequestError(ApiError):

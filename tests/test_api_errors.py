@@ -6,12 +6,14 @@ import logging
 
 import httpx2
 import pytest
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.testclient import TestClient
 
 from podops.api import create_app
+from podops.api.bodies import MAX_REPORTED, validation_failed
 from podops.api.context import context_of
 from podops.models import Operation
 from podops.settings import Settings
@@ -75,6 +77,54 @@ def test_validation_errors_name_the_field(client: TestClient, admin: dict[str, s
     body = assert_error_shape(response, 400, "podops.request.invalid")
     assert body["field"] == "delay"
     assert "delay" in str(body["message"])
+
+
+def test_every_validation_error_is_listed_in_one_400(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    client.headers.update(admin)
+    production = client.post("/a/v1/production", json={"name": "errors-show", "title": "E"})
+    assert production.status_code == 201, production.text
+    document = {
+        "apiVersion": "v1",
+        "kind": "episode",
+        "metadata": {"name": "x"},
+        "description": {"title": 5, "season": -1},
+        "enclosure": {"rel": "external", "url": "ftp://cdn.example.com/a.mp3"},
+    }
+    response = client.post("/a/v1/resource/errors-show/episode/episode-0001", json=document)
+    body = assert_error_shape(response, 400, "podops.request.invalid")
+    fields = [item["field"] for item in body["errors"]]
+    assert fields == ["metadata.name", "description.title", "description.season", "enclosure.url"]
+    assert all(item["message"] for item in body["errors"])
+    # The first is also the top-level field and message, as before.
+    assert body["field"] == "metadata.name"
+    assert body["message"].startswith("metadata.name: ")
+    assert "and 3 more problems" in body["message"]
+    listed = client.get("/a/v1/resource/errors-show/all").json()["resources"]
+    assert listed == []
+
+
+def test_a_single_validation_error_reads_as_before(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    client.headers.update(admin)
+    body = client.post("/_t/ping", json={"delay": 99}).json()
+    assert body["errors"] == [{"field": "delay", "message": body["message"].split(": ", 1)[1]}]
+    assert "more" not in body["message"]
+
+
+def test_a_body_with_very_many_problems_reports_the_first_hundred() -> None:
+    class Numbers(BaseModel):
+        values: list[int]
+
+    with pytest.raises(ValidationError) as raised:
+        Numbers.model_validate({"values": ["x"] * 150})
+    error = validation_failed(raised.value)
+    assert error.errors is not None
+    assert len(error.errors) == MAX_REPORTED == 100
+    assert error.errors[99]["field"] == "values.99"
+    assert "and 149 more problems" in error.message
 
 
 def test_a_body_that_is_not_json_is_415(client: TestClient, admin: dict[str, str]) -> None:

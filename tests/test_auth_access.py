@@ -88,14 +88,16 @@ def test_token_requests_that_cannot_be_granted(
     assert response.json()["code"] == code
 
 
-def test_only_an_admin_creates_tokens(client: TestClient) -> None:
-    token = token_for(context_of(client), "host@example.com", "production:write resource:write")
-    response = client.post(
-        "/_a/token",
-        json={"user": "host@example.com", "scope": "resource:read"},
-        headers=bearer(token),
-    )
-    assert response.status_code == 403
+def test_only_an_admin_creates_tokens_for_another_user(client: TestClient) -> None:
+    context = context_of(client)
+    token_for(context, "other@example.com", "resource:read")
+    token = token_for(context, "host@example.com", "production:write resource:write")
+    for user in ("other@example.com", "nobody@example.com"):  # the same answer for both
+        response = client.post(
+            "/_a/token", json={"user": user, "scope": "resource:write"}, headers=bearer(token)
+        )
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "podops.auth.not_admin"
 
 
 def test_a_user_revokes_their_own_token(client: TestClient) -> None:

@@ -27,6 +27,7 @@ PUBLIC = {
     "GET /metrics": "for Prometheus, which holds no podops token (they expire): guarded by "
     "PODOPS_METRICS_TOKEN when that is set, else kept off the public ingress",
     "GET /api-spec/v1": "the OpenAPI document: how to use the API, before one has a token",
+    "GET /docs": "the same document as a page for people, before one has a token",
     "GET /_a/jwks": "the public keys that verify tokens: public by nature",
     "POST /_a/token/exchange": "the signed assertion in the body is the credential (RFC 7523)",
     "GET /m/{production}/{file}": "media for podcatchers, which send no token",

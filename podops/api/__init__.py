@@ -15,6 +15,7 @@ from starlette.routing import Route
 from podops.api import (
     auth,
     builds,
+    bulk,
     delivery,
     direct_uploads,
     health,
@@ -39,6 +40,7 @@ from podops.api.middleware import (
     RequestLogMiddleware,
 )
 from podops.api.openapi import build_openapi
+from podops.api.reference import reference_endpoint
 from podops.api.routing import Prefix
 from podops.metrics import enable_metrics
 from podops.runtime import Runtime
@@ -62,6 +64,7 @@ ROUTES = [
             *operations.routes,
             *productions.routes,
             *resources.routes,
+            *bulk.routes,
             *uploads.routes,
             *direct_uploads.routes,
             *builds.routes,
@@ -76,6 +79,7 @@ ROUTES = [
     *private_feeds.routes,  # for subscribers, by secret or signed URL: /p/…
 ]
 OPENAPI = build_openapi(ROUTES)
+api_reference = reference_endpoint(OPENAPI)
 
 
 async def openapi_document(_request: Request) -> Response:
@@ -102,7 +106,11 @@ def create_app(settings: Settings) -> Starlette:
             await upload_slots.close()
             await context.aclose()
 
-    routes = [*ROUTES, Route("/api-spec/v1", openapi_document, methods=["GET"])]
+    routes = [
+        *ROUTES,
+        Route("/api-spec/v1", openapi_document, methods=["GET"]),
+        Route("/docs", api_reference, methods=["GET"]),
+    ]
     app = Starlette(
         routes=routes,
         middleware=[

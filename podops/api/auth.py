@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ from starlette.routing import Route
 
 from podops.api.bodies import read_json
 from podops.api.context import context_of, in_session
-from podops.api.docs import documented
+from podops.api.docs import QueryParameter, documented
 from podops.api.middleware import RATE_LIMIT_STATE
+from podops.api.pagination import CURSOR, LIMIT, TimeKeyCursor, query_cursor, query_limit
 from podops.api.routing import path_for
-from podops.auth import Principal, Scope, TokenError
+from podops.auth import Principal, Scope, TokenError, issued
 from podops.auth.scopes import parse_scopes
 from podops.auth.service_accounts import EXCHANGED_TOKEN_TTL, GRANT_TYPE, redeem_assertion
 from podops.auth.users import find_user
@@ -37,11 +39,14 @@ from podops.errors import (
     NotFoundError,
     UnsupportedMediaTypeError,
 )
+from podops.models import IssuedToken
 from podops.services import productions
 from podops.untrusted import NUL, nul_refused
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 FORM = "application/x-www-form-urlencoded"
+_JTI = re.compile(r"[0-9A-Za-z_-]{1,64}")
+MIN_TOKEN_TTL = 60  # seconds, as `Authenticator.issue` requires
 
 
 class RateLimitedError(ApiError):
@@ -73,15 +78,7 @@ def requires(scope: Scope | None, *, whole_service: bool = False) -> Callable[[E
         async def protected(request: Request) -> Response:
             authenticator = context_of(request).authenticator
             principal = await authenticator.authenticate(request.headers.get("authorization"))
-            if authenticator.limiter is not None:
-                result = await authenticator.limiter.hit(principal.user_id)
-                request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = result.headers()
-                if not result.allowed:
-                    retry = max(1, result.reset_at - int(time.time()))
-                    raise RateLimitedError(
-                        f"more than {result.limit} requests a minute; retry in {retry} seconds",
-                        headers={"Retry-After": str(retry)},
-                    )
+            await charge(request, principal.user_id, 1)
             if scope is not None:
                 principal.require(scope)
             if whole_service and principal.production is not None:
@@ -99,6 +96,22 @@ def requires(scope: Scope | None, *, whole_service: bool = False) -> Callable[[E
     return decorate
 
 
+async def charge(request: Request, subject: str, cost: int) -> None:
+    """Count `cost` requests of `subject` against its rate limit; 429 beyond it. Every
+    protected request costs one; a bulk request adds what its size costs."""
+    limiter = context_of(request).authenticator.limiter
+    if limiter is None or cost <= 0:
+        return
+    result = await limiter.hit(subject, cost)
+    request.scope.setdefault("state", {})[RATE_LIMIT_STATE] = result.headers()
+    if not result.allowed:
+        retry = max(1, result.reset_at - int(time.time()))
+        raise RateLimitedError(
+            f"more than {result.limit} requests a minute; retry in {retry} seconds",
+            headers={"Retry-After": str(retry)},
+        )
+
+
 def requirement_of(endpoint: object) -> Requirement | None:
     """What `@requires` asks of the endpoint's callers; None when it is public."""
     requirement = getattr(endpoint, "requirement", None)
@@ -111,11 +124,16 @@ def principal_of(request: Request) -> Principal:
 
 
 class TokenRequest(BaseModel):
-    """Create an authorization for a user (admin only). The token is shown once."""
+    """Create a token: for yourself, with at most your own token's scopes and production (an
+    admin: for anyone). The token is shown once."""
 
     model_config = ConfigDict(extra="forbid")
 
-    user: str = Field(max_length=254, description="email address or user id")
+    user: str | None = Field(
+        default=None,
+        max_length=254,
+        description="email address or user id; default the caller (only an admin names another)",
+    )
     scope: str = Field(max_length=255, description="space-separated scopes")
     expires_in: int | None = Field(
         default=None, ge=60, le=2**31 - 1, description="seconds; default 8 hours"
@@ -176,13 +194,31 @@ async def verify_token(request: Request) -> Response:
     return JSONResponse({"active": True, **principal.claims.to_json()})
 
 
+class IssuedTokenOut(BaseModel):
+    """A token's record: never the token itself (it was shown once)."""
+
+    jti: str
+    scope: str
+    production: str | None
+    client_id: str | None
+    issued: int
+    expires: int
+    revoked: int | None
+
+
+class TokenList(BaseModel):
+    tokens: list[IssuedTokenOut]
+    next_cursor: str | None
+
+
 @documented(
-    "Create an authorization for a user (admin); the token is shown once",
+    "Create a token: yours, with at most your token's scopes and production (an admin: "
+    "anyone's); the token is shown once",
     body=TokenRequest,
     responses={201: TokenCreated, 403: None, 404: None},
     tag="auth",
 )
-@requires(Scope.ADMIN)
+@requires(None)
 async def create_token(request: Request) -> Response:
     body = await read_json(request, TokenRequest)
     try:
@@ -193,11 +229,22 @@ async def create_token(request: Request) -> Response:
 
     def issue(session: Session) -> tuple[str, dict[str, Any]]:
         production = _within_creator(session, creator, scopes, body.production)
-        user = find_user(session, body.user)
+        user = find_user(session, body.user or creator.user_id)
+        if not creator.is_admin and (user is None or user.id != creator.user_id):
+            # The same answer whether the user exists or not: nothing confirmed.
+            raise ForbiddenError(
+                "only an admin creates tokens for another user; leave out user for your own",
+                code="podops.auth.not_admin",
+            )
         if user is None:
             raise NotFoundError(f"no user {body.user}", code="podops.auth.user_not_found")
+        ttl = (
+            body.expires_in
+            if creator.is_admin
+            else _within_lifetime(creator, body.expires_in, authenticator.settings.token_ttl)
+        )
         token, claims = authenticator.issue(
-            session, user, scopes=scopes, ttl=body.expires_in, production=production
+            session, user, scopes=scopes, ttl=ttl, production=production
         )
         return token, claims.to_json()
 
@@ -211,6 +258,23 @@ async def create_token(request: Request) -> Response:
         },
         status_code=201,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def _within_lifetime(creator: Principal, asked: int | None, default: int) -> int:
+    """A lifetime no longer than what is left of the creator's token: a token minted by a
+    short-lived one (a service account's hour, say) must not outlive it. Without an ask, the
+    default lifetime cut to fit; an ask beyond it is 403."""
+    left = creator.claims.exp - int(time.time())
+    wanted = default if asked is None else asked
+    if wanted <= left:
+        return wanted
+    if asked is None and left >= MIN_TOKEN_TTL:
+        return left
+    raise ForbiddenError(
+        f"your token expires in {max(left, 0)} seconds: a token it creates cannot live longer"
+        + ("" if left >= MIN_TOKEN_TTL else f", nor less than {MIN_TOKEN_TTL} seconds"),
+        code="podops.auth.beyond_creator",
     )
 
 
@@ -239,6 +303,64 @@ def _within_creator(
             code="podops.auth.beyond_creator",
         ) from None
     return requested
+
+
+@documented(
+    "Your live tokens (revoked ones marked), newest first; an admin may name another user",
+    responses={200: TokenList, 403: None, 404: None},
+    query=(
+        LIMIT,
+        CURSOR,
+        QueryParameter(
+            "user", {"type": "string", "maxLength": 254}, "email or user id (admin only)"
+        ),
+    ),
+    tag="auth",
+)
+@requires(None)
+async def list_tokens(request: Request) -> Response:
+    limit = query_limit(request)
+    cursor = query_cursor(request, _JTI)
+    named = request.query_params.get("user")
+    caller = principal_of(request)
+    if named is not None and len(named) > 254:
+        raise BadRequestError("user is at most 254 characters", field="user")
+
+    def page(session: Session) -> list[IssuedToken]:
+        user_id = caller.user_id
+        if named is not None:
+            user = find_user(session, named)
+            if user is None or (user.id != caller.user_id and not caller.is_admin):
+                # Not confirmed to a non-admin: "no user", as for one that does not exist.
+                raise NotFoundError(f"no user {named}", code="podops.auth.user_not_found")
+            user_id = user.id
+        after = (cursor.at, cursor.key) if cursor is not None else None
+        return issued.list_tokens(session, caller, user_id=user_id, limit=limit + 1, after=after)
+
+    rows = await in_session(request, page)
+    shown = rows[:limit]
+    more = len(rows) > limit
+    return JSONResponse(
+        {
+            "tokens": [_issued_json(row) for row in shown],
+            "next_cursor": TimeKeyCursor(shown[-1].issued_at, shown[-1].jti).encode()
+            if more
+            else None,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _issued_json(row: IssuedToken) -> dict[str, Any]:
+    return IssuedTokenOut(
+        jti=row.jti,
+        scope=row.scope,
+        production=row.production,
+        client_id=row.client_id,
+        issued=row.issued_at,
+        expires=row.expires_at,
+        revoked=row.revoked_at,
+    ).model_dump(mode="json")
 
 
 @documented(
@@ -350,6 +472,7 @@ async def _exchange_form(request: Request) -> dict[str, str]:
 routes = [
     Route("/token", verify_token, methods=["GET"]),
     Route("/token", create_token, methods=["POST"]),
+    Route("/tokens", list_tokens, methods=["GET"]),
     Route("/token/exchange", exchange_token, methods=["POST"]),
     Route("/token/{jti}", revoke_token, methods=["DELETE"]),
     Route("/jwks", jwks, methods=["GET"]),

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from podops.errors import BadRequestError, UnsupportedMediaTypeError
+from podops.errors import BadRequestError, FieldProblem, UnsupportedMediaTypeError
 from podops.untrusted import NUL, nul_refused
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -24,6 +24,8 @@ Model = TypeVar("Model", bound=BaseModel)
 # Deeper than this is refused before validation: no document of ours needs it.
 MAX_DEPTH = 32
 JSON_TYPES = ("application/json",)
+# A body with more problems than this reports the first ones (the count says how many).
+MAX_REPORTED = 100
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
@@ -54,7 +56,7 @@ async def read_data(request: Request, *, yaml_allowed: bool = False) -> object:
 
 
 async def read_json(request: Request, model: type[Model], *, yaml_allowed: bool = False) -> Model:
-    """The body validated as `model`; 400 naming the first field at fault."""
+    """The body validated as `model`; 400 listing every field at fault."""
     data = await read_data(request, yaml_allowed=yaml_allowed)
     try:
         return model.model_validate(data)
@@ -63,10 +65,18 @@ async def read_json(request: Request, model: type[Model], *, yaml_allowed: bool 
 
 
 def validation_failed(error: ValidationError) -> BadRequestError:
-    """The first validation error as a 400 naming its field path (`description.title`)."""
-    first = error.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in first["loc"]) or "(body)"
-    return BadRequestError(f"{field}: {first['msg']}", field=field)
+    """Every validation error (up to MAX_REPORTED) as one 400: `errors` lists each field path
+    (`description.title`) with its message; `field` and `message` name the first."""
+    problems: list[FieldProblem] = []
+    for item in error.errors(include_url=False)[:MAX_REPORTED]:
+        field = ".".join(str(part) for part in item["loc"]) or "(body)"
+        problems.append({"field": field, "message": item["msg"]})
+    first = problems[0]
+    more = error.error_count() - 1
+    message = f"{first['field']}: {first['message']}"
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''}: see errors)"
+    return BadRequestError(message, field=first["field"], errors=problems)
 
 
 def _parse_json(raw: bytes) -> object:

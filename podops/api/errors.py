@@ -29,7 +29,10 @@ _HTTP_CODES = {
 
 async def api_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, field=exc.field, headers=exc.headers)
+    details = {"errors": exc.errors} if exc.errors is not None else {}
+    return error_response(
+        exc.status, exc.code, exc.message, field=exc.field, headers=exc.headers, **details
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -44,8 +44,14 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
 class ErrorBody(BaseModel):
-    """The one error shape: every 4xx and 5xx answer has it."""
+    """The one error shape: every 4xx and 5xx answer has it. A body that fails validation
+    lists every problem in `errors`; `field` and `message` name the first."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -53,6 +59,7 @@ class ErrorBody(BaseModel):
     code: str
     message: str
     field: str | None = None
+    errors: list[FieldError] | None = None
 
 
 def build_openapi(routes: Sequence[BaseRoute]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`GET /a/v1/operations/{id}` and the internal echo operation `POST /_t/ping`."""
+"""`GET /a/v1/operations` (a filtered list), `GET /a/v1/operations/{id}`, and the internal
+echo operation `POST /_t/ping`."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from podops import operations
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
 from podops.api.context import context_of, in_session
-from podops.api.docs import documented
+from podops.api.docs import QueryParameter, documented
+from podops.api.pagination import CURSOR, LIMIT, TimeKeyCursor, query_cursor, query_limit
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.jobs import PingJob
-from podops.models import Operation
+from podops.jobs.kinds import JOB_KINDS
+from podops.models import Operation, OperationStatus
+from podops.names import is_guid, is_name
 from podops.services import operations as operation_service
 
 _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
@@ -49,6 +53,15 @@ class OperationOut(BaseModel):
     updated: int
     started: int | None
     finished: int | None
+
+
+class OperationList(BaseModel):
+    operations: list[OperationOut]
+    next_cursor: str | None
+
+
+STATES = tuple(status.value for status in OperationStatus)
+KINDS = tuple(sorted(JOB_KINDS))
 
 
 class PingRequest(BaseModel):
@@ -89,6 +102,63 @@ async def get_operation(request: Request) -> Response:
 
 
 @documented(
+    "Your operations (of your productions, and those you started), newest first",
+    responses={200: OperationList, 404: None},
+    query=(
+        LIMIT,
+        CURSOR,
+        QueryParameter("production", {"type": "string", "maxLength": 44}, "name or GUID"),
+        QueryParameter("kind", {"type": "string", "enum": list(KINDS)}, "the job kind"),
+        QueryParameter("state", {"type": "string", "enum": list(STATES)}, "Busy, Success…"),
+    ),
+    tag="operations",
+)
+@requires(Scope.PRODUCTION_READ)
+async def list_operations(request: Request) -> Response:
+    limit = query_limit(request)
+    cursor = query_cursor(request, _OPERATION_ID)
+    wanted = operation_service.OperationFilter(
+        production=_production_filter(request),
+        kind=_choice(request, "kind", KINDS),
+        status=_choice(request, "state", STATES),
+    )
+    after = (cursor.at, cursor.key) if cursor is not None else None
+    rows = await in_session(
+        request,
+        operation_service.list_operations,
+        principal_of(request),
+        wanted,
+        limit=limit + 1,
+        after=after,
+    )
+    page = rows[:limit]
+    next_cursor = (
+        TimeKeyCursor(page[-1].created_at, page[-1].id).encode() if len(rows) > limit else None
+    )
+    return JSONResponse(
+        {"operations": [operations.to_json(row) for row in page], "next_cursor": next_cursor}
+    )
+
+
+def _production_filter(request: Request) -> str | None:
+    key = request.query_params.get("production")
+    if key is not None and not (is_name(key) or is_guid(key)):
+        raise BadRequestError(
+            "production must be a production's name or GUID",
+            code="podops.request.invalid_name",
+            field="production",
+        )
+    return key
+
+
+def _choice(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.query_params.get(name)
+    if value is not None and value not in allowed:
+        raise BadRequestError(f"{name} must be one of {', '.join(allowed)}", field=name)
+    return value
+
+
+@documented(
     "Internal: an echo operation through broker and worker",
     body=PingRequest,
     responses={202: OperationOut},
@@ -107,6 +177,9 @@ async def start_ping(request: Request) -> Response:
 
 
 # Under /a/v1.
-routes = [Route("/operations/{operation_id}", get_operation, methods=["GET"], name="operation")]
+routes = [
+    Route("/operations", list_operations, methods=["GET"]),
+    Route("/operations/{operation_id}", get_operation, methods=["GET"], name="operation"),
+]
 # Under /_t.
 internal_routes = [Route("/ping", start_ping, methods=["POST"])]

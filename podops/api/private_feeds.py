@@ -179,6 +179,7 @@ class _ThroughPodops:
         self.open = storage.open
         self.exists = storage.exists
         self.put_path = storage.put_path
+        self.delete = storage.delete
         self.check = storage.check
         self.list = storage.list
         self.move = storage.move

@@ -41,7 +41,9 @@ class RateLimitResult:
 class RateLimiter(Protocol):
     limit: int
 
-    async def hit(self, subject: str) -> RateLimitResult: ...
+    async def hit(self, subject: str, cost: int = 1) -> RateLimitResult:
+        """Count `cost` requests of `subject` (a bulk request costs more than one)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -58,10 +60,10 @@ class MemoryRateLimiter:
         self.limit = limit
         self._counts: dict[str, tuple[int, int]] = {}
 
-    async def hit(self, subject: str) -> RateLimitResult:
+    async def hit(self, subject: str, cost: int = 1) -> RateLimitResult:
         start, end = _window(time.time())
         window, count = self._counts.get(subject, (start, 0))
-        count = count + 1 if window == start else 1
+        count = count + cost if window == start else cost
         self._counts[subject] = (start, count)
         if len(self._counts) > 100_000:  # forget subjects from old windows
             self._counts = {k: v for k, v in self._counts.items() if v[0] == start}
@@ -78,12 +80,12 @@ class RedisRateLimiter:
         self.limit = limit
         self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
 
-    async def hit(self, subject: str) -> RateLimitResult:
+    async def hit(self, subject: str, cost: int = 1) -> RateLimitResult:
         start, end = _window(time.time())
         key = f"podops:ratelimit:{subject}:{start}"
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
+                pipe.incrby(key, cost)
                 pipe.expire(key, WINDOW_SECONDS * 2)
                 count, _ = await pipe.execute()
         except (RedisError, OSError) as error:

@@ -1,10 +1,13 @@
 """Podcast as code: `po apply` and `po diff` of document files against a production.
 
 The production's resources are read in pages of 500 (a few requests, whatever the number of
-documents), compared with the files, and only what differs is sent: POST for a new resource
-(with an Idempotency-Key, so a retry never makes two), PUT for a changed one. Rate limits are
-waited out (the client retries 429 after Retry-After), so a back catalogue applies in one run.
-A document the API refuses does not stop the others; every refusal is reported.
+documents), compared with the files, and only what differs is sent — several documents at
+once through the bulk endpoint (`POST /a/v1/production/{prod}/bulk`, up to 500 a request, each
+request all or nothing), so a catalogue of 1,000 episodes is a handful of requests. A batch the
+server refuses is sent again one document at a time (POST with an Idempotency-Key, or PUT), so
+a refused document does not stop the others and every refusal is reported by its file.
+`--dry-run` asks the server (`dry_run=true`): it checks every document as a write would, and
+answers what would change, field by field, keeping nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +18,16 @@ from typing import Any
 import click
 
 from podops.client.api import ApiError, Client
-from podops.client.documents import Document, Step, load_documents, plan
+from podops.client.documents import Change, Document, Step, load_documents, plan
 from podops.client.output import Output
 from podops.client.state import State, error_message, fail, output_options, pass_state
 
 PAGE_SIZE = 500
+# A bulk request: at most this many documents, and about this many bytes of JSON (the server
+# takes 1,000 documents and 1 MiB bodies by default).
+BULK_DOCUMENTS = 500
+BULK_BYTES = 800_000
+DONE = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 SYMBOLS = {"create": "+", "update": "~", "unchanged": "="}
 DOCUMENT_TYPE = {"Content-Type": "application/yaml"}
 
@@ -40,7 +48,9 @@ def _paths_arguments(command: Any) -> Any:
 @click.argument("production")
 @_paths_arguments
 @click.option(
-    "--dry-run", is_flag=True, help="Show what would change, field by field; send nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Have the server check every document and say what would change; keep nothing.",
 )
 @click.option("--force", is_flag=True, help="Send every document, even those unchanged.")
 @output_options
@@ -65,25 +75,133 @@ def apply(
             Step(s.document, "update", s.changes) if s.action == "unchanged" else s for s in steps
         ]
     if dry_run:
-        _show_plan(state.output, steps, dry_run=True)
+        checked = _server_plan(client, production, steps)
+        _show_plan(state.output, checked if checked is not None else steps, dry_run=True)
         return
+    done = _apply_steps(client, production, steps)
     results, failures = [], 0
-    for step in steps:
-        try:
-            done = _apply_step(client, production, step)
-        except ApiError as error:
+    for step, (action, error) in zip(steps, done, strict=True):
+        if error is not None:
             failures += 1
             click.echo(error_message(error, step.document.source), err=True)
             results.append({**step.to_json(), "action": "failed", "error": str(error)})
             continue
-        results.append({**step.to_json(), "action": done})
+        results.append({**step.to_json(), "action": action})
         if state.output.format == "table":
-            state.output.say(f"{done} {step.document.kind} {step.document.name}")
+            state.output.say(f"{action} {step.document.kind} {step.document.name}")
     if state.output.quiet or state.output.format != "table":
         changed = [r["name"] for r in results if r["action"] in ("created", "updated")]
         state.output.show(results, ids=changed)
     if failures:
         raise click.ClickException(f"{failures} of {len(steps)} documents failed")
+
+
+def _apply_steps(
+    client: Client, production: str, steps: list[Step]
+) -> list[tuple[str, ApiError | None]]:
+    """What each step did ("created", "updated", "unchanged") or the error that refused it."""
+    outcome: dict[int, tuple[str, ApiError | None]] = {
+        index: ("unchanged", None) for index, step in enumerate(steps) if step.action == "unchanged"
+    }
+    pending = [index for index, step in enumerate(steps) if step.action != "unchanged"]
+    if len(pending) > 1:
+        for batch in _batches(steps, pending):
+            try:
+                answer = _bulk(client, production, [steps[index] for index in batch])
+            except ApiError as error:
+                if error.status not in (400, 404, 405, 409, 413):
+                    raise fail(error) from None
+                continue  # sent one by one below: each refusal reported by its file
+            for result in answer["results"]:
+                outcome[batch[result["index"]]] = (DONE[result["action"]], None)
+    for index in pending:
+        if index in outcome:
+            continue
+        try:
+            outcome[index] = (_apply_step(client, production, steps[index]), None)
+        except ApiError as error:
+            outcome[index] = ("failed", error)
+    return [outcome[index] for index in range(len(steps))]
+
+
+def _batches(steps: list[Step], indices: list[int]) -> list[list[int]]:
+    """`indices` cut into bulk requests of at most BULK_DOCUMENTS and about BULK_BYTES."""
+    import json
+
+    batches: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for index in indices:
+        weight = len(json.dumps(steps[index].document.data, ensure_ascii=False).encode()) + 2
+        if current and (len(current) >= BULK_DOCUMENTS or size + weight > BULK_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(index)
+        size += weight
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _bulk(
+    client: Client, production: str, steps: list[Step], *, dry_run: bool = False
+) -> dict[str, Any]:
+    answer: dict[str, Any] = client.request(
+        "POST",
+        f"/a/v1/production/{production}/bulk",
+        params={"dry_run": "true"} if dry_run else None,
+        json={"documents": [step.document.data for step in steps]},
+    )
+    return answer
+
+
+def _server_plan(client: Client, production: str, steps: list[Step]) -> list[Step] | None:
+    """What the server says applying `steps` would do, field by field; None when it has no
+    bulk endpoint (the local plan stands). Every document it would refuse is reported."""
+    show = [index for index, step in enumerate(steps) if step.document.kind == "show"]
+    others = [index for index, step in enumerate(steps) if step.document.kind != "show"]
+    checked: dict[int, Step] = {}
+    refusals: list[str] = []
+    for number, batch in enumerate(_batches(steps, others) or [[]]):
+        # The show goes with every batch, so episodes find their parent even when it is new.
+        sent = show + batch
+        try:
+            answer = _bulk(client, production, [steps[index] for index in sent], dry_run=True)
+        except ApiError as error:
+            if error.status in (404, 405) and error.code.startswith("podops.route."):
+                return None
+            if error.status != 400 or not error.errors:
+                raise fail(error) from None
+            refusals += [_refusal(item, steps, sent) for item in error.errors]
+            continue
+        for result in answer["results"]:
+            index = sent[result["index"]]
+            if number > 0 and index in show:
+                continue
+            changes = [
+                Change(change["field"], change["before"], change["after"])
+                for change in result["changes"]
+            ]
+            checked[index] = Step(steps[index].document, result["action"], changes)
+    for refusal in dict.fromkeys(refusals):
+        click.echo(refusal, err=True)
+    if refusals:
+        raise click.ClickException(
+            f"the server would refuse {len(set(refusals))} problem(s); nothing was applied"
+        )
+    return [checked[index] for index in range(len(steps))]
+
+
+def _refusal(item: dict[str, str], steps: list[Step], sent: list[int]) -> str:
+    """A server's `documents.3.description.title` problem as the file that holds it says it."""
+    parts = item["field"].split(".", 2)
+    if len(parts) >= 2 and parts[0] == "documents" and parts[1].isdigit():
+        position = int(parts[1])
+        if position < len(sent):
+            source = steps[sent[position]].document.source
+            rest = parts[2] if len(parts) > 2 else "(document)"
+            return f"{source}: {rest}: {item['message']}"
+    return f"{item['field']}: {item['message']}"
 
 
 @click.command()
@@ -190,7 +308,7 @@ def _show_plan(output: Output, steps: list[Step], *, dry_run: bool) -> None:
         f"{counts['create']} to create, {counts['update']} to update, "
         f"{counts['unchanged']} unchanged"
     )
-    click.echo(summary + (" (dry run: nothing sent)" if dry_run else ""))
+    click.echo(summary + (" (dry run: nothing applied)" if dry_run else ""))
 
 
 def _short(value: Any) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from podops import operations
@@ -11,7 +13,7 @@ from podops.auth import Principal
 from podops.errors import NotFoundError
 from podops.imports.report import with_media_imports
 from podops.models import Operation, Production
-from podops.services.productions import may_access
+from podops.services.productions import get_production, may_access
 
 
 def get_operation(session: Session, principal: Principal, operation_id: str) -> Operation:
@@ -43,3 +45,54 @@ def can_see(session: Session, principal: Principal, operation: Operation) -> boo
     if principal.production is not None:
         return False
     return principal.is_admin or operation.owner == principal.user_id
+
+
+@dataclass(frozen=True)
+class OperationFilter:
+    """What a list of operations is narrowed to; None: any."""
+
+    production: str | None = None  # a name or GUID
+    kind: str | None = None
+    status: str | None = None
+
+
+def list_operations(
+    session: Session,
+    principal: Principal,
+    wanted: OperationFilter,
+    *,
+    limit: int,
+    after: tuple[int, str] | None,
+) -> list[Operation]:
+    """The operations the caller may see (`can_see`, in SQL), newest first, `limit` of them
+    after the (created_at, id) `after`. A production named in `wanted` that is not the
+    caller's is a 404, as everywhere."""
+    query = select(Operation)
+    if wanted.production is not None:
+        guid = get_production(session, principal, wanted.production).guid
+        query = query.where(Operation.production == guid)
+    elif principal.production is not None:
+        guid = get_production(session, principal, principal.production).guid
+        query = query.where(Operation.production == guid)
+    elif not principal.is_admin:
+        own = select(Production.guid).where(Production.owner_id == principal.user_id)
+        query = query.where(
+            or_(
+                Operation.production.in_(own),
+                and_(Operation.production.is_(None), Operation.owner == principal.user_id),
+            )
+        )
+    if wanted.kind is not None:
+        query = query.where(Operation.kind == wanted.kind)
+    if wanted.status is not None:
+        query = query.where(Operation.status == wanted.status)
+    if after is not None:
+        at, operation_id = after
+        query = query.where(
+            or_(
+                Operation.created_at < at,
+                and_(Operation.created_at == at, Operation.id < operation_id),
+            )
+        )
+    query = query.order_by(Operation.created_at.desc(), Operation.id.desc()).limit(limit)
+    return list(session.scalars(query))

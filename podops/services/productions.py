@@ -90,7 +90,7 @@ def create_production(session: Session, principal: Principal, body: ProductionCr
             code="podops.production.not_found",
         )
     if session.scalars(select(Production.guid).where(Production.name == body.name)).first():
-        raise _name_taken(body.name)
+        raise name_taken(body.name)
     return _insert(
         session, body.name, owner_id=principal.user_id, title=body.title, summary=body.summary
     )
@@ -114,7 +114,7 @@ def open_for_import(session: Session, name: str, *, owner_id: str) -> tuple[Prod
 def _owned_or_free(session: Session, name: str, *, owner_id: str) -> Production | None:
     production = session.scalars(select(Production).where(Production.name == name)).first()
     if production is not None and production.owner_id != owner_id:
-        raise _name_taken(name)
+        raise name_taken(name)
     return production
 
 
@@ -137,11 +137,11 @@ def _insert(
         with session.begin_nested():
             session.flush()
     except IntegrityError:  # created by a concurrent request since the check above
-        raise _name_taken(name) from None
+        raise name_taken(name) from None
     return production
 
 
-def _name_taken(name: str) -> ConflictError:
+def name_taken(name: str) -> ConflictError:
     return ConflictError(
         f"a production named {name} exists already; production names are unique because "
         "they are part of public feed URLs",

@@ -292,14 +292,8 @@ def create_resource(
     `podcast_guid` from its feed URL on `base_url`, unless the import set one.
     """
     _check_name(document, path_name)
-    owned = {} if from_server else server_owned_values(document)
-    if owned:
-        field = next(iter(owned))
-        raise BadRequestError(
-            f"{field} is set by the server and may not be sent when creating",
-            code="podops.resource.server_owned",
-            field=field,
-        )
+    if not from_server:
+        check_no_server_owned(document)
     kind = Kind(document.kind)
     taken = select(Resource.guid).where(
         Resource.production_guid == production.guid,
@@ -307,7 +301,7 @@ def create_resource(
         Resource.name == document.metadata.name,
     )
     if session.scalars(taken).first():
-        raise _name_taken(kind, document.metadata.name)
+        raise name_taken(kind, document.metadata.name)
     if kind is Kind.SHOW and find_show(session, production) is not None:
         raise ConflictError(
             f"production {production.name} has a show already; update it with PUT",
@@ -329,8 +323,8 @@ def create_resource(
             session.add(resource)
             session.flush()
     except IntegrityError:  # a concurrent create of the same name won
-        raise _name_taken(kind, document.metadata.name) from None
-    _set_labels(session, resource, document)
+        raise name_taken(kind, document.metadata.name) from None
+    set_labels(session, resource, document)
     session.flush()
     return resource
 
@@ -350,19 +344,7 @@ def replace_resource(
     resource = get_resource(session, production, kind, key)
     check_if_match(if_match, resource.etag)
     _check_name(document, resource.name)
-    for field, value in server_owned_values(document).items():
-        if field == "metadata.guid" and value != resource.guid:
-            raise BadRequestError(
-                f"metadata.guid is {resource.guid} and cannot change",
-                code="podops.resource.server_owned",
-                field=field,
-            )
-        if field.startswith("description.") and value != _stored_value(resource, field):
-            raise BadRequestError(
-                f"{field} is set by the server and cannot be changed",
-                code="podops.resource.server_owned",
-                field=field,
-            )
+    check_server_owned_kept(resource, document)
     now = int(time.time())
     stored = _stored_document(
         session,
@@ -376,7 +358,7 @@ def replace_resource(
     write_document(resource, stored, now=now)
     session.execute(delete(ResourceLabel).where(ResourceLabel.resource_guid == resource.guid))
     session.flush()
-    _set_labels(session, resource, document)
+    set_labels(session, resource, document)
     session.flush()
     return resource
 
@@ -398,6 +380,36 @@ def delete_resource(
             )
     session.delete(resource)
     session.flush()
+
+
+def check_no_server_owned(document: AnyDocument) -> None:
+    """400 when a document to create sets a value only the server sets."""
+    owned = server_owned_values(document)
+    if owned:
+        field = next(iter(owned))
+        raise BadRequestError(
+            f"{field} is set by the server and may not be sent when creating",
+            code="podops.resource.server_owned",
+            field=field,
+        )
+
+
+def check_server_owned_kept(resource: Resource, document: AnyDocument) -> None:
+    """400 when a replacing document changes a value only the server sets (repeating the
+    stored one is fine: a document read, edited and sent back has them)."""
+    for field, value in server_owned_values(document).items():
+        if field == "metadata.guid" and value != resource.guid:
+            raise BadRequestError(
+                f"metadata.guid is {resource.guid} and cannot change",
+                code="podops.resource.server_owned",
+                field=field,
+            )
+        if field.startswith("description.") and value != _stored_value(resource, field):
+            raise BadRequestError(
+                f"{field} is set by the server and cannot be changed",
+                code="podops.resource.server_owned",
+                field=field,
+            )
 
 
 def _check_name(document: AnyDocument, path_name: str) -> None:
@@ -428,18 +440,36 @@ def _stored_document(
     keep: dict[str, Any] | None = None,
     base_url: str | None = None,
 ) -> dict[str, Any]:
-    """The document as stored: server-owned GUID and parent filled in, date defaulted, the
-    server-owned values of the stored version (`keep`) kept."""
+    """`stored_document`, with the parent and the production's assets looked up."""
     if document.kind == Kind.EPISODE.value:
         show = find_show(session, production)
-        if show is None:
-            raise ConflictError(
-                f"production {production.name} has no show yet; create the show first",
-                code="podops.resource.no_show",
-            )
-        parent = show.guid
+        parent = show.guid if show is not None else None
     else:
         parent = production.guid
+    _check_asset_references(session, production, document)
+    return stored_document(
+        production, document, guid=guid, now=now, parent=parent, keep=keep, base_url=base_url
+    )
+
+
+def stored_document(
+    production: Production,
+    document: AnyDocument,
+    *,
+    guid: str,
+    now: int,
+    parent: str | None,
+    keep: dict[str, Any] | None = None,
+    base_url: str | None = None,
+) -> dict[str, Any]:
+    """The document as stored: server-owned GUID and `parent` filled in (None: an episode
+    whose production has no show, a 409), date defaulted, the server-owned values of the
+    stored version (`keep`) kept. Asset references are the caller's to check."""
+    if parent is None:
+        raise ConflictError(
+            f"production {production.name} has no show yet; create the show first",
+            code="podops.resource.no_show",
+        )
     if document.metadata.parent is not None and document.metadata.parent != parent:
         raise BadRequestError(
             f"metadata.parent must be {parent}, this {document.kind}'s parent in production "
@@ -447,7 +477,6 @@ def _stored_document(
             code="podops.resource.parent_mismatch",
             field="metadata.parent",
         )
-    _check_asset_references(session, production, document)
     _check_published_sizes(document)
     data = dump_resource(document)
     data["metadata"]["guid"] = guid
@@ -464,6 +493,14 @@ def _stored_document(
     return data
 
 
+def missing_asset(production: Production, path: str, name: str) -> BadRequestError:
+    return BadRequestError(
+        f"{path}: production {production.name} has no asset {name!r}; upload or import it first",
+        code="podops.resource.no_such_asset",
+        field=path,
+    )
+
+
 def _check_asset_references(
     session: Session, production: Production, document: AnyDocument
 ) -> None:
@@ -476,12 +513,7 @@ def _check_asset_references(
             Resource.name == name,
         )
         if session.scalars(exists).first() is None:
-            raise BadRequestError(
-                f"{path}: production {production.name} has no asset {name!r}; upload "
-                "or import it first",
-                code="podops.resource.no_such_asset",
-                field=path,
-            )
+            raise missing_asset(production, path, name)
 
 
 def _check_published_sizes(document: AnyDocument) -> None:
@@ -525,12 +557,12 @@ def _stored_value(resource: Resource, field: str) -> object:
     return value
 
 
-def _set_labels(session: Session, resource: Resource, document: AnyDocument) -> None:
+def set_labels(session: Session, resource: Resource, document: AnyDocument) -> None:
     for key, value in document.metadata.labels.items():
         session.add(ResourceLabel(resource_guid=resource.guid, key=key, value=value))
 
 
-def _name_taken(kind: Kind, name: str) -> ConflictError:
+def name_taken(kind: Kind, name: str) -> ConflictError:
     return ConflictError(
         f"a {kind.value} named {name} exists already in this production",
         code="podops.resource.exists",

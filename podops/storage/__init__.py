@@ -99,8 +99,7 @@ class Storage(Protocol):
 
     Writes are atomic: a reader sees the whole old object or the whole new one, never a part.
     Every method raises `StorageError` for a key `validate_key` refuses. Backends have more
-    (`put_bytes`, `put_file`, `read_bytes`, `delete`), for tests and tools that hold the
-    concrete type.
+    (`put_bytes`, `put_file`, `read_bytes`), for tests and tools that hold the concrete type.
     """
 
     def put_path(
@@ -130,6 +129,10 @@ class Storage(Protocol):
         is at or past the end of the object (HTTP 416). The stream reads the object as it was
         when opened, even if it is replaced meanwhile.
         """
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object under `key`; nothing happens when there is none."""
         ...
 
     def list(self, prefix: str = "") -> list[str]:

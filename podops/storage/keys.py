@@ -53,3 +53,8 @@ def feed_key(production_guid: str) -> str:
 def private_feed_key(production_guid: str) -> str:
     """The private (premium) feed, its enclosures still to be signed for each subscriber."""
     return f"private/{production_guid}/feed.xml"
+
+
+def production_prefixes(production_guid: str) -> tuple[str, ...]:
+    """Every prefix under which a production's objects are kept: deleting it removes them."""
+    return tuple(f"{area}/{production_guid}/" for area in ("media", "feeds", "private", "uploads"))
