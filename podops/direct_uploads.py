@@ -60,6 +60,7 @@ PART_SIZE = 16 * _MIB
 MIN_PART_SIZE = 5 * _MIB  # S3's smallest part (all but the last)
 MAX_PART_SIZE = 5 * 1024 * _MIB  # S3's largest part
 MAX_PARTS = 10_000  # S3's most parts in one upload
+MAX_OBJECT_SIZE = 5 * 1024 * 1024 * _MIB  # S3's largest object (5 TiB)
 # Long enough for a gigabyte over a slow home uplink; SigV4 allows up to seven days.
 URL_SECONDS = 6 * 3600
 READ_STAGE = "read back"
@@ -71,7 +72,8 @@ class UploadFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    size: int = Field(gt=0, description="the file's size in bytes")
+    # S3's largest object; the settings' PODOPS_MAX_UPLOAD_BYTES is checked by the handler.
+    size: int = Field(gt=0, le=MAX_OBJECT_SIZE, description="the file's size in bytes")
     sha256: str | None = Field(
         default=None, pattern=r"^[0-9a-f]{64}$", description="checked against the bytes stored"
     )
