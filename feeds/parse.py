@@ -81,6 +81,7 @@ from feeds.model import (
     Image,
     ImageSource,
     License,
+    LiveItem,
     Location,
     Owner,
     Person,
@@ -166,6 +167,7 @@ class ParsedShow:
     social_interacts: tuple[SocialInteract, ...] = ()
     podroll: tuple[RemoteItem, ...] = ()
     remote_items: tuple[RemoteItem, ...] = ()
+    live_items: tuple[LiveItem, ...] = ()
 
     @property
     def ownership_emails(self) -> tuple[str, ...]:
@@ -229,6 +231,7 @@ class ParsedShow:
             social_interacts=self.social_interacts,
             podroll=self.podroll,
             remote_items=self.remote_items,
+            live_items=self.live_items,
         )
 
 
@@ -452,6 +455,7 @@ def _show(channel: Children, problems: Problems) -> ParsedShow:
         social_interacts=namespace.social_interacts(channel, None, problems),
         podroll=namespace.podroll(channel, problems),
         remote_items=namespace.remote_items(channel, problems),
+        live_items=namespace.live_items(channel, problems),
     )
 
 

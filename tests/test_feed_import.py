@@ -451,6 +451,22 @@ CHANNEL_TAGS = """
       accountUrl="https://podcastindex.social/@dave"/>
   <podcast:podroll><podcast:remoteItem feedGuid="29cdca4a-32d8-56ba-b48b-09a011c5daa9"
       feedUrl="https://feeds.example.org/buzzcast.xml"/></podcast:podroll>
+  <podcast:liveItem status="live" start="2021-09-26T07:30:00.000-0600"
+      end="2021-09-26T09:00:00.000-0600">
+    <title>Podcasting 2.0 Live Show</title>
+    <description>A look into the future of podcasting</description>
+    <link>https://example.com/podcast/live</link>
+    <guid isPermaLink="true">https://example.com/live</guid>
+    <podcast:person href="https://example.com/adam" img="https://example.com/adam.jpg"
+        >Adam Curry</podcast:person>
+    <podcast:alternateEnclosure type="audio/mpeg" length="312" bitrate="128000">
+      <podcast:source uri="https://example.com/pc20/livestream?format=.mp3"/>
+    </podcast:alternateEnclosure>
+    <enclosure url="https://example.com/pc20/livestream?format=.mp3" type="audio/mpeg"
+        length="312"/>
+    <podcast:contentLink
+        href="https://example.com/html/livestream">Listen Live!</podcast:contentLink>
+  </podcast:liveItem>
   <podcast:remoteItem feedGuid="not-a-guid" medium="music"/>
 """
 
@@ -495,6 +511,7 @@ SHOW_TAGS = (
     "values",
     "social_interacts",
     "podroll",
+    "live_items",
 )
 EPISODE_TAGS = (
     "season",
@@ -532,6 +549,13 @@ def test_a_feeds_podcast_index_tags_are_kept_by_import_and_rebuild(mover: TestCl
     for field in SHOW_TAGS:
         assert getattr(after.show, field) == getattr(before.show, field), field
     assert after.show.remote_items == ()
+    (live,) = after.show.live_items
+    assert (live.guid, live.status, live.start, live.end) == (
+        "https://example.com/live",
+        "live",
+        1632663000,
+        1632668400,
+    )
     (old,), (new,) = before.episodes, after.episodes
     for field in EPISODE_TAGS:
         assert getattr(new, field) == getattr(old, field), field

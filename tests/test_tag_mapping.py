@@ -30,6 +30,7 @@ SHOW_TAGS = (
     "social_interacts",
     "podroll",
     "remote_items",
+    "live_items",
 )
 EPISODE_TAGS = (
     "season_name",
@@ -113,6 +114,14 @@ ASSETS: dict[str, dict[str, Any]] = {
         }
     },
     "episode-one-art": {"description": {"url": "https://media.podops.test/ep1.png"}},
+    "live-recording": {
+        "description": {
+            "url": "https://media.podops.test/live.mp3",
+            "storage_key": "p/live.mp3",
+            "size": 55555,
+            "type": "audio/mpeg",
+        }
+    },
 }
 
 
@@ -122,11 +131,13 @@ def tagged(
     cover: str | None = None,
     source: str | None = None,
     art: str | None = None,
+    stream: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A show and an episode with every tag, naming the given uploaded assets."""
     return (
         documents.show(
-            "tag-show-1", **documents.show_tags(trailer_asset=trailer, image_asset=cover)
+            "tag-show-1",
+            **documents.show_tags(trailer_asset=trailer, image_asset=cover, stream_asset=stream),
         ),
         documents.episode(
             "tag-episode-1",
@@ -142,6 +153,7 @@ def test_uploaded_assets_become_their_urls_and_their_media_is_published_first() 
         cover="cover-art-1500",
         source="episode-one-opus",
         art="episode-one-art",
+        stream="live-recording",
     )
     del episode["description"]["alternate_enclosures"][1]["type"]
     result = mapped(show, episode, ASSETS)
@@ -162,18 +174,27 @@ def test_uploaded_assets_become_their_urls_and_their_media_is_published_first() 
     assert (alternate.type, alternate.length) == ("audio/ogg", 98765)
     # The width the document gives stands for the one never probed.
     assert item.image_srcset == (feeds.ImageSource("https://media.podops.test/ep1.png", 1400),)
-    assert set(result.media_keys) >= {"p/trailer.m4a", "p/cover.jpg", "p/ep1.opus"}
+    (live,) = result.show.live_items
+    assert live.enclosure == feeds.Enclosure(
+        "https://media.podops.test/live.mp3", 55555, "audio/mpeg"
+    )
+    assert set(result.media_keys) >= {"p/trailer.m4a", "p/cover.jpg", "p/ep1.opus", "p/live.mp3"}
 
 
 def test_a_missing_asset_is_a_problem_naming_the_field() -> None:
     show, episode = tagged(
-        trailer="trailer-gone", cover="cover-gone1", source="source-gone", art="art-gone1"
+        trailer="trailer-gone",
+        cover="cover-gone1",
+        source="source-gone",
+        art="art-gone1",
+        stream="stream-gone",
     )
     result = mapped(show, episode, {})
     assert sorted(problem.path for problem in result.problems) == [
         "episodes[0].alternate_enclosures[1].sources[0]",
         "episodes[0].image_srcset[0]",
         "show.image_srcset[0]",
+        "show.live_items[0].enclosure",
         "show.trailers[1].media",
     ]
     assert all("does not exist" in problem.message for problem in result.problems)

@@ -160,6 +160,10 @@ def _show(
         social_interacts=tuple(map(_social_interact, _items(description, "social_interacts"))),
         podroll=tuple(map(_remote_item, _items(description, "podroll"))),
         remote_items=tuple(map(_remote_item, _items(description, "remote_items"))),
+        live_items=tuple(
+            _live_item(f"show.live_items[{index}]", item, assets, mapped)
+            for index, item in enumerate(_items(description, "live_items"))
+        ),
     )
 
 
@@ -474,4 +478,47 @@ def _alternate_enclosure(
         codecs=item.get("codecs"),
         default=bool(item.get("default", False)),
         integrity=feeds.Integrity(integrity["type"], integrity["value"]) if integrity else None,
+    )
+
+
+def _live_item(path: str, item: dict[str, Any], assets: Assets, mapped: Mapped) -> feeds.LiveItem:
+    """The live item, its uploaded media resolved; an asset that cannot be resolved is named
+    and leaves the item without its stream, which lint then reports as well."""
+    reference: dict[str, Any] = item["enclosure"]
+    stream: feeds.Enclosure | None = None
+    if reference["rel"] == "asset":
+        media = _asset(f"{path}.enclosure", reference, assets, mapped)
+        if media is not None:
+            stream = feeds.Enclosure(media["url"], int(media.get("size", 0)), media.get("type", ""))
+    else:
+        stream = feeds.Enclosure(
+            reference["url"], int(reference.get("length") or 0), reference["type"]
+        )
+    return feeds.LiveItem(
+        guid=item["guid"],
+        title=item["title"],
+        status=item["status"],
+        start=item["start"],
+        enclosure=stream,
+        end=item.get("end"),
+        description=item.get("description") or "",
+        link=item.get("link"),
+        persons=tuple(map(_person, _items(item, "persons"))),
+        alternate_enclosures=tuple(
+            alternate
+            for number, each in enumerate(_items(item, "alternate_enclosures"))
+            if (
+                alternate := _alternate_enclosure(
+                    f"{path}.alternate_enclosures[{number}]", each, assets, mapped
+                )
+            )
+            is not None
+        ),
+        image_srcset=_image_srcset(f"{path}.image_srcset", item, assets, mapped),
+        values=tuple(map(_value, _items(item, "values"))),
+        chat=_chat(item.get("chat")),
+        content_links=tuple(
+            feeds.ContentLink(link["href"], link.get("text") or "")
+            for link in _items(item, "content_links")
+        ),
     )

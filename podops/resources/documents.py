@@ -84,6 +84,12 @@ _UNIONS: Mapping[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     ("description", "trailers", "*", "media"): ("rel", ("asset", "external")),
     ("description", "image_srcset", "*"): ("rel", ("asset", "external")),
     ("description", "alternate_enclosures", "*", "sources", "*"): ("rel", ("asset", "external")),
+    ("description", "live_items", "*", "enclosure"): ("rel", ("asset", "external")),
+    ("description", "live_items", "*", "image_srcset", "*"): ("rel", ("asset", "external")),
+    ("description", "live_items", "*", "alternate_enclosures", "*", "sources", "*"): (
+        "rel",
+        ("asset", "external"),
+    ),
 }
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
@@ -146,18 +152,29 @@ def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
     ]
     for index, trailer in enumerate(description.get("trailers") or []):
         references.append((f"description.trailers.{index}.media", trailer["media"]))
-    for index, image in enumerate(description.get("image_srcset") or []):
-        references.append((f"description.image_srcset.{index}", image))
-    for index, alternate in enumerate(description.get("alternate_enclosures") or []):
-        for number, source in enumerate(alternate["sources"]):
-            references.append(
-                (f"description.alternate_enclosures.{index}.sources.{number}", source)
-            )
+    references.extend(_item_media("description", description))
+    for index, live in enumerate(description.get("live_items") or []):
+        here = f"description.live_items.{index}"
+        references.append((f"{here}.enclosure", live["enclosure"]))
+        references.extend(_item_media(here, live))
     return [
         (f"{path}.name", reference["name"])
         for path, reference in references
         if reference.get("rel") == "asset"
     ]
+
+
+def _item_media(path: str, item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The media references an episode's or a live item's srcset and alternate enclosures
+    hold, with their paths under `path`."""
+    references = [
+        (f"{path}.image_srcset.{index}", image)
+        for index, image in enumerate(item.get("image_srcset") or [])
+    ]
+    for index, alternate in enumerate(item.get("alternate_enclosures") or []):
+        for number, source in enumerate(alternate["sources"]):
+            references.append((f"{path}.alternate_enclosures.{index}.sources.{number}", source))
+    return references
 
 
 def resource_json_schema() -> dict[str, Any]:

@@ -11,10 +11,12 @@ from podops.resources._types import DocumentModel, LongText, ShortText, Text, fa
 from podops.resources._web import Email, WebUrl
 from podops.resources.languages import InvalidLanguageError, normalise_language
 from podops.resources.namespace import (
+    MAX_LIVE_ITEMS,
     MAX_TAGS,
     Chat,
     ImageSrcset,
     License,
+    LiveItem,
     Locations,
     Medium,
     RemoteItem,
@@ -25,6 +27,7 @@ from podops.resources.namespace import (
     TxtRecords,
     UpdateFrequency,
     Values,
+    check_live_items,
     check_publisher,
     check_service_blocks,
 )
@@ -141,7 +144,8 @@ class ShowDescription(DocumentModel):
     `medium`, `license`, `locations`, `trailers`, `txt`, `update_frequency`, `service_blocks`
     (`podcast:block`; `block` is `itunes:block`), `publisher`, `chat`, `image_srcset`
     (`podcast:images`), `values`, `social_interacts`, `podroll` and `remote_items` (what a list
-    medium such as musicL holds).
+    medium such as musicL holds), and `live_items` (`podcast:liveItem`: live streams, each
+    with its status, start, end and stream).
     """
 
     title: Text
@@ -182,9 +186,11 @@ class ShowDescription(DocumentModel):
     social_interacts: SocialInteracts | None = None
     podroll: RemoteItems | None = None
     remote_items: RemoteItems | None = None
+    live_items: Annotated[list[LiveItem], Field(max_length=MAX_LIVE_ITEMS)] | None = None
 
     _distinct_services = field_validator("service_blocks")(check_service_blocks)
     _publisher_medium = field_validator("publisher")(check_publisher)
+    _distinct_live_items = field_validator("live_items")(check_live_items)
 
     @field_validator("categories")
     @classmethod
