@@ -65,6 +65,7 @@ from feeds.model import (
     ValueRecipient,
     ValueTimeSplit,
 )
+from feeds.paging import Page, page_show, paginate
 from feeds.render import RenderError, render, render_to
 from feeds.schedule import next_release, published_episodes
 
@@ -93,6 +94,7 @@ __all__ = [
     "LiveItem",
     "Location",
     "Owner",
+    "Page",
     "Person",
     "RemoteItem",
     "RenderError",
@@ -113,6 +115,8 @@ __all__ = [
     "lint",
     "markdown_to_html",
     "next_release",
+    "page_show",
+    "paginate",
     "podcast_guid",
     "published_episodes",
     "published_size",

@@ -329,13 +329,16 @@ class ParsedFeed:
     holds, in this order: the repairs made to read the document (`repairs`), what could not
     be read as it stands or was skipped (in the feed's order), and what was read but will be
     published in podops' own form or left out (`NORMALISING`: explicit values, durations,
-    permalink GUIDs, itunes:subtitle and itunes:summary).
+    permalink GUIDs, itunes:subtitle and itunes:summary). `next_page` is the href of a paged
+    feed's next (older) page (RFC 5005: `atom:link rel="next"`, else `rel="prev-archive"`),
+    as written: it may be relative to the feed's URL.
     """
 
     show: ParsedShow
     episodes: tuple[ParsedEpisode, ...]
     problems: tuple[ParseProblem, ...]
     item_count: int
+    next_page: str | None = None
 
     @property
     def repairs(self) -> tuple[ParseProblem, ...]:
@@ -368,7 +371,8 @@ def parse_feed(xml: bytes) -> ParsedFeed:
             ParseErrorCode.TOO_LARGE,
             f"the feed has {len(items):,} items; at most {MAX_ITEMS:,} are imported",
         )
-    show = _show(Children(root.channel), problems)
+    channel = Children(root.channel)
+    show = _show(channel, problems)
     episodes: list[ParsedEpisode] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -388,7 +392,8 @@ def parse_feed(xml: bytes) -> ParsedFeed:
     found = problems.found
     ordered = [p for p in found if p.code not in NORMALISING]
     ordered += [p for p in found if p.code in NORMALISING]
-    return ParsedFeed(show, tuple(episodes), tuple(ordered), len(items))
+    older = read.atom_link(channel, "next") or read.atom_link(channel, "prev-archive")
+    return ParsedFeed(show, tuple(episodes), tuple(ordered), len(items), older)
 
 
 def _is_permalink(guid_element: etree._Element, guid: str) -> bool:

@@ -712,3 +712,52 @@ def test_every_podcast_index_tag_is_published_as_stored(producer: TestClient) ->
         audio["url"],
         "magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a",
     ]
+
+
+def test_a_paged_feed_publishes_archive_pages_the_feed_links_to(producer: TestClient) -> None:
+    """feed_episodes 3 of 7 episodes: the main feed with 3, archive pages of 3 and 1 that
+    feedparser reaches by their `next` links through podops' own routes; a rebuild writes no
+    page again."""
+    client = producer
+    made = produce(client, episodes=7)
+    stored = client.get(f"{BASE}/show/{PROD}").json()
+    stored["description"]["feed_episodes"] = 3
+    path = f"{BASE}/show/{PROD}"
+    assert client.put(path, json=stored, headers={"If-Match": "*"}).status_code == 200
+
+    done = build(client)
+    assert done["status"] == "Success", done
+    result = done["result"]
+    assert (result["pages"], result["pages_written"], result["items"]) == (3, 2, 7)
+    url: str | None = result["feed_url"]
+    guids: list[str] = []
+    visited = []
+    while url is not None:
+        visited.append(url)
+        response = fetch_feed(client, url)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/rss+xml")
+        parsed: Any = feedparser.parse(response.content)
+        guids += [entry.id for entry in parsed.entries]
+        url = {link.rel: link.href for link in parsed.feed.links}.get("next")
+    base = result["feed_url"].removesuffix("feed.xml")
+    assert visited == [result["feed_url"], f"{base}archive/2.xml", f"{base}archive/1.xml"]
+    # Every episode on exactly one page, newest first across the pages.
+    assert guids == [document["metadata"]["guid"] for document in reversed(made)]
+
+    again = build(client)
+    assert again["status"] == "Success", again
+    assert (again["result"]["changed"], again["result"]["pages_written"]) == (False, 0)
+
+
+@pytest.mark.parametrize("page", ["0", "01", "x", "99", "1.5", "1234567"])
+def test_an_archive_page_that_is_not_there_is_404_in_the_error_shape(
+    producer: TestClient, page: str
+) -> None:
+    client = producer
+    produce(client, episodes=1)
+    guid = client.get(f"/a/v1/production/{PROD}").json()["guid"]
+    response = client.get(f"/f/{guid}/archive/{page}.xml")
+    assert response.status_code == 404
+    assert response.json()["code"] == "podops.feed.not_found"
+    assert response.json()["success"] is False

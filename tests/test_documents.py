@@ -1117,3 +1117,15 @@ def test_the_resource_schema_is_a_discriminated_union() -> None:
     episode = definitions["EpisodeDocument"]["properties"]
     assert episode["enclosure"]["anyOf"][0]["discriminator"]["propertyName"] == "rel"
     json.dumps(schema)
+
+
+@pytest.mark.parametrize("value", [0, -1, 10_001, "ten", 2.5, True])
+def test_a_feed_page_size_outside_1_to_10000_is_refused(value: object) -> None:
+    assert only_error(changed(full_show(), "description.feed_episodes", value))[0] == (
+        "description.feed_episodes"
+    )
+
+
+def test_a_feed_page_size_round_trips() -> None:
+    data = changed(full_show(), "description.feed_episodes", 100)
+    assert dump_resource(parse_resource(data)) == data

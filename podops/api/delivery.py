@@ -26,7 +26,7 @@ from podops.publish import FEED_CACHE, FEED_TYPE
 from podops.services import productions
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage, StoredObject
-from podops.storage.keys import feed_key, media_key
+from podops.storage.keys import archive_key, feed_key, media_key
 from podops.untrusted import ascii_int
 
 MEDIA_CACHE = "public, max-age=31536000, immutable"  # content-addressed: never changes
@@ -182,6 +182,29 @@ async def feed(request: Request) -> Response:
         raise NotFoundError("no feed published yet", code="podops.feed.not_found") from None
 
 
+_PAGE = re.compile(r"[1-9][0-9]{0,5}")
+
+
+@documented(
+    "A page of a paged feed's archive (public; RFC 5005 links lead here from the feed)",
+    tag="delivery",
+)
+async def feed_page(request: Request) -> Response:
+    production, page = request.path_params["production"], request.path_params["page"]
+    if not is_guid(production) or not _PAGE.fullmatch(page):
+        raise NotFoundError("no such feed page", code="podops.feed.not_found")
+    try:
+        return await serve_stored(
+            request,
+            context_of(request).storage,
+            archive_key(production, int(page)),
+            cache_control=FEED_CACHE,
+            content_type=FEED_TYPE,
+        )
+    except NotFoundError:
+        raise NotFoundError("no such feed page", code="podops.feed.not_found") from None
+
+
 @documented(
     "The feed by production name: a redirect to its stable URL once published (404 before)",
     tag="delivery",
@@ -200,5 +223,6 @@ async def feed_alias(request: Request) -> Response:
 routes = [
     Route("/m/{production}/{file}", media, methods=["GET", "HEAD"]),
     Route("/f/{production}/feed.xml", feed, methods=["GET", "HEAD"]),
+    Route("/f/{production}/archive/{page}.xml", feed_page, methods=["GET", "HEAD"]),
     Route("/s/{name}/feed.xml", feed_alias, methods=["GET", "HEAD"]),
 ]

@@ -60,12 +60,19 @@ class Mapped:
     # storage key of each stored enclosure by item GUID: a private feed signs those.
     access: str = "public"
     premium: set[str] = field(default_factory=set)
+    # The show's `feed_episodes`: the public feed is paged when set.
+    page_size: int | None = None
     enclosure_keys: dict[str, str] = field(default_factory=dict)
 
 
 def feed_url(base_url: str, production: Production) -> str:
     """The feed's stable URL (by GUID: a production's name could be reused one day)."""
     return f"{base_url}/f/{production.guid}/feed.xml"
+
+
+def archive_url(base_url: str, production: Production, page: int) -> str:
+    """Page `page` of a paged feed's archive (1: the oldest episodes)."""
+    return f"{base_url}/f/{production.guid}/archive/{page}.xml"
 
 
 def alias_url(base_url: str, production: Production) -> str:
@@ -88,6 +95,7 @@ def map_production(
         return mapped
     mapped.show = _show(production, show, assets, mapped, base_url=base_url)
     mapped.access = show.document["description"].get("access", "public")
+    mapped.page_size = show.document["description"].get("feed_episodes")
     for index, resource in enumerate(episodes):
         mapped.episodes.append(_episode(index, resource, assets, mapped))
     return mapped

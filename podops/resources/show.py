@@ -34,6 +34,7 @@ from podops.resources.namespace import (
 from podops.resources.persons import MAX_PERSONS, Person
 
 MAX_CATEGORIES = 10
+MAX_FEED_EPISODES = 10_000
 MAX_FUNDING = 10
 
 CategoryName = Annotated[
@@ -136,6 +137,10 @@ class ShowDescription(DocumentModel):
     server once and kept for ever: the one an imported feed declared, else the one its old
     feed URL implies, else the one of the show's first podops feed URL.
 
+    `feed_episodes` pages the public feed: its main document carries that many of the newest
+    episodes and links to archive pages holding the rest (off by default: Apple Podcasts reads
+    the main document only).
+
     `access` says which feeds a build publishes: the public feed (never with an episode
     marked `premium`), the private feed each subscriber reads (every episode, marked
     `itunes:block` and `podcast:block` so no directory lists it), or both.
@@ -167,6 +172,15 @@ class ShowDescription(DocumentModel):
         ),
     ] = "public"
     complete: bool = False
+    feed_episodes: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=MAX_FEED_EPISODES,
+            description="page the public feed (RFC 5005): the main feed carries this many of "
+            "the newest episodes, archive pages as many each; unset, the feed carries all",
+        ),
+    ] = None
     new_feed_url: WebUrl | None = None
     locked: bool = True
     podcast_guid: PodcastGuid | None = None

@@ -1,8 +1,9 @@
 """The one place storage keys are composed.
 
 Media keys derive from content (`media/{production guid}/{sha256}{ext}`), so the object at a
-key never changes and the same bytes are stored once; a feed has one key per production, and
-a production with subscribers one more for its private feed.
+key never changes and the same bytes are stored once; a feed has one key per production (and
+one per archive page when it is paged), and a production with subscribers one more for its
+private feed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ def media_key(production_guid: str, sha256: str, extension: str) -> str:
 
 def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
+
+
+def archive_key(production_guid: str, page: int) -> str:
+    """Page `page` (1: the oldest episodes) of a paged public feed's archive."""
+    if page < 1:
+        raise ValueError(f"archive pages count from 1, not {page}")
+    return f"feeds/{production_guid}/archive/{page}.xml"
 
 
 def private_feed_key(production_guid: str) -> str:
