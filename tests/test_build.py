@@ -104,9 +104,10 @@ def stored_feed(client: TestClient) -> Path:
     return Path(settings.storage_url.removeprefix("file://")) / feed_key(guid)
 
 
-def fetch_feed(client: TestClient, feed_url: str) -> httpx2.Response:
+def fetch_feed(client: TestClient, feed_url: str, encoding: str = "identity") -> httpx2.Response:
+    """The feed as served to a client that accepts `encoding` (the body decoded)."""
     base = context_of(client).settings.base_url
-    return client.get(feed_url.removeprefix(base))
+    return client.get(feed_url.removeprefix(base), headers={"Accept-Encoding": encoding})
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_a_build_publishes_a_feed_every_parser_reads(producer: TestClient) -> No
     assert (
         client.get(
             result["feed_url"].removeprefix(context_of(client).settings.base_url),
-            headers={"If-None-Match": feed.headers["etag"]},
+            headers={"If-None-Match": feed.headers["etag"], "Accept-Encoding": "identity"},
         ).status_code
         == 304
     )
@@ -237,6 +238,11 @@ def test_the_build_result_names_the_served_etag_and_a_change_moves_last_build_da
     again = fetch_feed(client, third["result"]["feed_url"])
     assert again.content == feed.content
     assert third["result"]["etag"] == again.headers["etag"] == feed.headers["etag"]
+    # The compressed form, made once at publish, says the same and has its own ETag.
+    packed = fetch_feed(client, third["result"]["feed_url"], "gzip")
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.content == feed.content
+    assert third["result"]["gzip_etag"] == packed.headers["etag"] != feed.headers["etag"]
 
 
 def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(

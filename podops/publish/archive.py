@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feeds
 from podops.models import Production
-from podops.publish import FEED_CACHE, FEED_TYPE
+from podops.publish.compressed import put_feed
 from podops.publish.mapping import archive_url
 from podops.storage import NotFoundError, Storage
 from podops.storage.keys import archive_key
@@ -67,7 +67,7 @@ def publish_archive(
             if _stored_digest(storage, key) == hashlib.sha256(data).digest():
                 continue
             scratch.write_bytes(data)
-            storage.put_path(key, scratch, content_type=FEED_TYPE, cache_control=FEED_CACHE)
+            put_feed(storage, key, scratch)
             written += 1
     finally:
         scratch.unlink(missing_ok=True)  # a store that copies leaves it behind

@@ -27,7 +27,8 @@ import feeds
 from podops.jobs import BuildJob, JobFailedError, NotifyJob
 from podops.metrics import record_build
 from podops.models import Production
-from podops.publish import FEED_CACHE, FEED_TYPE, archive, guard
+from podops.publish import archive, guard
+from podops.publish.compressed import put_feed
 from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
@@ -42,7 +43,7 @@ from podops.publish.private import (
 from podops.publish.record import record_published
 from podops.runtime import Runtime
 from podops.storage import Storage
-from podops.storage.keys import feed_key, private_feed_key
+from podops.storage.keys import feed_key, gzip_key, private_feed_key
 from podops.webhooks import events as webhook_events
 
 _ITEM_OVERHEAD_BYTES = 1536
@@ -151,8 +152,12 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
         except JobFailedError as error:
             webhook_events.build_failed(runtime, job, production, operation_id, error)
             raise
-        # The ETag the feed is served with, whichever store serves it.
+        # The ETags the feed is served with, plain and gzip-compressed (a feed published
+        # before the compressed copy existed, and not changed since, has none).
         etag = runtime.storage.head(feed_key(production.guid)).etag
+        compressed = gzip_key(feed_key(production.guid))
+        if runtime.storage.exists(compressed):
+            result["gzip_etag"] = runtime.storage.head(compressed).etag
     finally:
         rendered.unlink(missing_ok=True)
     result.update(bytes=size, sha256=sha256, etag=etag)
@@ -293,10 +298,9 @@ def _publish(
     if sha256 == published.sha256:
         return
     _require_media(runtime.storage, mapped)
-    # One write: a local rename or a single S3 object, never a partial feed.
-    runtime.storage.put_path(
-        feed_key(production.guid), rendered, content_type=FEED_TYPE, cache_control=FEED_CACHE
-    )
+    # One write: a local rename or a single S3 object, never a partial feed (its gzip copy,
+    # for the clients that accept it, one write before).
+    put_feed(runtime.storage, feed_key(production.guid), rendered)
 
 
 def _fits(mapped: Mapped, cache: feeds.ItemCache) -> bool:

@@ -33,3 +33,8 @@ def archive_key(production_guid: str, page: int) -> str:
 def private_feed_key(production_guid: str) -> str:
     """The private (premium) feed, its enclosures still to be signed for each subscriber."""
     return f"private/{production_guid}/feed.xml"
+
+
+def gzip_key(key: str) -> str:
+    """Where the gzip-compressed copy of the feed (or page) under `key` is kept."""
+    return f"{key}.gz"
