@@ -767,3 +767,41 @@ def test_an_archive_page_that_is_not_there_is_404_in_the_error_shape(
     assert response.status_code == 404
     assert response.json()["code"] == "podops.feed.not_found"
     assert response.json()["success"] is False
+
+
+def test_uploaded_transcripts_and_chapters_are_published_at_their_urls(
+    producer: TestClient,
+) -> None:
+    client = producer
+    made = produce(client, episodes=1)
+    vtt = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n"
+    chapters = b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start"}]}'
+    for name, data, kind in (
+        ("episode-one-vtt", vtt, "text/vtt"),
+        ("episode-one-chapters", chapters, "application/json"),
+    ):
+        uploaded = client.post(
+            f"/a/v1/upload/{PROD}?name={name}", content=data, headers={"Content-Type": kind}
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    tagged = made[0]
+    tagged["description"]["transcripts"] = [
+        {"asset": "episode-one-vtt", "type": "text/vtt", "rel": "captions"}
+    ]
+    tagged["description"]["chapters"] = {"asset": "episode-one-chapters"}
+    path = f"{BASE}/episode/{tagged['metadata']['name']}"
+    assert client.put(path, json=tagged, headers={"If-Match": "*"}).status_code == 200
+
+    done = build(client)
+    assert done["status"] == "Success", done
+    (item,) = parse_feed(fetch_feed(client, done["result"]["feed_url"]).content).episodes
+    transcript_url = client.get(f"{BASE}/asset/episode-one-vtt").json()["description"]["url"]
+    chapters_url = client.get(f"{BASE}/asset/episode-one-chapters").json()["description"]["url"]
+    assert [(t.url, t.type, t.rel) for t in item.transcripts] == [
+        (transcript_url, "text/vtt", "captions")
+    ]
+    assert item.chapters is not None
+    assert item.chapters.url == chapters_url
+    base = context_of(client).settings.base_url
+    assert client.get(transcript_url.removeprefix(base)).content == vtt
+    assert client.get(chapters_url.removeprefix(base)).content == chapters

@@ -1129,3 +1129,52 @@ def test_a_feed_page_size_outside_1_to_10000_is_refused(value: object) -> None:
 def test_a_feed_page_size_round_trips() -> None:
     data = changed(full_show(), "description.feed_episodes", 100)
     assert dump_resource(parse_resource(data)) == data
+
+
+# -- transcripts and chapters from uploaded assets ------------------------------------------------
+
+
+def test_a_transcript_and_chapters_may_name_an_uploaded_asset() -> None:
+    data = full_episode()
+    data["description"]["transcripts"][0] = {
+        "asset": "episode-one-vtt",
+        "type": "text/vtt",
+        "rel": "captions",
+    }
+    data["description"]["chapters"] = {
+        "asset": "episode-one-chapters",
+        "type": "application/json+chapters",
+    }
+    assert dump_resource(parse_resource(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "at", "kind"),
+    [
+        (
+            "description.transcripts.0.asset",
+            "episode-one-vtt",
+            "description.transcripts.0.asset",
+            "url_or_asset",
+        ),
+        (
+            "description.transcripts.0.url",
+            DELETE,
+            "description.transcripts.0.asset",
+            "url_or_asset",
+        ),
+        ("description.chapters.asset", "episode-one-chapters", None, "url_or_asset"),
+        ("description.chapters.url", DELETE, "description.chapters.asset", "url_or_asset"),
+        ("description.transcripts.1", {"asset": "no.dots.here", "type": "text/vtt"}, None, None),
+        ("description.chapters", {"asset": "short"}, "description.chapters.asset", None),
+    ],
+)
+def test_a_transcript_or_chapters_needs_exactly_one_of_url_and_asset(
+    field: str, value: object, at: str | None, kind: str | None
+) -> None:
+    path, error_type, message = only_error(changed(full_episode(), field, value))
+    if at is not None:
+        assert path == at
+    if kind is not None:
+        assert error_type == kind
+        assert "one of the two" in message

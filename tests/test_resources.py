@@ -452,6 +452,29 @@ def test_a_podcast_index_tag_naming_an_asset_the_production_lacks_is_refused(
     )
 
 
+@pytest.mark.parametrize(
+    ("files", "field"),
+    [
+        (
+            {"transcripts": [{"asset": "never-uploaded", "type": "text/vtt"}]},
+            "description.transcripts.0.asset",
+        ),
+        ({"chapters": {"asset": "never-uploaded"}}, "description.chapters.asset"),
+    ],
+)
+def test_a_transcript_or_chapters_naming_an_asset_the_production_lacks_is_refused(
+    client: TestClient, host: dict[str, str], files: dict[str, Any], field: str
+) -> None:
+    put_show(client)
+    refused = client.post(f"{BASE}/episode/episode-001", json=episode("episode-001", **files))
+    assert refused.status_code == 400, refused.text
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "podops.resource.no_such_asset",
+        field,
+    )
+    assert client.get(f"{BASE}/episode/episode-001").status_code == 404
+
+
 def test_a_live_item_streaming_an_asset_the_production_lacks_is_refused(
     client: TestClient, host: dict[str, str]
 ) -> None:

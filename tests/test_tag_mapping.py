@@ -210,3 +210,55 @@ def test_an_uploaded_image_of_unknown_width_needs_one() -> None:
     assert [(problem.path, problem.code) for problem in result.problems] == [
         ("episodes[0].image_srcset[0].width", "missing-reference")
     ]
+
+
+FILES: dict[str, dict[str, Any]] = {
+    "episode-one-vtt": {
+        "description": {
+            "url": "https://media.podops.test/ep1.vtt",
+            "storage_key": "p/ep1.vtt",
+            "type": "text/vtt",
+        }
+    },
+    "episode-one-chapters": {
+        "description": {
+            "url": "https://media.podops.test/ep1.json",
+            "storage_key": "p/ep1.json",
+            "type": "application/json",
+        }
+    },
+}
+
+
+def with_files(episode: dict[str, Any], transcript: str, chapters: str) -> dict[str, Any]:
+    episode["description"]["transcripts"] = [
+        {"asset": transcript, "type": "text/vtt", "language": "en"},
+        {"url": "https://cdn.example.com/ep1.srt", "type": "application/x-subrip"},
+    ]
+    episode["description"]["chapters"] = {"asset": chapters}
+    return episode
+
+
+def test_uploaded_transcripts_and_chapters_become_their_urls() -> None:
+    show, episode = tagged()
+    result = mapped(show, with_files(episode, "episode-one-vtt", "episode-one-chapters"), FILES)
+    assert result.problems == []
+    (item,) = result.episodes
+    assert item.transcripts == (
+        feeds.Transcript("https://media.podops.test/ep1.vtt", "text/vtt", "en"),
+        feeds.Transcript("https://cdn.example.com/ep1.srt", "application/x-subrip"),
+    )
+    assert item.chapters == feeds.Chapters("https://media.podops.test/ep1.json")
+    assert {"p/ep1.vtt", "p/ep1.json"} <= set(result.media_keys)
+
+
+def test_a_deleted_transcript_or_chapters_asset_is_a_problem_naming_the_field() -> None:
+    show, episode = tagged()
+    result = mapped(show, with_files(episode, "vtt-gone-1", "chapters-gone"), {})
+    assert sorted((problem.path, problem.code) for problem in result.problems) == [
+        ("episodes[0].chapters.asset", "missing-reference"),
+        ("episodes[0].transcripts[0].asset", "missing-reference"),
+    ]
+    (item,) = result.episodes
+    assert [t.url for t in item.transcripts] == ["https://cdn.example.com/ep1.srt"]
+    assert item.chapters is None

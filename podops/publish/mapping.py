@@ -216,11 +216,12 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
         block=bool(description.get("block", False)),
         image=_image(f"{where}.image", document.get("image"), assets, mapped),
         transcripts=tuple(
-            feeds.Transcript(item["url"], item["type"], item.get("language"), item.get("rel"))
-            for item in description.get("transcripts", [])
+            feeds.Transcript(url, item["type"], item.get("language"), item.get("rel"))
+            for number, item in enumerate(description.get("transcripts", []))
+            if (url := _file_url(f"{where}.transcripts[{number}]", item, assets, mapped))
         ),
-        chapters=feeds.Chapters(chapters["url"], chapters.get("type", "application/json+chapters"))
-        if chapters
+        chapters=feeds.Chapters(url, chapters.get("type", "application/json+chapters"))
+        if chapters and (url := _file_url(f"{where}.chapters", chapters, assets, mapped))
         else None,
         persons=tuple(_person(item) for item in description.get("persons", [])),
         season_name=description.get("season_name"),
@@ -292,6 +293,16 @@ def _asset(
     if "storage_key" in description:
         mapped.media_keys.append(description["storage_key"])
     return description
+
+
+def _file_url(path: str, item: dict[str, Any], assets: Assets, mapped: Mapped) -> str | None:
+    """A transcript's or chapters file's URL: its own, or its uploaded asset's (None, and a
+    problem, when the asset is gone)."""
+    if not item.get("asset"):
+        url: str = item["url"]
+        return url
+    media = _asset(f"{path}.asset", {"name": item["asset"]}, assets, mapped)
+    return None if media is None else str(media["url"])
 
 
 def _image(

@@ -144,7 +144,8 @@ def server_owned_values(document: AnyDocument) -> dict[str, object]:
 
 def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
     """Every uploaded asset the document names, as (field path of the name, asset name): its
-    image and enclosure, and the media of its Podcast Index tags."""
+    image and enclosure, its transcripts and chapters, and the media of its Podcast Index
+    tags."""
     data = dump_resource(document)
     description = data.get("description") or {}
     references: list[tuple[str, dict[str, Any]]] = [
@@ -157,11 +158,19 @@ def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
         here = f"description.live_items.{index}"
         references.append((f"{here}.enclosure", live["enclosure"]))
         references.extend(_item_media(here, live))
-    return [
+    found = [
         (f"{path}.name", reference["name"])
         for path, reference in references
         if reference.get("rel") == "asset"
     ]
+    # Transcripts and chapters name theirs in an `asset` field (their `rel` is another one).
+    for index, transcript in enumerate(description.get("transcripts") or []):
+        if transcript.get("asset"):
+            found.append((f"description.transcripts.{index}.asset", transcript["asset"]))
+    chapters = description.get("chapters") or {}
+    if chapters.get("asset"):
+        found.append(("description.chapters.asset", chapters["asset"]))
+    return found
 
 
 def _item_media(path: str, item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
