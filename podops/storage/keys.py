@@ -2,8 +2,8 @@
 
 Media keys derive from content (`media/{production guid}/{sha256}{ext}`), so the object at a
 key never changes and the same bytes are stored once; a feed has one key per production (and
-one per archive page when it is paged), and a production with subscribers one more for its
-private feed.
+one per archive page when it is paged), each with its gzip copy beside it, and a production
+with subscribers one more for its private feed.
 """
 
 from __future__ import annotations
