@@ -46,6 +46,7 @@ from feeds.model import (
     ImageSource,
     Integrity,
     License,
+    LiveItem,
     Location,
     Owner,
     Person,
@@ -64,6 +65,7 @@ from feeds.model import (
     ValueRecipient,
     ValueTimeSplit,
 )
+from feeds.paging import Page, page_show, paginate
 from feeds.render import RenderError, render, render_to
 from feeds.schedule import next_release, published_episodes
 
@@ -89,8 +91,10 @@ __all__ = [
     "ItemCache",
     "License",
     "LintReport",
+    "LiveItem",
     "Location",
     "Owner",
+    "Page",
     "Person",
     "RemoteItem",
     "RenderError",
@@ -111,6 +115,8 @@ __all__ = [
     "lint",
     "markdown_to_html",
     "next_release",
+    "page_show",
+    "paginate",
     "podcast_guid",
     "published_episodes",
     "published_size",

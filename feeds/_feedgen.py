@@ -72,6 +72,8 @@ class ChannelCore:
     last_build: int | None
     published: int | None
     hubs: tuple[str, ...] = ()
+    # A paged feed's other pages (`feeds.paging`): (rel, href) after the hubs.
+    page_links: tuple[tuple[str, str], ...] = ()
 
 
 def channel_xml(
@@ -144,12 +146,14 @@ class _ChannelFixes:
         description = channel.find("description")
         assert description is not None  # feedgen refuses a channel without one
         description.text = etree.CDATA(self._channel.description_html)
-        if self._channel.hubs:
-            # WebSub (W3C, §4): beside the self link, the hubs a subscriber may use.
+        # WebSub (W3C, §4): beside the self link, the hubs a subscriber may use; then the
+        # links to a paged feed's other pages (RFC 5005).
+        added = [("hub", hub) for hub in self._channel.hubs] + list(self._channel.page_links)
+        if added:
             self_link = channel.find(f"{{{ATOM}}}link")
             assert self_link is not None  # feedgen writes the self link first
-            for hub in reversed(self._channel.hubs):  # each goes right after the self link
-                self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=hub, rel="hub"))
+            for rel, href in reversed(added):  # each goes right after the self link
+                self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=href, rel=rel))
         if self._channel.last_build is None:
             last_build = channel.find("lastBuildDate")
             if last_build is not None:

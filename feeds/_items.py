@@ -138,7 +138,7 @@ def _person(person: Person) -> str:
 
 def tag_xml(tag: Tag, indent: str) -> str:
     """`tag` as text at `indent`, as libxml2 indents it: children one level (2 spaces) in."""
-    name = f"podcast:{tag.name}"
+    name = f"{tag.prefix}:{tag.name}" if tag.prefix else tag.name
     attributes = _attributes(*tag.attributes)
     if tag.children:
         inner = "".join(tag_xml(child, indent + "  ") for child in tag.children)

@@ -19,7 +19,13 @@ import re
 from collections.abc import Iterable
 
 from feeds._findings import Code, Findings
-from feeds._rules import PODCAST_INDEX_LABEL_MAX, check_length, check_text, check_url
+from feeds._rules import (
+    PODCAST_INDEX_LABEL_MAX,
+    check_length,
+    check_persons,
+    check_text,
+    check_url,
+)
 from feeds._values import uri_problem
 from feeds.media_types import PODCAST_MEDIA_TYPES, essence
 from feeds.model import (
@@ -29,6 +35,7 @@ from feeds.model import (
     Episode,
     ImageSource,
     License,
+    LiveItem,
     Location,
     RemoteItem,
     Show,
@@ -63,6 +70,7 @@ SOCIAL_PROTOCOLS = frozenset(
     {"disabled", "activitypub", "twitter", "lightning", "atproto", "hive", "matrix", "nostr"}
 )
 RECIPIENT_TYPES = frozenset({"node", "lnaddress"})
+LIVE_STATUSES = frozenset({"pending", "live", "ended"})
 
 SERVICE_SLUGS = frozenset(
     {
@@ -261,6 +269,18 @@ def check_show_tags(show: Show, findings: Findings) -> None:
     for field, items in (("podroll", show.podroll), ("remote_items", show.remote_items)):
         for index, item in enumerate(items):
             check.remote_item(f"show.{field}[{index}]", item)
+    guids: dict[str, int] = {}
+    for index, live in enumerate(show.live_items):
+        here = f"show.live_items[{index}]"
+        check.live_item(here, index, live)
+        first = guids.setdefault(live.guid, index)
+        if first != index:
+            findings.error(
+                Code.DUPLICATE_GUID,
+                f"{here}.guid",
+                f"{_SHOW}: live item {index} has the GUID of live item {first}; apps would "
+                "take them for one.",
+            )
 
 
 def check_episode_tags(episode: Episode, path: str, subject: str, findings: Findings) -> None:
@@ -648,6 +668,70 @@ class _Checker:
             )
         elif not integrity.value.strip():
             self.error(Code.MISSING, f"{path}.integrity.value", "the signature is missing")
+
+    def live_item(self, path: str, index: int, live: LiveItem) -> None:
+        what = f"live item {index}"
+        if live.status not in LIVE_STATUSES:
+            self.error(
+                Code.UNKNOWN_VALUE,
+                f"{path}.status",
+                f"{what}'s status {live.status!r} is not pending, live or ended",
+            )
+        if not live.guid.strip():
+            self.error(Code.MISSING, f"{path}.guid", f"{what} has no GUID")
+        self.label(f"{path}.title", "live item's title", live.title, required=True)
+        if live.end is None:
+            if live.status == "ended":
+                self.error(Code.MISSING, f"{path}.end", f"{what} has ended but has no end time")
+            else:
+                self.warning(
+                    Code.MISSING,
+                    f"{path}.end",
+                    f"{what} has no end time; the Podcast Index asks for one, so apps can "
+                    "show how long the stream lasts",
+                )
+        elif live.end < live.start:
+            self.error(Code.INVALID_VALUE, f"{path}.end", f"{what} ends before it starts")
+        stream = live.enclosure
+        if stream is None:
+            self.error(
+                Code.MISSING,
+                f"{path}.enclosure",
+                f"{what} has no enclosure: apps play the stream from it",
+            )
+        else:
+            check_url(
+                self.findings, f"{path}.enclosure.url", self.subject, "stream URL", stream.url
+            )
+            if not stream.type.strip():
+                self.error(Code.MISSING, f"{path}.enclosure.type", f"{what}'s stream has no type")
+            if stream.length < 0:
+                self.error(
+                    Code.ENCLOSURE_LENGTH,
+                    f"{path}.enclosure.length",
+                    f"{what}'s stream length is negative",
+                )
+        if not live.content_links:
+            self.warning(
+                Code.MISSING,
+                f"{path}.content_links",
+                f"{what} has no content link; the Podcast Index asks for one, for apps that "
+                "cannot play the stream",
+            )
+        if live.link:
+            check_url(self.findings, f"{path}.link", self.subject, "live item's link", live.link)
+        check_text(
+            self.findings, f"{path}.description", self.subject, "description", live.description
+        )
+        check_persons(self.findings, f"{path}.persons", self.subject, live.persons)
+        for number, alternate in enumerate(live.alternate_enclosures):
+            self.alternate_enclosure(f"{path}.alternate_enclosures[{number}]", number, alternate)
+        self.image_srcset(f"{path}.image_srcset", live.image_srcset)
+        self.values(f"{path}.values", live.values)
+        if live.chat is not None:
+            self.chat(f"{path}.chat", live.chat)
+        for number, link in enumerate(live.content_links):
+            self.content_link(f"{path}.content_links[{number}]", link)
 
     def content_link(self, path: str, link: ContentLink) -> None:
         self.uri(f"{path}.href", "content link", link.href)

@@ -252,8 +252,13 @@ def rss_image(channel: Children) -> Image | None:
 
 
 def self_link(channel: Children) -> str | None:
+    return atom_link(channel, "self")
+
+
+def atom_link(channel: Children, rel: str) -> str | None:
+    """The href of the channel's first `atom:link` with `rel`."""
     for element in channel.all(f"{{{ATOM}}}link"):
-        if (element.get("rel") or "").strip().lower() == "self":
+        if (element.get("rel") or "").strip().lower() == rel:
             return attribute(element, "href")
     return None
 

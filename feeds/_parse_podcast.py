@@ -15,16 +15,18 @@ import re
 from lxml import etree
 
 from feeds._namespaces import podcast
-from feeds._parse_fields import Children, ProblemCode, Problems, attribute, where
+from feeds._parse_fields import Children, ProblemCode, Problems, attribute, persons, where
 from feeds._parse_text import line_text, text
 from feeds._parse_values import read_count, read_moment
 from feeds.model import (
     AlternateEnclosure,
     Chat,
     ContentLink,
+    Enclosure,
     ImageSource,
     Integrity,
     License,
+    LiveItem,
     Location,
     RemoteItem,
     ServiceBlock,
@@ -45,6 +47,7 @@ __all__ = [
     "content_links",
     "image_srcset",
     "license",
+    "live_items",
     "locations",
     "medium",
     "podroll",
@@ -427,7 +430,7 @@ def soundbites(item: Children, index: int, problems: Problems) -> tuple[Soundbit
 
 
 def alternate_enclosures(
-    item: Children, index: int, problems: Problems
+    item: Children, index: int | None, problems: Problems
 ) -> tuple[AlternateEnclosure, ...]:
     reader = _Reader(index, problems)
     found: list[AlternateEnclosure] = []
@@ -469,7 +472,7 @@ def alternate_enclosures(
     return tuple(found)
 
 
-def content_links(item: Children, index: int, problems: Problems) -> tuple[ContentLink, ...]:
+def content_links(item: Children, index: int | None, problems: Problems) -> tuple[ContentLink, ...]:
     found: list[ContentLink] = []
     for element in item.all(podcast("contentLink")):
         href = attribute(element, "href")
@@ -478,3 +481,68 @@ def content_links(item: Children, index: int, problems: Problems) -> tuple[Conte
             continue
         found.append(ContentLink(href, line_text(element)))
     return tuple(found)
+
+
+# Live items (channel) ----------------------------------------------------------------------
+
+_LIVE = "liveItem"
+
+
+def live_items(channel: Children, problems: Problems) -> tuple[LiveItem, ...]:
+    """Each `podcast:liveItem` with a status, a start, a GUID and a title; its children are
+    read as an item's are, with problems named for the channel."""
+    reader = _Reader(None, problems)
+    found: list[LiveItem] = []
+    for element in channel.all(podcast(_LIVE)):
+        status, start_text = attribute(element, "status"), attribute(element, "start")
+        inside = Children(element)
+        guid, title = inside.line("guid"), inside.line("title")
+        if status is None or start_text is None or guid is None or title is None:
+            reader.left_out(_LIVE, "has no status, start, guid or title")
+            continue
+        try:
+            start = read_moment(start_text).seconds
+        except ValueError as error:
+            reader.left_out(_LIVE, f"has a start that {error}")
+            continue
+        end: int | None = None
+        end_text = attribute(element, "end")
+        if end_text is not None:
+            try:
+                end = read_moment(end_text).seconds
+            except ValueError as error:
+                reader.unset(_LIVE, _UnreadableError(f"end {error}"))
+        description = inside.first("description")
+        found.append(
+            LiveItem(
+                guid,
+                title,
+                status,
+                start,
+                _stream(inside, reader),
+                end=end,
+                description=text(description).strip() if description is not None else "",
+                link=inside.line("link"),
+                persons=persons(inside, None, problems),
+                alternate_enclosures=alternate_enclosures(inside, None, problems),
+                image_srcset=image_srcset(inside, None, problems),
+                values=values(inside, None, problems),
+                chat=chat(inside, None, problems),
+                content_links=content_links(inside, None, problems),
+            )
+        )
+    return tuple(found)
+
+
+def _stream(inside: Children, reader: _Reader) -> Enclosure | None:
+    """A live item's enclosure: the stream. Its length is 0 when missing (streams have none)."""
+    element = next((e for e in inside.all("enclosure") if attribute(e, "url")), None)
+    if element is None:
+        return None
+    url = attribute(element, "url") or ""
+    length = 0
+    try:
+        length = _whole(element, "length") or 0
+    except _UnreadableError as error:
+        reader.unset("liveItem enclosure", error)
+    return Enclosure(url, length, attribute(element, "type") or "")

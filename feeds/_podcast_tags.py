@@ -3,7 +3,8 @@ attribute order and value formats, written by `_podcastindex` (the channel, thro
 and by `_items` (each item, as text).
 
 Channel: `medium`, `license`, `location`, `trailer`, `txt`, `updateFrequency`, `block`,
-`publisher`, `chat`, `images`, `value`, `socialInteract`, `podroll`, `remoteItem`. Item,
+`publisher`, `chat`, `images`, `value`, `socialInteract`, `podroll`, `remoteItem`,
+`liveItem` (with its RSS `title`, `description`, `link`, `guid` and `enclosure`). Item,
 after the tags `_items` writes itself: `soundbite`, `location`, `license`,
 `alternateEnclosure`, `images`, `txt`, `chat`, `value`, `socialInteract`, `contentLink`.
 
@@ -25,7 +26,9 @@ from feeds.model import (
     Episode,
     ImageSource,
     License,
+    LiveItem,
     Location,
+    Person,
     RemoteItem,
     Show,
     SocialInteract,
@@ -46,12 +49,14 @@ Attributes = tuple[tuple[str, str | None], ...]
 
 
 class Tag(NamedTuple):
-    """A `podcast:` element: local name, attributes (None: left out), text, child elements."""
+    """An element: local name, attributes (None: left out), text, child elements, and its
+    namespace's prefix ("podcast", or "" for RSS's own, such as a live item's `title`)."""
 
     name: str
     attributes: Attributes = ()
     text: str | None = None
     children: tuple[Tag, ...] = ()
+    prefix: str = "podcast"
 
 
 def rfc2822(moment: int) -> str:
@@ -126,6 +131,7 @@ def channel_tags(show: Show) -> list[Tag]:
     if show.podroll:
         tags.append(Tag("podroll", children=tuple(map(_remote_item, show.podroll))))
     tags.extend(map(_remote_item, show.remote_items))
+    tags.extend(map(_live_item, show.live_items))
     return tags
 
 
@@ -268,3 +274,51 @@ def _alternate_enclosure(alternate: AlternateEnclosure) -> Tag:
 
 def _content_link(link: ContentLink) -> Tag:
     return Tag("contentLink", (("href", link.href),), link.text)
+
+
+def _rss(name: str, text: str) -> Tag:
+    return Tag(name, text=text, prefix="")
+
+
+def _person(person: Person) -> Tag:
+    attributes = (
+        ("role", person.role),
+        ("group", person.group),
+        ("img", person.img),
+        ("href", person.href),
+    )
+    return Tag("person", attributes, person.name)
+
+
+def _live_item(live: LiveItem) -> Tag:
+    """The namespace's order: the item's RSS elements, its podcast: ones, the enclosure, and
+    the content links last."""
+    attributes = (
+        ("status", live.status),
+        ("start", iso8601(live.start)),
+        ("end", None if live.end is None else iso8601(live.end)),
+    )
+    children = [_rss("title", live.title)]
+    if live.description:
+        children.append(_rss("description", live.description))
+    if live.link:
+        children.append(_rss("link", live.link))
+    children.append(Tag("guid", (("isPermaLink", "false"),), live.guid, prefix=""))
+    if live.image_srcset:
+        children.append(_images(live.image_srcset))
+    children.extend(map(_person, live.persons))
+    children.extend(map(_alternate_enclosure, live.alternate_enclosures))
+    if live.chat is not None:
+        children.append(_chat(live.chat))
+    children.extend(map(_value, live.values))
+    enclosure = live.enclosure
+    if enclosure is not None:
+        attributes_of_enclosure: Attributes = (
+            ("url", enclosure.url),
+            # RSS requires a length; a stream has none, and 0 says so.
+            ("length", str(enclosure.length)),
+            ("type", enclosure.type),
+        )
+        children.append(Tag("enclosure", attributes_of_enclosure, prefix=""))
+    children.extend(map(_content_link, live.content_links))
+    return Tag("liveItem", attributes, children=tuple(children))

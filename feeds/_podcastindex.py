@@ -38,7 +38,13 @@ def _tag(
 
 
 def _element(parent: etree._Element, tag: Tag) -> None:
-    element = _tag(parent, tag.name, tag.text, dict(tag.attributes))
+    if tag.prefix:
+        element = _tag(parent, tag.name, tag.text, dict(tag.attributes))
+    else:  # RSS's own elements, inside a live item
+        present = {key: writable(value) for key, value in tag.attributes if value}
+        element = etree.SubElement(parent, tag.name, attrib=present)
+        if tag.text is not None:
+            element.text = writable(tag.text)
     for child in tag.children:
         _element(element, child)
 

@@ -37,6 +37,7 @@ __all__ = [
     "ImageSource",
     "Integrity",
     "License",
+    "LiveItem",
     "Location",
     "Owner",
     "Person",
@@ -352,6 +353,35 @@ class ContentLink:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveItem:
+    """`podcast:liveItem` (channel): a live stream, an item of its own beside the episodes.
+
+    `status` is "pending" (announced), "live" or "ended", as written (lint holds it to the
+    namespace's list); `start` and `end` are in Unix seconds (`end` None: not announced yet).
+    `enclosure` is the stream (its `length` may be 0: a stream has no size), and
+    `content_links` where else to watch or listen. `description` is plain text. The other
+    children are those an item has: `link`, `persons`, `alternate_enclosures` (other
+    encodings of the stream), `image_srcset`, `values` and `chat`. `guid` is the item's
+    GUID; it stays the same when the stream becomes an episode, so apps keep it.
+    """
+
+    guid: str
+    title: str
+    status: str
+    start: int
+    enclosure: Enclosure | None
+    end: int | None = None
+    description: str = ""
+    link: str | None = None
+    persons: tuple[Person, ...] = ()
+    alternate_enclosures: tuple[AlternateEnclosure, ...] = ()
+    image_srcset: tuple[ImageSource, ...] = ()
+    values: tuple[Value, ...] = ()
+    chat: Chat | None = None
+    content_links: tuple[ContentLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Show:
     """A podcast: everything in the feed's `<channel>` apart from its items.
 
@@ -366,7 +396,7 @@ class Show:
     `locations`, `trailers`, `txt`, `update_frequency`, `service_blocks` (`podcast:block`;
     `block` is `itunes:block`), `publisher`, `chat`, `image_srcset` (`podcast:images`),
     `values`, `social_interacts`, `podroll`, and `remote_items` (what a list medium such as
-    "musicL" holds).
+    "musicL" holds), then `live_items` (`podcast:liveItem`, the live streams).
 
     `hubs` are the WebSub hubs podcast apps may subscribe to for word of a change
     (`atom:link rel="hub"`).
@@ -409,6 +439,7 @@ class Show:
     podroll: tuple[RemoteItem, ...] = ()
     remote_items: tuple[RemoteItem, ...] = ()
     hubs: tuple[str, ...] = ()
+    live_items: tuple[LiveItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,7 @@ from feeds.model import (
     Image,
     ImageSource,
     License,
+    LiveItem,
     Location,
     Owner,
     Person,
@@ -166,6 +167,7 @@ class ParsedShow:
     social_interacts: tuple[SocialInteract, ...] = ()
     podroll: tuple[RemoteItem, ...] = ()
     remote_items: tuple[RemoteItem, ...] = ()
+    live_items: tuple[LiveItem, ...] = ()
 
     @property
     def ownership_emails(self) -> tuple[str, ...]:
@@ -229,6 +231,7 @@ class ParsedShow:
             social_interacts=self.social_interacts,
             podroll=self.podroll,
             remote_items=self.remote_items,
+            live_items=self.live_items,
         )
 
 
@@ -326,13 +329,16 @@ class ParsedFeed:
     holds, in this order: the repairs made to read the document (`repairs`), what could not
     be read as it stands or was skipped (in the feed's order), and what was read but will be
     published in podops' own form or left out (`NORMALISING`: explicit values, durations,
-    permalink GUIDs, itunes:subtitle and itunes:summary).
+    permalink GUIDs, itunes:subtitle and itunes:summary). `next_page` is the href of a paged
+    feed's next (older) page (RFC 5005: `atom:link rel="next"`, else `rel="prev-archive"`),
+    as written: it may be relative to the feed's URL.
     """
 
     show: ParsedShow
     episodes: tuple[ParsedEpisode, ...]
     problems: tuple[ParseProblem, ...]
     item_count: int
+    next_page: str | None = None
 
     @property
     def repairs(self) -> tuple[ParseProblem, ...]:
@@ -365,7 +371,8 @@ def parse_feed(xml: bytes) -> ParsedFeed:
             ParseErrorCode.TOO_LARGE,
             f"the feed has {len(items):,} items; at most {MAX_ITEMS:,} are imported",
         )
-    show = _show(Children(root.channel), problems)
+    channel = Children(root.channel)
+    show = _show(channel, problems)
     episodes: list[ParsedEpisode] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
@@ -385,7 +392,8 @@ def parse_feed(xml: bytes) -> ParsedFeed:
     found = problems.found
     ordered = [p for p in found if p.code not in NORMALISING]
     ordered += [p for p in found if p.code in NORMALISING]
-    return ParsedFeed(show, tuple(episodes), tuple(ordered), len(items))
+    older = read.atom_link(channel, "next") or read.atom_link(channel, "prev-archive")
+    return ParsedFeed(show, tuple(episodes), tuple(ordered), len(items), older)
 
 
 def _is_permalink(guid_element: etree._Element, guid: str) -> bool:
@@ -452,6 +460,7 @@ def _show(channel: Children, problems: Problems) -> ParsedShow:
         social_interacts=namespace.social_interacts(channel, None, problems),
         podroll=namespace.podroll(channel, problems),
         remote_items=namespace.remote_items(channel, problems),
+        live_items=namespace.live_items(channel, problems),
     )
 
 

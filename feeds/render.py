@@ -22,7 +22,7 @@ feed itself is a good part of a worker's memory.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from feeds._feedgen import ChannelCore, Extension, channel_xml
@@ -33,6 +33,7 @@ from feeds._text import cdata_content, writable
 from feeds.cache import ItemCache
 from feeds.markup import markdown_to_html
 from feeds.model import Episode, Show
+from feeds.paging import Link
 from feeds.schedule import published_episodes
 
 __all__ = ["GENERATOR", "Output", "RenderError", "render", "render_to"]
@@ -54,7 +55,12 @@ class Output(Protocol):
 
 
 def render(
-    show: Show, episodes: Iterable[Episode], *, now: int, cache: ItemCache | None = None
+    show: Show,
+    episodes: Iterable[Episode],
+    *,
+    now: int,
+    cache: ItemCache | None = None,
+    links: Sequence[Link] = (),
 ) -> bytes:
     """Render the feed of `show` as it stands at `now` (Unix seconds).
 
@@ -62,8 +68,9 @@ def render(
     feed should be rendered again. Items are ordered newest first. Raises RenderError when the
     show has no title or a published episode has no GUID. With a `cache`, the items of
     episodes unchanged since an earlier render are taken from it (the bytes are the same).
+    `links` are a paged feed's `atom:link`s to its other pages (`feeds.paging.Page.links`).
     """
-    head, items, tail = _pieces(show, episodes, now, cache)
+    head, items, tail = _pieces(show, episodes, now, cache, links)
     if isinstance(items, list):
         # All in memory already (the cache holds them): one copy, sized beforehand.
         return b"".join([head, *items, tail])
@@ -81,6 +88,7 @@ def render_to(
     *,
     now: int,
     cache: ItemCache | None = None,
+    links: Sequence[Link] = (),
 ) -> int:
     """Write the feed `render` would return to `output`, a piece at a time; return its size.
 
@@ -89,7 +97,7 @@ def render_to(
     wrong, what was written is a partial feed, so write to a temporary file and publish it
     only once this returns.
     """
-    head, items, tail = _pieces(show, episodes, now, cache)
+    head, items, tail = _pieces(show, episodes, now, cache, links)
     return _write(output, head, items, tail)
 
 
@@ -104,7 +112,11 @@ def _write(output: Output, head: bytes, items: Iterable[bytes], tail: bytes) -> 
 
 
 def _pieces(
-    show: Show, episodes: Iterable[Episode], now: int, cache: ItemCache | None
+    show: Show,
+    episodes: Iterable[Episode],
+    now: int,
+    cache: ItemCache | None,
+    links: Sequence[Link],
 ) -> tuple[bytes, Iterable[bytes], bytes]:
     """What comes before the items, the items (a list when cached), what comes after."""
     title = writable(show.title).strip()
@@ -139,6 +151,7 @@ def _pieces(
         last_build=max(dates) if dates else None,
         published=newest,
         hubs=tuple(writable(hub) for hub in show.hubs),
+        page_links=tuple((rel, writable(href)) for rel, href in links),
     )
     channel_extensions: list[tuple[str, Extension]] = [
         ("podops_itunes", ItunesChannel(show)),

@@ -105,9 +105,10 @@ def stored_feed(client: TestClient) -> Path:
     return Path(settings.storage_url.removeprefix("file://")) / feed_key(guid)
 
 
-def fetch_feed(client: TestClient, feed_url: str) -> httpx2.Response:
+def fetch_feed(client: TestClient, feed_url: str, encoding: str = "identity") -> httpx2.Response:
+    """The feed as served to a client that accepts `encoding` (the body decoded)."""
     base = context_of(client).settings.base_url
-    return client.get(feed_url.removeprefix(base))
+    return client.get(feed_url.removeprefix(base), headers={"Accept-Encoding": encoding})
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_a_build_publishes_a_feed_every_parser_reads(producer: TestClient) -> No
     assert (
         client.get(
             result["feed_url"].removeprefix(context_of(client).settings.base_url),
-            headers={"If-None-Match": feed.headers["etag"]},
+            headers={"If-None-Match": feed.headers["etag"], "Accept-Encoding": "identity"},
         ).status_code
         == 304
     )
@@ -238,6 +239,11 @@ def test_the_build_result_names_the_served_etag_and_a_change_moves_last_build_da
     again = fetch_feed(client, third["result"]["feed_url"])
     assert again.content == feed.content
     assert third["result"]["etag"] == again.headers["etag"] == feed.headers["etag"]
+    # The compressed form, made once at publish, says the same and has its own ETag.
+    packed = fetch_feed(client, third["result"]["feed_url"], "gzip")
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.content == feed.content
+    assert third["result"]["gzip_etag"] == packed.headers["etag"] != feed.headers["etag"]
 
 
 def test_a_failed_build_names_every_field_and_keeps_the_previous_feed(
@@ -755,3 +761,90 @@ def test_every_podcast_index_tag_is_published_as_stored(producer: TestClient) ->
         audio["url"],
         "magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a",
     ]
+
+
+def test_a_paged_feed_publishes_archive_pages_the_feed_links_to(producer: TestClient) -> None:
+    """feed_episodes 3 of 7 episodes: the main feed with 3, archive pages of 3 and 1 that
+    feedparser reaches by their `next` links through podops' own routes; a rebuild writes no
+    page again."""
+    client = producer
+    made = produce(client, episodes=7)
+    stored = client.get(f"{BASE}/show/{PROD}").json()
+    stored["description"]["feed_episodes"] = 3
+    path = f"{BASE}/show/{PROD}"
+    assert client.put(path, json=stored, headers={"If-Match": "*"}).status_code == 200
+
+    done = build(client)
+    assert done["status"] == "Success", done
+    result = done["result"]
+    assert (result["pages"], result["pages_written"], result["items"]) == (3, 2, 7)
+    url: str | None = result["feed_url"]
+    guids: list[str] = []
+    visited = []
+    while url is not None:
+        visited.append(url)
+        response = fetch_feed(client, url)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/rss+xml")
+        parsed: Any = feedparser.parse(response.content)
+        guids += [entry.id for entry in parsed.entries]
+        url = {link.rel: link.href for link in parsed.feed.links}.get("next")
+    base = result["feed_url"].removesuffix("feed.xml")
+    assert visited == [result["feed_url"], f"{base}archive/2.xml", f"{base}archive/1.xml"]
+    # Every episode on exactly one page, newest first across the pages.
+    assert guids == [document["metadata"]["guid"] for document in reversed(made)]
+
+    again = build(client)
+    assert again["status"] == "Success", again
+    assert (again["result"]["changed"], again["result"]["pages_written"]) == (False, 0)
+
+
+@pytest.mark.parametrize("page", ["0", "01", "x", "99", "1.5", "1234567"])
+def test_an_archive_page_that_is_not_there_is_404_in_the_error_shape(
+    producer: TestClient, page: str
+) -> None:
+    client = producer
+    produce(client, episodes=1)
+    guid = client.get(f"/a/v1/production/{PROD}").json()["guid"]
+    response = client.get(f"/f/{guid}/archive/{page}.xml")
+    assert response.status_code == 404
+    assert response.json()["code"] == "podops.feed.not_found"
+    assert response.json()["success"] is False
+
+
+def test_uploaded_transcripts_and_chapters_are_published_at_their_urls(
+    producer: TestClient,
+) -> None:
+    client = producer
+    made = produce(client, episodes=1)
+    vtt = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n"
+    chapters = b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start"}]}'
+    for name, data, kind in (
+        ("episode-one-vtt", vtt, "text/vtt"),
+        ("episode-one-chapters", chapters, "application/json"),
+    ):
+        uploaded = client.post(
+            f"/a/v1/upload/{PROD}?name={name}", content=data, headers={"Content-Type": kind}
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    tagged = made[0]
+    tagged["description"]["transcripts"] = [
+        {"asset": "episode-one-vtt", "type": "text/vtt", "rel": "captions"}
+    ]
+    tagged["description"]["chapters"] = {"asset": "episode-one-chapters"}
+    path = f"{BASE}/episode/{tagged['metadata']['name']}"
+    assert client.put(path, json=tagged, headers={"If-Match": "*"}).status_code == 200
+
+    done = build(client)
+    assert done["status"] == "Success", done
+    (item,) = parse_feed(fetch_feed(client, done["result"]["feed_url"]).content).episodes
+    transcript_url = client.get(f"{BASE}/asset/episode-one-vtt").json()["description"]["url"]
+    chapters_url = client.get(f"{BASE}/asset/episode-one-chapters").json()["description"]["url"]
+    assert [(t.url, t.type, t.rel) for t in item.transcripts] == [
+        (transcript_url, "text/vtt", "captions")
+    ]
+    assert item.chapters is not None
+    assert item.chapters.url == chapters_url
+    base = context_of(client).settings.base_url
+    assert client.get(transcript_url.removeprefix(base)).content == vtt
+    assert client.get(chapters_url.removeprefix(base)).content == chapters

@@ -855,7 +855,15 @@ def tagged_episode(**assets: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "assets", [{}, {"trailer_asset": "trailer-2024", "image_asset": "cover-art-1500"}]
+    "assets",
+    [
+        {},
+        {
+            "trailer_asset": "trailer-2024",
+            "image_asset": "cover-art-1500",
+            "stream_asset": "live-recording",
+        },
+    ],
 )
 def test_a_show_with_every_podcast_index_tag_round_trips(assets: dict[str, str]) -> None:
     data = tagged_show(**assets)
@@ -923,6 +931,39 @@ def test_the_tags_are_optional_and_a_document_without_them_dumps_as_before() -> 
         ("description.social_interacts.0.priority", -1, None),
         ("description.podroll.0.medium", "radio", None),
         ("description.remote_items.0.feed_url", "feeds.example.org/x.xml", None),
+        ("description.live_items.0.status", "over", None),
+        ("description.live_items.0.status", "LIVE", None),
+        ("description.live_items.0.guid", " live", None),
+        ("description.live_items.0.guid", "", None),
+        ("description.live_items.0.title", DELETE, None),
+        ("description.live_items.0.start", "tomorrow", None),
+        ("description.live_items.0.end", 1_699_999_999, None),
+        (
+            "description.live_items.0",
+            {
+                "guid": "x",
+                "title": "Over",
+                "status": "ended",
+                "start": 1,
+                "enclosure": {
+                    "rel": "external",
+                    "url": "https://e.example/l",
+                    "type": "audio/mpeg",
+                },
+            },
+            "description.live_items.0.end",
+        ),
+        ("description.live_items.0.enclosure", DELETE, None),
+        ("description.live_items.0.enclosure.rel", "import", None),
+        ("description.live_items.0.enclosure.url", "rtmp://stream.example.com/live", None),
+        ("description.live_items.0.enclosure.type", DELETE, None),
+        ("description.live_items.0.enclosure.length", 0, None),
+        ("description.live_items.0.link", "not a url", None),
+        ("description.live_items.0.content_links.0.href", "javascript:alert(1)", None),
+        ("description.live_items.0.alternate_enclosures.0.sources", [], None),
+        ("description.live_items.0.persons.0.href", "nowhere", None),
+        ("description.live_items.0.chat.protocol", "", None),
+        ("description.live_items.0", "a stream", None),
     ],
 )
 def test_bad_show_tags_are_refused_at_their_field(
@@ -978,6 +1019,15 @@ def test_an_alternate_enclosure_of_an_uploaded_asset_may_leave_its_type_out() ->
     data = tagged_episode(source_asset="episode-one-opus")
     del data["description"]["alternate_enclosures"][1]["type"]
     assert dump_resource(parse_resource(data)) == data
+
+
+def test_two_live_items_with_one_guid_are_refused() -> None:
+    data = tagged_show()
+    live = data["description"]["live_items"]
+    live.append(dict(live[0], title="A second stream"))
+    field, kind, message = only_error(data)
+    assert (field, kind) == ("description.live_items", "live_guid_repeated")
+    assert "live-2025-01-06" in message
 
 
 def test_a_reference_without_rel_in_a_tag_is_named_there() -> None:
@@ -1067,3 +1117,64 @@ def test_the_resource_schema_is_a_discriminated_union() -> None:
     episode = definitions["EpisodeDocument"]["properties"]
     assert episode["enclosure"]["anyOf"][0]["discriminator"]["propertyName"] == "rel"
     json.dumps(schema)
+
+
+@pytest.mark.parametrize("value", [0, -1, 10_001, "ten", 2.5, True])
+def test_a_feed_page_size_outside_1_to_10000_is_refused(value: object) -> None:
+    assert only_error(changed(full_show(), "description.feed_episodes", value))[0] == (
+        "description.feed_episodes"
+    )
+
+
+def test_a_feed_page_size_round_trips() -> None:
+    data = changed(full_show(), "description.feed_episodes", 100)
+    assert dump_resource(parse_resource(data)) == data
+
+
+# -- transcripts and chapters from uploaded assets ------------------------------------------------
+
+
+def test_a_transcript_and_chapters_may_name_an_uploaded_asset() -> None:
+    data = full_episode()
+    data["description"]["transcripts"][0] = {
+        "asset": "episode-one-vtt",
+        "type": "text/vtt",
+        "rel": "captions",
+    }
+    data["description"]["chapters"] = {
+        "asset": "episode-one-chapters",
+        "type": "application/json+chapters",
+    }
+    assert dump_resource(parse_resource(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "at", "kind"),
+    [
+        (
+            "description.transcripts.0.asset",
+            "episode-one-vtt",
+            "description.transcripts.0.asset",
+            "url_or_asset",
+        ),
+        (
+            "description.transcripts.0.url",
+            DELETE,
+            "description.transcripts.0.asset",
+            "url_or_asset",
+        ),
+        ("description.chapters.asset", "episode-one-chapters", None, "url_or_asset"),
+        ("description.chapters.url", DELETE, "description.chapters.asset", "url_or_asset"),
+        ("description.transcripts.1", {"asset": "no.dots.here", "type": "text/vtt"}, None, None),
+        ("description.chapters", {"asset": "short"}, "description.chapters.asset", None),
+    ],
+)
+def test_a_transcript_or_chapters_needs_exactly_one_of_url_and_asset(
+    field: str, value: object, at: str | None, kind: str | None
+) -> None:
+    path, error_type, message = only_error(changed(full_episode(), field, value))
+    if at is not None:
+        assert path == at
+    if kind is not None:
+        assert error_type == kind
+        assert "one of the two" in message

@@ -21,6 +21,7 @@ from feeds.parse import parse_feed
 from podops.api import create_app
 from podops.db import Database
 from tests.conftest import make_settings
+from tests.feeds import samples
 from tests.fetch.servers import Handler, LocalServer, body
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
@@ -539,6 +540,22 @@ CHANNEL_TAGS = """
       accountUrl="https://podcastindex.social/@dave"/>
   <podcast:podroll><podcast:remoteItem feedGuid="29cdca4a-32d8-56ba-b48b-09a011c5daa9"
       feedUrl="https://feeds.example.org/buzzcast.xml"/></podcast:podroll>
+  <podcast:liveItem status="live" start="2021-09-26T07:30:00.000-0600"
+      end="2021-09-26T09:00:00.000-0600">
+    <title>Podcasting 2.0 Live Show</title>
+    <description>A look into the future of podcasting</description>
+    <link>https://example.com/podcast/live</link>
+    <guid isPermaLink="true">https://example.com/live</guid>
+    <podcast:person href="https://example.com/adam" img="https://example.com/adam.jpg"
+        >Adam Curry</podcast:person>
+    <podcast:alternateEnclosure type="audio/mpeg" length="312" bitrate="128000">
+      <podcast:source uri="https://example.com/pc20/livestream?format=.mp3"/>
+    </podcast:alternateEnclosure>
+    <enclosure url="https://example.com/pc20/livestream?format=.mp3" type="audio/mpeg"
+        length="312"/>
+    <podcast:contentLink
+        href="https://example.com/html/livestream">Listen Live!</podcast:contentLink>
+  </podcast:liveItem>
   <podcast:remoteItem feedGuid="not-a-guid" medium="music"/>
 """
 
@@ -583,6 +600,7 @@ SHOW_TAGS = (
     "values",
     "social_interacts",
     "podroll",
+    "live_items",
 )
 EPISODE_TAGS = (
     "season",
@@ -620,8 +638,85 @@ def test_a_feeds_podcast_index_tags_are_kept_by_import_and_rebuild(mover: TestCl
     for field in SHOW_TAGS:
         assert getattr(after.show, field) == getattr(before.show, field), field
     assert after.show.remote_items == ()
+    (live,) = after.show.live_items
+    assert (live.guid, live.status, live.start, live.end) == (
+        "https://example.com/live",
+        "live",
+        1632663000,
+        1632668400,
+    )
     (old,), (new,) = before.episodes, after.episodes
     for field in EPISODE_TAGS:
         assert getattr(new, field) == getattr(old, field), field
     assert new.soundbites[1].title == "Why the Podcast Namespace Matters"
     assert old.alternate_enclosures[0].sources[1].uri.startswith("ipfs://")
+
+
+def paged_feed(server: LocalServer, count: int, size: int) -> dict[str, bytes]:
+    """A `count`-episode show published as a paged feed on `server`, `size` episodes a page:
+    each document by its path, the main feed first."""
+    episodes = [samples.episode(n, guid=f"paged-{n:04d}") for n in range(1, count + 1)]
+    show = samples.show(feed_url=server.url("/feed.xml"))
+    pages = feeds.paginate(
+        episodes,
+        now=samples.NOW,
+        size=size,
+        feed_url=show.feed_url,
+        page_url=lambda n: server.url(f"/archive/{n}.xml"),
+    )
+    documents = {}
+    for page in pages:
+        path = page.url.removeprefix(server.url("/").rstrip("/"))
+        documents[path] = feeds.render(
+            feeds.page_show(show, page), page.episodes, now=samples.NOW, links=page.links
+        )
+        server.routes[path] = body(documents[path], "application/rss+xml")
+    return documents
+
+
+def test_a_paged_feed_is_imported_with_every_archive_page(
+    mover: TestClient, server: LocalServer
+) -> None:
+    documents = paged_feed(server, 25, 10)
+    assert list(documents) == ["/feed.xml", "/archive/2.xml", "/archive/1.xml"]
+    done = import_feed(mover, url=server.url("/feed.xml"))
+    assert done["status"] == "Success", done["error"]
+    result = done["result"]
+    assert (result["episodes_added"], result["items_in_feed"]) == (25, 25)
+    assert not [p for p in result["problems"] if "page" in p["message"]]
+    episodes = mover.get("/a/v1/resource/moved-show/episode?limit=100").json()["resources"]
+    assert sorted(doc["description"]["feed_guid"] for doc in episodes) == [
+        f"paged-{n:04d}" for n in range(1, 26)
+    ]
+    assert [seen.path for seen in server.requests] == list(documents)
+
+
+@pytest.mark.parametrize(
+    ("link", "code"),
+    [
+        ("/feed.xml", "podops.import.page_not_followed"),  # back to the start: a loop
+        ("http://10.1.2.3/older.xml", None),  # a private address: the fetcher's refusal
+        ("ftp://example.com/older.xml", "podops.import.page_not_followed"),
+    ],
+)
+def test_a_page_link_that_cannot_be_followed_is_named_and_the_rest_imported(
+    mover: TestClient, server: LocalServer, link: str, code: str | None
+) -> None:
+    documents = paged_feed(server, 25, 10)
+    target = server.url(link) if link.startswith("/") else link
+    # The oldest page gains a `next` link of its own, to where no page should be read.
+    oldest = documents["/archive/1.xml"].replace(
+        b' rel="last"/>', f' rel="last"/>\n    <atom:link href="{target}" rel="next"/>'.encode()
+    )
+    assert oldest != documents["/archive/1.xml"]
+    server.routes["/archive/1.xml"] = body(oldest, "application/rss+xml")
+    done = import_feed(mover, url=server.url("/feed.xml"))
+    assert done["status"] == "Success", done["error"]
+    result = done["result"]
+    assert result["episodes_added"] == 25
+    (problem,) = [p for p in result["problems"] if target in p["message"]]
+    if code is None:
+        assert problem["code"].startswith("podops.fetch."), problem
+    else:
+        assert problem["code"] == code, problem
+    assert "10.1.2.3" not in [seen.host for seen in server.requests]

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 import feeds
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.documents import episode, episode_tags, show
+from tests.support.documents import episode, episode_tags, show, show_tags
 
 SCOPES = "production:read production:write resource:read resource:write"
 PROD = "my-test-podcast"
@@ -450,6 +450,42 @@ def test_a_podcast_index_tag_naming_an_asset_the_production_lacks_is_refused(
         "podops.resource.no_such_asset",
         field,
     )
+
+
+@pytest.mark.parametrize(
+    ("files", "field"),
+    [
+        (
+            {"transcripts": [{"asset": "never-uploaded", "type": "text/vtt"}]},
+            "description.transcripts.0.asset",
+        ),
+        ({"chapters": {"asset": "never-uploaded"}}, "description.chapters.asset"),
+    ],
+)
+def test_a_transcript_or_chapters_naming_an_asset_the_production_lacks_is_refused(
+    client: TestClient, host: dict[str, str], files: dict[str, Any], field: str
+) -> None:
+    put_show(client)
+    refused = client.post(f"{BASE}/episode/episode-001", json=episode("episode-001", **files))
+    assert refused.status_code == 400, refused.text
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "podops.resource.no_such_asset",
+        field,
+    )
+    assert client.get(f"{BASE}/episode/episode-001").status_code == 404
+
+
+def test_a_live_item_streaming_an_asset_the_production_lacks_is_refused(
+    client: TestClient, host: dict[str, str]
+) -> None:
+    document = show(**show_tags(stream_asset="never-uploaded"))
+    refused = client.post(f"{BASE}/show/the-daily-show", json=document)
+    assert refused.status_code == 400, refused.text
+    assert (refused.json()["code"], refused.json()["field"]) == (
+        "podops.resource.no_such_asset",
+        "description.live_items.0.enclosure.name",
+    )
+    assert client.get(f"{BASE}/show/the-daily-show").status_code == 404
 
 
 @pytest.mark.parametrize(

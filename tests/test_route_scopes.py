@@ -32,6 +32,8 @@ PUBLIC = {
     "POST /_a/token/exchange": "the signed assertion in the body is the credential (RFC 7523)",
     "GET /m/{production}/{file}": "media for podcatchers, which send no token",
     "GET /f/{production}/feed.xml": "feeds for podcatchers, which send no token",
+    "GET /f/{production}/archive/{page}.xml": "a paged feed's archive pages, which the "
+    "public feed links to, for the same podcatchers",
     "GET /s/{name}/feed.xml": "a feed by production name: a redirect to the public feed",
     "GET /p/{token}/feed.xml": "a subscriber's private feed: the secret in the URL is the "
     "credential, as podcatchers send no token",

@@ -30,6 +30,7 @@ SHOW_TAGS = (
     "social_interacts",
     "podroll",
     "remote_items",
+    "live_items",
 )
 EPISODE_TAGS = (
     "season_name",
@@ -113,6 +114,14 @@ ASSETS: dict[str, dict[str, Any]] = {
         }
     },
     "episode-one-art": {"description": {"url": "https://media.podops.test/ep1.png"}},
+    "live-recording": {
+        "description": {
+            "url": "https://media.podops.test/live.mp3",
+            "storage_key": "p/live.mp3",
+            "size": 55555,
+            "type": "audio/mpeg",
+        }
+    },
 }
 
 
@@ -122,11 +131,13 @@ def tagged(
     cover: str | None = None,
     source: str | None = None,
     art: str | None = None,
+    stream: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A show and an episode with every tag, naming the given uploaded assets."""
     return (
         documents.show(
-            "tag-show-1", **documents.show_tags(trailer_asset=trailer, image_asset=cover)
+            "tag-show-1",
+            **documents.show_tags(trailer_asset=trailer, image_asset=cover, stream_asset=stream),
         ),
         documents.episode(
             "tag-episode-1",
@@ -142,6 +153,7 @@ def test_uploaded_assets_become_their_urls_and_their_media_is_published_first() 
         cover="cover-art-1500",
         source="episode-one-opus",
         art="episode-one-art",
+        stream="live-recording",
     )
     del episode["description"]["alternate_enclosures"][1]["type"]
     result = mapped(show, episode, ASSETS)
@@ -162,18 +174,27 @@ def test_uploaded_assets_become_their_urls_and_their_media_is_published_first() 
     assert (alternate.type, alternate.length) == ("audio/ogg", 98765)
     # The width the document gives stands for the one never probed.
     assert item.image_srcset == (feeds.ImageSource("https://media.podops.test/ep1.png", 1400),)
-    assert set(result.media_keys) >= {"p/trailer.m4a", "p/cover.jpg", "p/ep1.opus"}
+    (live,) = result.show.live_items
+    assert live.enclosure == feeds.Enclosure(
+        "https://media.podops.test/live.mp3", 55555, "audio/mpeg"
+    )
+    assert set(result.media_keys) >= {"p/trailer.m4a", "p/cover.jpg", "p/ep1.opus", "p/live.mp3"}
 
 
 def test_a_missing_asset_is_a_problem_naming_the_field() -> None:
     show, episode = tagged(
-        trailer="trailer-gone", cover="cover-gone1", source="source-gone", art="art-gone1"
+        trailer="trailer-gone",
+        cover="cover-gone1",
+        source="source-gone",
+        art="art-gone1",
+        stream="stream-gone",
     )
     result = mapped(show, episode, {})
     assert sorted(problem.path for problem in result.problems) == [
         "episodes[0].alternate_enclosures[1].sources[0]",
         "episodes[0].image_srcset[0]",
         "show.image_srcset[0]",
+        "show.live_items[0].enclosure",
         "show.trailers[1].media",
     ]
     assert all("does not exist" in problem.message for problem in result.problems)
@@ -189,3 +210,55 @@ def test_an_uploaded_image_of_unknown_width_needs_one() -> None:
     assert [(problem.path, problem.code) for problem in result.problems] == [
         ("episodes[0].image_srcset[0].width", "missing-reference")
     ]
+
+
+FILES: dict[str, dict[str, Any]] = {
+    "episode-one-vtt": {
+        "description": {
+            "url": "https://media.podops.test/ep1.vtt",
+            "storage_key": "p/ep1.vtt",
+            "type": "text/vtt",
+        }
+    },
+    "episode-one-chapters": {
+        "description": {
+            "url": "https://media.podops.test/ep1.json",
+            "storage_key": "p/ep1.json",
+            "type": "application/json",
+        }
+    },
+}
+
+
+def with_files(episode: dict[str, Any], transcript: str, chapters: str) -> dict[str, Any]:
+    episode["description"]["transcripts"] = [
+        {"asset": transcript, "type": "text/vtt", "language": "en"},
+        {"url": "https://cdn.example.com/ep1.srt", "type": "application/x-subrip"},
+    ]
+    episode["description"]["chapters"] = {"asset": chapters}
+    return episode
+
+
+def test_uploaded_transcripts_and_chapters_become_their_urls() -> None:
+    show, episode = tagged()
+    result = mapped(show, with_files(episode, "episode-one-vtt", "episode-one-chapters"), FILES)
+    assert result.problems == []
+    (item,) = result.episodes
+    assert item.transcripts == (
+        feeds.Transcript("https://media.podops.test/ep1.vtt", "text/vtt", "en"),
+        feeds.Transcript("https://cdn.example.com/ep1.srt", "application/x-subrip"),
+    )
+    assert item.chapters == feeds.Chapters("https://media.podops.test/ep1.json")
+    assert {"p/ep1.vtt", "p/ep1.json"} <= set(result.media_keys)
+
+
+def test_a_deleted_transcript_or_chapters_asset_is_a_problem_naming_the_field() -> None:
+    show, episode = tagged()
+    result = mapped(show, with_files(episode, "vtt-gone-1", "chapters-gone"), {})
+    assert sorted((problem.path, problem.code) for problem in result.problems) == [
+        ("episodes[0].chapters.asset", "missing-reference"),
+        ("episodes[0].transcripts[0].asset", "missing-reference"),
+    ]
+    (item,) = result.episodes
+    assert [t.url for t in item.transcripts] == ["https://cdn.example.com/ep1.srt"]
+    assert item.chapters is None

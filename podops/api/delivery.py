@@ -3,7 +3,8 @@
 Podcatchers depend on the details: HEAD, single byte ranges (206, and 416 when unsatisfiable;
 Apple refuses hosts without them), quoted strong ETags with Last-Modified, and 304 for
 `If-None-Match` / `If-Modified-Since`. When the store has public URLs of its own (S3, a CDN)
-podops answers 307 to them instead of carrying the bytes.
+podops answers 307 to them instead of carrying the bytes. Feeds it serves itself go out
+gzip-compressed to clients that accept it, from a copy each build compresses once.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from podops.publish import FEED_CACHE, FEED_TYPE
 from podops.services import feed_moves, productions
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage, StoredObject
-from podops.storage.keys import feed_key, media_key
+from podops.storage.keys import archive_key, feed_key, gzip_key, media_key
 from podops.untrusted import ascii_int
 
 MEDIA_CACHE = "public, max-age=31536000, immutable"  # content-addressed: never changes
@@ -96,8 +97,15 @@ async def serve_stored(
     *,
     cache_control: str,
     content_type: str | None = None,
+    negotiated: str | None = None,
 ) -> Response:
-    """The object under `key` as HTTP, with conditional requests and byte ranges."""
+    """The object under `key` as HTTP, with conditional requests and byte ranges.
+
+    `negotiated` is for a representation chosen by `Accept-Encoding`: the `Content-Encoding`
+    the object is stored in ("gzip"), or "identity" for the plain one; either way the answer
+    varies on that header. Ranges and validators are those of the stored bytes, as RFC 9110
+    has them for an encoded representation.
+    """
     public = storage.public_url(key)
     if public is not None:
         return RedirectResponse(public, status_code=307, headers={"Cache-Control": "no-store"})
@@ -114,6 +122,10 @@ async def serve_stored(
         # Served from the API's own origin: a browser must not read media as HTML.
         "X-Content-Type-Options": "nosniff",
     }
+    if negotiated is not None:
+        headers["Vary"] = "Accept-Encoding"
+        if negotiated != "identity":
+            headers["Content-Encoding"] = negotiated
     if not_modified(request, stored):
         return Response(status_code=304, headers=headers)
     wanted = byte_range(request.headers.get("range"), stored.size)
@@ -170,8 +182,65 @@ async def media(request: Request) -> Response:
     return noted(request, production, filename, response)  # for download counting
 
 
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an `Accept-Encoding` header admits gzip (RFC 9110 §12.5.3): `gzip` (or its
+    old name `x-gzip`) or `*` with a weight above 0, and gzip not refused by name. An entry
+    whose weight cannot be read is left out, as if it were not there."""
+    weights: dict[str, float] = {}
+    for entry in (header or "").split(","):
+        coding, _, parameters = entry.partition(";")
+        coding = coding.strip().lower()
+        if not coding:
+            continue
+        weight = 1.0
+        name, _, value = parameters.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                continue
+            if not 0.0 <= weight <= 1.0:
+                continue
+        weights[coding] = weight
+    named = weights.get("gzip", weights.get("x-gzip"))
+    if named is not None:
+        return named > 0
+    return weights.get("*", 0.0) > 0
+
+
+async def serve_feed(request: Request, key: str, missing: str) -> Response:
+    """A published feed (or archive page), gzip-compressed for a client that accepts it when
+    the build stored the compressed copy (`podops.publish.compressed`), else plain."""
+    storage = context_of(request).storage
+    served_here = storage.public_url(key) is None
+    if served_here and accepts_gzip(request.headers.get("accept-encoding")):
+        try:
+            return await serve_stored(
+                request,
+                storage,
+                gzip_key(key),
+                cache_control=FEED_CACHE,
+                content_type=FEED_TYPE,
+                negotiated="gzip",
+            )
+        except NotFoundError:
+            pass  # published before feeds were compressed: the plain feed answers
+    try:
+        return await serve_stored(
+            request,
+            storage,
+            key,
+            cache_control=FEED_CACHE,
+            content_type=FEED_TYPE,
+            negotiated="identity" if served_here else None,
+        )
+    except NotFoundError:
+        raise NotFoundError(missing, code="podops.feed.not_found") from None
+
+
 @documented(
-    "A production's feed (public; ETag, Last-Modified, 304; 301 while the show moves away)",
+    "A production's feed (public; gzip when accepted, ETag, Last-Modified, 304, ranges; "
+    "301 while the show moves away)",
     tag="delivery",
 )
 async def feed(request: Request) -> Response:
@@ -181,16 +250,21 @@ async def feed(request: Request) -> Response:
     moved = await in_session(request, feed_moves.moved_to, production, now=int(time.time()))
     if moved is not None:
         return _moved(moved)
-    try:
-        return await serve_stored(
-            request,
-            context_of(request).storage,
-            feed_key(production),
-            cache_control=FEED_CACHE,
-            content_type=FEED_TYPE,
-        )
-    except NotFoundError:
-        raise NotFoundError("no feed published yet", code="podops.feed.not_found") from None
+    return await serve_feed(request, feed_key(production), "no feed published yet")
+
+
+_PAGE = re.compile(r"[1-9][0-9]{0,5}")
+
+
+@documented(
+    "A page of a paged feed's archive (public; RFC 5005 links lead here from the feed)",
+    tag="delivery",
+)
+async def feed_page(request: Request) -> Response:
+    production, page = request.path_params["production"], request.path_params["page"]
+    if not is_guid(production) or not _PAGE.fullmatch(page):
+        raise NotFoundError("no such feed page", code="podops.feed.not_found")
+    return await serve_feed(request, archive_key(production, int(page)), "no such feed page")
 
 
 @documented(
@@ -221,5 +295,6 @@ def _moved(url: str) -> Response:
 routes = [
     Route("/m/{production}/{file}", media, methods=["GET", "HEAD"]),
     Route("/f/{production}/feed.xml", feed, methods=["GET", "HEAD"]),
+    Route("/f/{production}/archive/{page}.xml", feed_page, methods=["GET", "HEAD"]),
     Route("/s/{name}/feed.xml", feed_alias, methods=["GET", "HEAD"]),
 ]

@@ -5,7 +5,8 @@ flag and notes (`feed_documents` does the mapping). A feed that says
 `<podcast:locked>yes</podcast:locked>` is refused unless its owner is the importing user. With
 `import_media` the media come in through asset imports, started once the documents exist;
 without it enclosures stay external URLs. Importing the same feed again adds its new episodes
-and changes nothing else.
+and changes nothing else. A paged feed's archive pages (RFC 5005 `next` links) are followed,
+so the back catalogue comes too (`pages`).
 
 Only an unreadable feed, a locked one, a name another user has, or a show that cannot be made
 fails the operation; everything else that could not be kept is named in the result's
@@ -20,6 +21,7 @@ from feeds.parse import FeedParseError, ParsedFeed, ParsedShow, parse_feed
 from podops.errors import ConflictError
 from podops.fetch import FetchError, fetch_bytes
 from podops.imports.feed_documents import Mapping, create_episode, create_show
+from podops.imports.pages import follow_pages
 from podops.imports.policy import fetch_policy
 from podops.imports.start import start_asset_import
 from podops.jobs import ImportFeedJob, JobFailedError, JobRetryError, ReferenceLink
@@ -36,6 +38,7 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
     """Import the feed `job` names into the production `job.name`; what was made."""
     parsed = _parse(_feed_bytes(runtime, job))
     _refuse_locked(parsed.show, job.owner_email)
+    parsed, page_problems = follow_pages(parsed, job.url, fetch_policy(runtime.settings))
     # Each item's problems name its GUID too: indexes shift when the old feed changes.
     guids = {episode.index: episode.guid for episode in parsed.episodes}
     mapping = Mapping(
@@ -51,7 +54,8 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
                 "message": problem.message,
             }
             for problem in parsed.problems
-        ],
+        ]
+        + page_problems,
     )
     with runtime.database.session() as session:
         try:

@@ -62,6 +62,8 @@ class Mapped:
     # storage key of each stored enclosure by item GUID: a private feed signs those.
     access: str = "public"
     premium: set[str] = field(default_factory=set)
+    # The show's `feed_episodes`: the public feed is paged when set.
+    page_size: int | None = None
     enclosure_keys: dict[str, str] = field(default_factory=dict)
     # (new feed URL, until when) while the show's feed URLs redirect there: a show moving away.
     moved: tuple[str, int] | None = None
@@ -70,6 +72,11 @@ class Mapped:
 def feed_url(base_url: str, production: Production) -> str:
     """The feed's stable URL (by GUID: a production's name could be reused one day)."""
     return f"{base_url}/f/{production.guid}/feed.xml"
+
+
+def archive_url(base_url: str, production: Production, page: int) -> str:
+    """Page `page` of a paged feed's archive (1: the oldest episodes)."""
+    return f"{base_url}/f/{production.guid}/archive/{page}.xml"
 
 
 def alias_url(base_url: str, production: Production) -> str:
@@ -93,6 +100,7 @@ def map_production(
     mapped.show = _show(production, show, assets, mapped, base_url=base_url)
     description = show.document["description"]
     mapped.access = description.get("access", "public")
+    mapped.page_size = description.get("feed_episodes")
     if description.get("new_feed_url") and description.get("redirect_until"):
         mapped.moved = (description["new_feed_url"], int(description["redirect_until"]))
     for index, resource in enumerate(episodes):
@@ -167,6 +175,10 @@ def _show(
         social_interacts=tuple(map(_social_interact, _items(description, "social_interacts"))),
         podroll=tuple(map(_remote_item, _items(description, "podroll"))),
         remote_items=tuple(map(_remote_item, _items(description, "remote_items"))),
+        live_items=tuple(
+            _live_item(f"show.live_items[{index}]", item, assets, mapped)
+            for index, item in enumerate(_items(description, "live_items"))
+        ),
     )
 
 
@@ -217,11 +229,12 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
         block=bool(description.get("block", False)),
         image=_image(f"{where}.image", document.get("image"), assets, mapped),
         transcripts=tuple(
-            feeds.Transcript(item["url"], item["type"], item.get("language"), item.get("rel"))
-            for item in description.get("transcripts", [])
+            feeds.Transcript(url, item["type"], item.get("language"), item.get("rel"))
+            for number, item in enumerate(description.get("transcripts", []))
+            if (url := _file_url(f"{where}.transcripts[{number}]", item, assets, mapped))
         ),
-        chapters=feeds.Chapters(chapters["url"], chapters.get("type", "application/json+chapters"))
-        if chapters
+        chapters=feeds.Chapters(url, chapters.get("type", "application/json+chapters"))
+        if chapters and (url := _file_url(f"{where}.chapters", chapters, assets, mapped))
         else None,
         persons=tuple(_person(item) for item in description.get("persons", [])),
         season_name=description.get("season_name"),
@@ -293,6 +306,16 @@ def _asset(
     if "storage_key" in description:
         mapped.media_keys.append(description["storage_key"])
     return description
+
+
+def _file_url(path: str, item: dict[str, Any], assets: Assets, mapped: Mapped) -> str | None:
+    """A transcript's or chapters file's URL: its own, or its uploaded asset's (None, and a
+    problem, when the asset is gone)."""
+    if not item.get("asset"):
+        url: str = item["url"]
+        return url
+    media = _asset(f"{path}.asset", {"name": item["asset"]}, assets, mapped)
+    return None if media is None else str(media["url"])
 
 
 def _image(
@@ -487,4 +510,47 @@ def _alternate_enclosure(
         codecs=item.get("codecs"),
         default=bool(item.get("default", False)),
         integrity=feeds.Integrity(integrity["type"], integrity["value"]) if integrity else None,
+    )
+
+
+def _live_item(path: str, item: dict[str, Any], assets: Assets, mapped: Mapped) -> feeds.LiveItem:
+    """The live item, its uploaded media resolved; an asset that cannot be resolved is named
+    and leaves the item without its stream, which lint then reports as well."""
+    reference: dict[str, Any] = item["enclosure"]
+    stream: feeds.Enclosure | None = None
+    if reference["rel"] == "asset":
+        media = _asset(f"{path}.enclosure", reference, assets, mapped)
+        if media is not None:
+            stream = feeds.Enclosure(media["url"], int(media.get("size", 0)), media.get("type", ""))
+    else:
+        stream = feeds.Enclosure(
+            reference["url"], int(reference.get("length") or 0), reference["type"]
+        )
+    return feeds.LiveItem(
+        guid=item["guid"],
+        title=item["title"],
+        status=item["status"],
+        start=item["start"],
+        enclosure=stream,
+        end=item.get("end"),
+        description=item.get("description") or "",
+        link=item.get("link"),
+        persons=tuple(map(_person, _items(item, "persons"))),
+        alternate_enclosures=tuple(
+            alternate
+            for number, each in enumerate(_items(item, "alternate_enclosures"))
+            if (
+                alternate := _alternate_enclosure(
+                    f"{path}.alternate_enclosures[{number}]", each, assets, mapped
+                )
+            )
+            is not None
+        ),
+        image_srcset=_image_srcset(f"{path}.image_srcset", item, assets, mapped),
+        values=tuple(map(_value, _items(item, "values"))),
+        chat=_chat(item.get("chat")),
+        content_links=tuple(
+            feeds.ContentLink(link["href"], link.get("text") or "")
+            for link in _items(item, "content_links")
+        ),
     )

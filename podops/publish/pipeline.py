@@ -1,8 +1,8 @@
 """The build pipeline: a production's feed from its documents, checked, then published.
 
     load → map → probe external media → lint → GUID guard → render → (validate: stop) →
-    place premium media → unchanged? stop → media present? → one atomic write of the feed →
-    record what was published
+    place premium media → unchanged? stop → media present? → archive pages (a paged feed) →
+    one atomic write of the feed → record what was published
 
 The public feed never carries a premium episode, and premium media is moved where the public
 routes cannot reach it (`podops.publish.placement`); a show whose `access` is `private` or
@@ -28,7 +28,8 @@ import feeds
 from podops.jobs import BuildJob, JobFailedError, NotifyJob
 from podops.metrics import record_build
 from podops.models import Production
-from podops.publish import FEED_CACHE, FEED_TYPE, guard
+from podops.publish import archive, guard
+from podops.publish.compressed import put_feed
 from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url
@@ -44,7 +45,7 @@ from podops.publish.private import (
 from podops.publish.record import record_published
 from podops.runtime import Runtime
 from podops.storage import Storage
-from podops.storage.keys import feed_key, private_feed_key
+from podops.storage.keys import feed_key, gzip_key, private_feed_key
 from podops.webhooks import events as webhook_events
 
 _ITEM_OVERHEAD_BYTES = 1536
@@ -107,7 +108,16 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
         unchanged_date = max(
             date for date in (show.updated, published.changed_at, 0) if date is not None
         )
-        sha256, size = _render(replace(show, updated=unchanged_date), mapped, rendered, now, cache)
+        pages = archive.paginate(
+            show,
+            mapped.episodes,
+            size=mapped.page_size,
+            production=production,
+            base_url=settings.base_url,
+            now=now,
+        )
+        main = pages[0]
+        sha256, size = _render(replace(show, updated=unchanged_date), main, rendered, now, cache)
         changed = sha256 != published.sha256
         result: dict[str, Any] = {
             "feed_url": show.feed_url,
@@ -116,6 +126,8 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             "warnings": report["warnings"],
             "changed": changed,
         }
+        if len(pages) > 1:
+            result["pages"] = len(pages)
         if not job.publishes:
             seconds = time.perf_counter() - started
             record_build(result="validated", size=size, items=len(items), seconds=seconds)
@@ -127,16 +139,32 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
                 "published": False,
             }
         if changed:
-            sha256, size = _render(replace(show, updated=now), mapped, rendered, now, cache)
+            sha256, size = _render(replace(show, updated=now), main, rendered, now, cache)
         # On every publishing build: a new premium episode changes the private feed only.
         place_media(runtime.storage, production.guid, full)
         try:
+            if len(pages) > 1:
+                # The pages first: the main feed must not link to a page not there yet.
+                _require_media(runtime.storage, mapped)
+                result["pages_written"] = archive.publish_archive(
+                    runtime.storage,
+                    production,
+                    show,
+                    pages,
+                    now=now,
+                    scratch=settings.upload_dir / f"page-{operation_id}.xml",
+                    cache=cache,
+                )
             _publish(runtime, production, mapped, rendered, sha256, published)
         except JobFailedError as error:
             webhook_events.build_failed(runtime, job, production, operation_id, error)
             raise
-        # The ETag the feed is served with, whichever store serves it.
+        # The ETags the feed is served with, plain and gzip-compressed (a feed published
+        # before the compressed copy existed, and not changed since, has none).
         etag = runtime.storage.head(feed_key(production.guid)).etag
+        compressed = gzip_key(feed_key(production.guid))
+        if runtime.storage.exists(compressed):
+            result["gzip_etag"] = runtime.storage.head(compressed).etag
     finally:
         rendered.unlink(missing_ok=True)
     result.update(bytes=size, sha256=sha256, etag=etag)
@@ -280,13 +308,14 @@ def _stored_sha256(storage: Storage, key: str) -> str | None:
 
 
 def _render(
-    show: feeds.Show, mapped: Mapped, path: Path, now: int, cache: feeds.ItemCache | None
+    show: feeds.Show, page: feeds.Page, path: Path, now: int, cache: feeds.ItemCache | None
 ) -> tuple[str, int]:
-    """Render the feed into `path`; its SHA-256 and size."""
+    """Render the main feed (`page`: its episodes and links) into `path`; its SHA-256 and
+    size."""
     # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
     with path.open("wb", buffering=1024 * 1024) as output:
         hashing = _HashingWriter(output)
-        size = feeds.render_to(show, mapped.episodes, hashing, now=now, cache=cache)
+        size = feeds.render_to(show, page.episodes, hashing, now=now, cache=cache, links=page.links)
     return hashing.hexdigest(), size
 
 
@@ -302,10 +331,9 @@ def _publish(
     if sha256 == published.sha256:
         return
     _require_media(runtime.storage, mapped)
-    # One write: a local rename or a single S3 object, never a partial feed.
-    runtime.storage.put_path(
-        feed_key(production.guid), rendered, content_type=FEED_TYPE, cache_control=FEED_CACHE
-    )
+    # One write: a local rename or a single S3 object, never a partial feed (its gzip copy,
+    # for the clients that accept it, one write before).
+    put_feed(runtime.storage, feed_key(production.guid), rendered)
 
 
 def _fits(mapped: Mapped, cache: feeds.ItemCache) -> bool:

@@ -84,6 +84,12 @@ _UNIONS: Mapping[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
     ("description", "trailers", "*", "media"): ("rel", ("asset", "external")),
     ("description", "image_srcset", "*"): ("rel", ("asset", "external")),
     ("description", "alternate_enclosures", "*", "sources", "*"): ("rel", ("asset", "external")),
+    ("description", "live_items", "*", "enclosure"): ("rel", ("asset", "external")),
+    ("description", "live_items", "*", "image_srcset", "*"): ("rel", ("asset", "external")),
+    ("description", "live_items", "*", "alternate_enclosures", "*", "sources", "*"): (
+        "rel",
+        ("asset", "external"),
+    ),
 }
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
 
@@ -138,7 +144,8 @@ def server_owned_values(document: AnyDocument) -> dict[str, object]:
 
 def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
     """Every uploaded asset the document names, as (field path of the name, asset name): its
-    image and enclosure, and the media of its Podcast Index tags."""
+    image and enclosure, its transcripts and chapters, and the media of its Podcast Index
+    tags."""
     data = dump_resource(document)
     description = data.get("description") or {}
     references: list[tuple[str, dict[str, Any]]] = [
@@ -146,18 +153,37 @@ def asset_references(document: AnyDocument) -> list[tuple[str, str]]:
     ]
     for index, trailer in enumerate(description.get("trailers") or []):
         references.append((f"description.trailers.{index}.media", trailer["media"]))
-    for index, image in enumerate(description.get("image_srcset") or []):
-        references.append((f"description.image_srcset.{index}", image))
-    for index, alternate in enumerate(description.get("alternate_enclosures") or []):
-        for number, source in enumerate(alternate["sources"]):
-            references.append(
-                (f"description.alternate_enclosures.{index}.sources.{number}", source)
-            )
-    return [
+    references.extend(_item_media("description", description))
+    for index, live in enumerate(description.get("live_items") or []):
+        here = f"description.live_items.{index}"
+        references.append((f"{here}.enclosure", live["enclosure"]))
+        references.extend(_item_media(here, live))
+    found = [
         (f"{path}.name", reference["name"])
         for path, reference in references
         if reference.get("rel") == "asset"
     ]
+    # Transcripts and chapters name theirs in an `asset` field (their `rel` is another one).
+    for index, transcript in enumerate(description.get("transcripts") or []):
+        if transcript.get("asset"):
+            found.append((f"description.transcripts.{index}.asset", transcript["asset"]))
+    chapters = description.get("chapters") or {}
+    if chapters.get("asset"):
+        found.append(("description.chapters.asset", chapters["asset"]))
+    return found
+
+
+def _item_media(path: str, item: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The media references an episode's or a live item's srcset and alternate enclosures
+    hold, with their paths under `path`."""
+    references = [
+        (f"{path}.image_srcset.{index}", image)
+        for index, image in enumerate(item.get("image_srcset") or [])
+    ]
+    for index, alternate in enumerate(item.get("alternate_enclosures") or []):
+        for number, source in enumerate(alternate["sources"]):
+            references.append((f"{path}.alternate_enclosures.{index}.sources.{number}", source))
+    return references
 
 
 def resource_json_schema() -> dict[str, Any]:

@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from podops.resources._types import MAX_INT32, DocumentModel, LongText, ShortText, Text, fail
+from podops.resources._types import (
+    MAX_INT32,
+    DocumentModel,
+    LongText,
+    Name,
+    ShortText,
+    Text,
+    fail,
+)
 from podops.resources._web import WebUrl
 from podops.resources.namespace import (
     MAX_TAGS,
@@ -36,20 +44,41 @@ TranscriptType = Literal[
 EpisodeNumber = Annotated[int, Field(ge=1, le=MAX_INT32)]
 
 
-class Transcript(DocumentModel):
-    """A transcript file (`<podcast:transcript>`); `rel: captions` marks timed captions."""
+def _url_or_asset(value: str | None, info: ValidationInfo) -> str | None:
+    """`asset` itself, when exactly one of `url` and `asset` is given."""
+    url = info.data.get("url")
+    if "url" not in info.data and value is None:
+        return value  # the URL failed validation: its own error says enough
+    if (url is None) == (value is None):
+        fail(
+            "url_or_asset",
+            "give the file's url, or the name of an uploaded asset as asset: one of the two",
+        )
+    return value
 
-    url: WebUrl
+
+class Transcript(DocumentModel):
+    """A transcript file (`<podcast:transcript>`), at `url` or an uploaded `asset` (by
+    name; the build publishes its URL); `rel: captions` marks timed captions."""
+
+    url: WebUrl | None = None
+    asset: Annotated[Name | None, Field(validate_default=True)] = None
     type: TranscriptType
     language: Language | None = None
     rel: Literal["captions"] | None = None
 
+    _one_source = field_validator("asset")(_url_or_asset)
+
 
 class Chapters(DocumentModel):
-    """A chapters file in the podcast namespace's JSON format (`<podcast:chapters>`)."""
+    """A chapters file in the podcast namespace's JSON format (`<podcast:chapters>`), at
+    `url` or an uploaded `asset` (by name)."""
 
-    url: WebUrl
+    url: WebUrl | None = None
+    asset: Annotated[Name | None, Field(validate_default=True)] = None
     type: Literal["application/json+chapters"] = "application/json+chapters"
+
+    _one_source = field_validator("asset")(_url_or_asset)
 
 
 MAX_FEED_GUID = 1024

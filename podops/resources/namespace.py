@@ -8,8 +8,9 @@ warns about (a service slug or protocol not yet on the namespace's open lists, a
 a soundbite outside 15 to 120 seconds) a document may hold.
 
 Where a tag points at media podops can hold — a trailer, an alternate enclosure's source, an
-image of a srcset — the document names it like `enclosure` does: `{"rel": "asset", "name":
-…}` for an uploaded asset, `{"rel": "external", …}` for a URL carried as it is.
+image of a srcset, a live item's enclosure — the document names it like `enclosure` does:
+`{"rel": "asset", "name": …}` for an uploaded asset, `{"rel": "external", …}` for a URL
+carried as it is.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from podops.resources._types import (
     fail,
 )
 from podops.resources._web import MediaMimeType, MimeType, Uri, WebUrl
+from podops.resources.persons import MAX_PERSONS, Person
 from podops.resources.references import AssetReference
 
 MAX_TAGS = 50  # locations, trailers, txt records, values, … of one show or episode
@@ -451,6 +453,75 @@ class ContentLink(DocumentModel):
 
     href: Uri
     text: ShortText | None = None
+
+
+class ExternalStream(DocumentModel):
+    """A live stream hosted elsewhere (an Icecast mount, an HLS playlist), carried as it is;
+    a stream has no size, so `length` is left out (the feed says 0) unless known."""
+
+    rel: Literal["external"]
+    url: WebUrl
+    type: MimeType
+    length: Annotated[int, Field(gt=0, le=MAX_INT64, description="bytes")] | None = None
+
+
+StreamReference = Annotated[AssetReference | ExternalStream, Field(discriminator="rel")]
+"""A live item's enclosure: an uploaded asset (a recording), or the stream's URL."""
+
+MAX_LIVE_ITEMS = 20
+LiveItemGuid = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=1024,
+        pattern=r"^\S(.*\S)?$",
+        description="the item's GUID, chosen once and never changed (it may become an "
+        "episode's feed_guid when the recording is published)",
+    ),
+]
+
+
+class LiveItem(DocumentModel):
+    """`podcast:liveItem`: a live stream, `pending` before it starts, `live` while it runs,
+    `ended` after; `start` and `end` in Unix seconds; `enclosure` is the stream and
+    `content_links` where else to follow it. Its other children are an episode's."""
+
+    guid: LiveItemGuid
+    title: Text
+    status: Literal["pending", "live", "ended"]
+    start: UnixTime
+    end: Annotated[UnixTime | None, Field(validate_default=True)] = None
+    enclosure: StreamReference
+    description: Text | None = None
+    link: WebUrl | None = None
+    persons: Annotated[list[Person], Field(max_length=MAX_PERSONS)] | None = None
+    alternate_enclosures: Annotated[list[AlternateEnclosure], Field(max_length=MAX_TAGS)] | None = (
+        None
+    )
+    image_srcset: Annotated[list[ImageSourceReference], Field(max_length=MAX_TAGS)] | None = None
+    values: Annotated[list[Value], Field(max_length=MAX_TAGS)] | None = None
+    chat: Chat | None = None
+    content_links: Annotated[list[ContentLink], Field(max_length=MAX_TAGS)] | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: int | None, info: ValidationInfo) -> int | None:
+        start = info.data.get("start")
+        if value is None and info.data.get("status") == "ended":
+            fail("live_end_missing", "an ended live item needs its end time")
+        if value is not None and start is not None and value < start:
+            fail("live_end_before_start", "the live item ends before it starts")
+        return value
+
+
+def check_live_items(items: list[LiveItem] | None) -> list[LiveItem] | None:
+    """`items` itself, unless two live items share a GUID."""
+    seen: set[str] = set()
+    for item in items or []:
+        if item.guid in seen:
+            fail("live_guid_repeated", f"two live items have the GUID {item.guid[:60]!r}")
+        seen.add(item.guid)
+    return items
 
 
 Locations = Annotated[list[Location], Field(max_length=MAX_TAGS)]

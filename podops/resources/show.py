@@ -19,10 +19,12 @@ from podops.resources._types import (
 from podops.resources._web import Email, WebUrl
 from podops.resources.languages import InvalidLanguageError, normalise_language
 from podops.resources.namespace import (
+    MAX_LIVE_ITEMS,
     MAX_TAGS,
     Chat,
     ImageSrcset,
     License,
+    LiveItem,
     Locations,
     Medium,
     RemoteItem,
@@ -33,12 +35,14 @@ from podops.resources.namespace import (
     TxtRecords,
     UpdateFrequency,
     Values,
+    check_live_items,
     check_publisher,
     check_service_blocks,
 )
 from podops.resources.persons import MAX_PERSONS, Person
 
 MAX_CATEGORIES = 10
+MAX_FEED_EPISODES = 10_000
 MAX_FUNDING = 10
 
 CategoryName = Annotated[
@@ -144,6 +148,9 @@ class ShowDescription(DocumentModel):
     `new_feed_url` tells podcatchers the show has moved (`itunes:new-feed-url`); with
     `redirect_until` as well, the builds from then on have podops answer the show's feed URLs
     (`/f/…` and `/s/…`) with a 301 to it until that time, as podcatchers expect during a move.
+    `feed_episodes` pages the public feed: its main document carries that many of the newest
+    episodes and links to archive pages holding the rest (off by default: Apple Podcasts reads
+    the main document only).
 
     `access` says which feeds a build publishes: the public feed (never with an episode
     marked `premium`), the private feed each subscriber reads (every episode, marked
@@ -153,7 +160,8 @@ class ShowDescription(DocumentModel):
     `medium`, `license`, `locations`, `trailers`, `txt`, `update_frequency`, `service_blocks`
     (`podcast:block`; `block` is `itunes:block`), `publisher`, `chat`, `image_srcset`
     (`podcast:images`), `values`, `social_interacts`, `podroll` and `remote_items` (what a list
-    medium such as musicL holds).
+    medium such as musicL holds), and `live_items` (`podcast:liveItem`: live streams, each
+    with its status, start, end and stream).
     """
 
     title: Text
@@ -175,6 +183,15 @@ class ShowDescription(DocumentModel):
         ),
     ] = "public"
     complete: bool = False
+    feed_episodes: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=MAX_FEED_EPISODES,
+            description="page the public feed (RFC 5005): the main feed carries this many of "
+            "the newest episodes, archive pages as many each; unset, the feed carries all",
+        ),
+    ] = None
     new_feed_url: WebUrl | None = None
     redirect_until: Annotated[
         UnixTime | None,
@@ -201,6 +218,7 @@ class ShowDescription(DocumentModel):
     social_interacts: SocialInteracts | None = None
     podroll: RemoteItems | None = None
     remote_items: RemoteItems | None = None
+    live_items: Annotated[list[LiveItem], Field(max_length=MAX_LIVE_ITEMS)] | None = None
 
     _distinct_services = field_validator("service_blocks")(check_service_blocks)
 
@@ -215,6 +233,7 @@ class ShowDescription(DocumentModel):
         return value
 
     _publisher_medium = field_validator("publisher")(check_publisher)
+    _distinct_live_items = field_validator("live_items")(check_live_items)
 
     @field_validator("categories")
     @classmethod

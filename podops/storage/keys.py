@@ -1,8 +1,9 @@
 """The one place storage keys are composed.
 
 Media keys derive from content (`media/{production guid}/{sha256}{ext}`), so the object at a
-key never changes and the same bytes are stored once; a feed has one key per production, and
-a production with subscribers one more for its private feed.
+key never changes and the same bytes are stored once; a feed has one key per production (and
+one per archive page when it is paged), each with its gzip copy beside it, and a production
+with subscribers one more for its private feed.
 
 Everything under `private/` is for subscribers only: the private feed, and the media only
 premium episodes point at, which a build moves from `media/…` to `private/{production
@@ -50,6 +51,13 @@ def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
 
 
+def archive_key(production_guid: str, page: int) -> str:
+    """Page `page` (1: the oldest episodes) of a paged public feed's archive."""
+    if page < 1:
+        raise ValueError(f"archive pages count from 1, not {page}")
+    return f"feeds/{production_guid}/archive/{page}.xml"
+
+
 def private_feed_key(production_guid: str) -> str:
     """The private (premium) feed, its enclosures still to be signed for each subscriber."""
     return f"private/{production_guid}/feed.xml"
@@ -58,3 +66,8 @@ def private_feed_key(production_guid: str) -> str:
 def production_prefixes(production_guid: str) -> tuple[str, ...]:
     """Every prefix under which a production's objects are kept: deleting it removes them."""
     return tuple(f"{area}/{production_guid}/" for area in ("media", "feeds", "private", "uploads"))
+
+
+def gzip_key(key: str) -> str:
+    """Where the gzip-compressed copy of the feed (or page) under `key` is kept."""
+    return f"{key}.gz"

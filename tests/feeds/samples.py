@@ -21,6 +21,7 @@ from feeds import (
     ImageSource,
     Integrity,
     License,
+    LiveItem,
     Location,
     Owner,
     Person,
@@ -217,6 +218,41 @@ def namespace_show(**changes: Any) -> Show:
         ),
         podroll=(
             RemoteItem(ROLL_GUID, "https://feeds.example.org/buzzcast.xml", title="Buzzcast"),
+        ),
+        live_items=(live_item(), live_item("live-ended-2024", status="ended")),
+    )
+    return replace(base, **changes)
+
+
+def live_item(guid: str = "live-2025-01-06", /, **changes: Any) -> LiveItem:
+    """A live stream with every child a live item may have, lint-clean: it starts an hour
+    after NOW and lasts two (an ended one ended the same time a week earlier)."""
+    ended = changes.get("status") == "ended"
+    start = NOW - 7 * DAY if ended else NOW + 3600
+    base = LiveItem(
+        guid=guid,
+        title="Live: samples, unrehearsed",
+        status="pending",
+        start=start,
+        end=start + 7200,
+        enclosure=Enclosure("https://stream.example.com/sample-show/live.mp3", 0, "audio/mpeg"),
+        description="Join us & ask <anything>.",
+        link="https://example.com/show/live",
+        persons=(Person("Gina Guest", role="guest", href="https://example.com/gina"),),
+        alternate_enclosures=(
+            AlternateEnclosure(
+                "application/vnd.apple.mpegurl",
+                (Source("https://stream.example.com/sample-show/live.m3u8"),),
+                bitrate=128_000.0,
+                title="HLS",
+            ),
+        ),
+        image_srcset=(ImageSource("https://cdn.example.com/p/sample-show/live-1500.jpg", 1500),),
+        values=(Value("lightning", "keysend", (ValueRecipient("node", NODE, 100),)),),
+        chat=Chat("irc.zeronode.net", "irc", "@sam", "#sampleshow-live"),
+        content_links=(
+            ContentLink("https://www.youtube.com/live/example", "Watch on YouTube"),
+            ContentLink("https://example.com/show/live/player", "Listen in the browser"),
         ),
     )
     return replace(base, **changes)

@@ -15,6 +15,7 @@ from feeds import (
     Chat,
     Code,
     ContentLink,
+    Enclosure,
     Episode,
     ImageSource,
     Integrity,
@@ -208,6 +209,7 @@ def test_render_parse_round_trip_is_exact() -> None:
             "social_interacts",
             "podroll",
             "remote_items",
+            "live_items",
         }:
             assert getattr(again, field.name) == getattr(show, field.name), field.name
     (read,) = parsed.episodes
@@ -486,3 +488,148 @@ def test_lint_names_each_item_tag_problem() -> None:
 )
 def test_recurrence_rules(rule: str, problem: str | None) -> None:
     assert rrule_problem(rule) == problem
+
+
+# podcast:liveItem --------------------------------------------------------------------------
+
+
+def test_live_items_at_the_channel_with_their_children() -> None:
+    show, _, xml = built()
+    root = samples.parse(xml)
+    pending, ended = elements(root, f"{CHANNEL}/podcast:liveItem")
+    assert attributes(pending) == {
+        "status": "pending",
+        "start": "2025-01-01T01:00:00.000Z",
+        "end": "2025-01-01T03:00:00.000Z",
+    }
+    assert attributes(ended)["status"] == "ended"
+    # RSS's own item elements in it, without a prefix, then the namespace's, stream last but
+    # for the content links.
+    assert [e.tag.split("}")[-1] for e in pending] == [
+        "title",
+        "description",
+        "link",
+        "guid",
+        "images",
+        "person",
+        "alternateEnclosure",
+        "chat",
+        "value",
+        "enclosure",
+        "contentLink",
+        "contentLink",
+    ]
+    assert texts(pending, "description") == ["Join us & ask <anything>."]
+    guid = one(pending, "guid")
+    assert (guid.text, guid.get("isPermaLink")) == ("live-2025-01-06", "false")
+    assert attributes(one(pending, "enclosure")) == {
+        "url": "https://stream.example.com/sample-show/live.mp3",
+        "length": "0",
+        "type": "audio/mpeg",
+    }
+    assert texts(pending, "podcast:contentLink") == ["Watch on YouTube", "Listen in the browser"]
+    # A live item is no episode: the items are the episodes alone, and no tag leaks out.
+    assert len(elements(root, ITEM)) == 1
+    assert not elements(root, f"{ITEM}/podcast:liveItem")
+    assert show.live_items[0].persons[0].name not in texts(root, f"{CHANNEL}/podcast:person")
+
+
+def test_a_live_item_round_trips_exactly_without_its_optional_parts() -> None:
+    bare = samples.live_item(
+        end=None,
+        description="",
+        link=None,
+        persons=(),
+        alternate_enclosures=(),
+        image_srcset=(),
+        values=(),
+        chat=None,
+        content_links=(),
+        enclosure=Enclosure("https://stream.example.com/x.aac", 12, "audio/aac"),
+    )
+    show = samples.show(live_items=(bare,))
+    parsed = parse_feed(render(show, [samples.episode(1)], now=NOW))
+    assert parsed.problems == ()
+    assert parsed.show.live_items == (bare,)
+
+
+LIVE_FOREIGN = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>T</title>
+<podcast:liveItem status="live"><title>No start</title><guid>a</guid></podcast:liveItem>
+<podcast:liveItem status="live" start="soon"><title>Bad</title><guid>b</guid></podcast:liveItem>
+<podcast:liveItem status="live" start="2021-09-26T07:30:00.000-06:00"><guid>c</guid>
+</podcast:liveItem>
+<podcast:liveItem status="LIVE" start="2021-09-26T07:30:00.000-06:00" end="later">
+  <title>Kept</title><guid>d</guid>
+  <enclosure url="https://example.com/live.mp3" type="audio/mpeg" length="lots"/>
+  <podcast:contentLink>nowhere</podcast:contentLink>
+</podcast:liveItem>
+<item><title>E</title><guid>e1</guid></item></channel></rss>"""
+
+
+def test_foreign_live_items_that_cannot_be_read_are_reported() -> None:
+    parsed = parse_feed(LIVE_FOREIGN)
+    (kept,) = parsed.show.live_items
+    # Kept as written (lint judges the status), with what could not be read left unset.
+    assert (kept.guid, kept.status, kept.start, kept.end) == ("d", "LIVE", 1632663000, None)
+    assert kept.enclosure == Enclosure("https://example.com/live.mp3", 0, "audio/mpeg")
+    assert kept.content_links == ()
+    messages = [p.message for p in parsed.problems if p.code is ProblemCode.BAD_VALUE]
+    for expected in (
+        "the channel: a podcast:liveItem has no status, start, guid or title; it was left out",
+        "the channel: a podcast:liveItem has a start that",
+        "the channel: podcast:liveItem's end ",
+        "the channel: podcast:liveItem enclosure's length 'lots' is not",
+        "the channel: a podcast:contentLink has no href; it was left out",
+    ):
+        assert any(expected in m for m in messages), (expected, messages)
+    assert sum("has no status, start, guid or title" in m for m in messages) == 2
+
+
+def test_lint_names_each_live_item_problem() -> None:
+    broken = samples.live_item(
+        "live-1",
+        status="over",
+        title=" ",
+        end=NOW,  # before its start
+        enclosure=Enclosure("rtmp://stream.example.com/live", -1, ""),
+        link="not a url",
+        persons=(Person("Ed", role="Editor", group="Nowhere"),),
+        alternate_enclosures=(AlternateEnclosure("", ()),),
+        image_srcset=(ImageSource("https://example.com/a.jpg", 0),),
+        values=(Value("lightning", "keysend", ()),),
+        chat=Chat("irc.example.com", "telegraph"),
+        content_links=(ContentLink("not a uri", ""),),
+    )
+    ended = samples.live_item("live-2", status="ended", end=None, enclosure=None, content_links=())
+    pending = samples.live_item("live-1", end=None)
+    show = samples.show(live_items=(broken, ended, pending))
+    found = findings(show, [samples.episode(1)])
+    assert {path: kind for path, kind in found.items() if "live_items" in path} == {
+        "show.live_items[0].status": ("error", Code.UNKNOWN_VALUE),
+        "show.live_items[0].title": ("error", Code.MISSING),
+        "show.live_items[0].end": ("error", Code.INVALID_VALUE),
+        "show.live_items[0].enclosure.url": ("error", Code.INVALID_URL),
+        "show.live_items[0].enclosure.type": ("error", Code.MISSING),
+        "show.live_items[0].enclosure.length": ("error", Code.ENCLOSURE_LENGTH),
+        "show.live_items[0].link": ("error", Code.INVALID_URL),
+        "show.live_items[0].persons[0].group": ("warning", Code.UNKNOWN_PERSON_ROLE),
+        "show.live_items[0].alternate_enclosures[0].type": ("error", Code.MISSING),
+        "show.live_items[0].alternate_enclosures[0].sources": ("error", Code.MISSING),
+        "show.live_items[0].image_srcset[0].width": ("error", Code.INVALID_NUMBER),
+        "show.live_items[0].values[0].recipients": ("error", Code.MISSING),
+        "show.live_items[0].chat.protocol": ("warning", Code.UNKNOWN_VALUE),
+        "show.live_items[0].content_links[0].href": ("error", Code.INVALID_URL),
+        "show.live_items[0].content_links[0].text": ("warning", Code.MISSING),
+        "show.live_items[1].end": ("error", Code.MISSING),
+        "show.live_items[1].enclosure": ("error", Code.MISSING),
+        "show.live_items[1].content_links": ("warning", Code.MISSING),
+        "show.live_items[2].end": ("warning", Code.MISSING),
+        "show.live_items[2].guid": ("error", Code.DUPLICATE_GUID),
+    }
+    messages = {f.path: f.message for f in lint(show, [samples.episode(1)], now=NOW).errors}
+    assert messages["show.live_items[0].status"] == (
+        "Show: live item 0's status 'over' is not pending, live or ended."
+    )
+    assert messages["show.live_items[1].end"] == "Show: live item 1 has ended but has no end time."

@@ -1474,6 +1474,7 @@ def test_problems_and_episodes_are_plain_values() -> None:
         "episodes",
         "problems",
         "item_count",
+        "next_page",
     }
     assert parse_feed(LIBSYN) == parsed
 

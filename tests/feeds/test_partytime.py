@@ -4,7 +4,7 @@ It must find every episode with the enclosure URL, length and type, the GUID, th
 duration that were built, leave the scheduled episode out, and read the `podcast:` tags
 (guid, locked, transcripts, chapters, persons, season, episode, funding, and those of the
 namespace tests: medium, license, location, trailer, txt, block, publisher, chat, images,
-value, podroll, soundbite, alternateEnclosure) as we meant them.
+value, podroll, soundbite, alternateEnclosure, liveItem) as we meant them.
 
 partytime matches tags by their literal prefix (`podcast:`, `itunes:`), not by namespace URI:
 our feeds use exactly those prefixes, so that is enough here. Node and npm run it through
@@ -365,6 +365,58 @@ def test_partytime_reads_the_item_tags(
     assert splits[0]["remoteItem"]["feedGuid"] == remote.feed_guid
     assert splits[0]["remotePercentage"] == value.time_splits[0].remote_percentage
     assert splits[1]["recipients"][0]["address"] == value.time_splits[1].recipients[0].address
+
+
+def test_partytime_reads_the_live_items(
+    namespace_feed: tuple[Show, Episode, dict[str, Any]],
+) -> None:
+    show, _, found = namespace_feed
+    read = found["channel"]["namespace"]["podcastLiveItems"]
+    assert len(read) == len(show.live_items) == 2
+    for live, seen in zip(show.live_items, read, strict=True):
+        assert live.enclosure is not None
+        assert live.end is not None
+        assert (seen["status"], seen["start"], seen["end"]) == (
+            live.status,
+            iso8601(live.start),
+            iso8601(live.end),
+        )
+        assert (seen["guid"], seen["title"], seen["description"], seen["link"]) == (
+            live.guid,
+            live.title,
+            live.description,
+            live.link,
+        )
+        assert seen["enclosure"] == {
+            "url": live.enclosure.url,
+            "length": live.enclosure.length,
+            "type": live.enclosure.type,
+        }
+        assert seen["contentLinks"] == [
+            {"title": link.text, "url": link.href} for link in live.content_links
+        ]
+        assert [(p["name"], p["role"], p["href"]) for p in seen["podcastPeople"]] == [
+            (p.name, (p.role or "host").title(), p.href) for p in live.persons
+        ]
+        assert [
+            (a["type"], a["bitrate"], a["title"], [s["uri"] for s in a["source"]])
+            for a in seen["alternativeEnclosures"]
+        ] == [
+            (a.type, a.bitrate, a.title, [s.uri for s in a.sources])
+            for a in live.alternate_enclosures
+        ]
+        assert [i["parsed"] for i in seen["podcastImages"]] == [
+            {"url": i.url, "width": i.width} for i in live.image_srcset
+        ]
+        assert live.chat is not None
+        assert (seen["chat"]["server"], seen["chat"]["space"]) == (
+            live.chat.server,
+            live.chat.space,
+        )
+        (value,) = live.values
+        assert [r["address"] for r in seen["value"]["recipients"]] == [
+            r.address for r in value.recipients
+        ]
 
 
 @pytest.mark.xfail(

@@ -69,7 +69,7 @@ console.warn = collect("console.warn");
 const CHANNEL_TAGS = [
   "medium", "license", "podcastLocation", "trailers", "podcastTxt", "podcastBlocked",
   "podcastBlockedPlatforms", "podcastPublisher", "chat", "podcastImages", "value", "podroll",
-  "podcastRemoteItems",
+  "podcastRemoteItems", "podcastLiveItems",
 ];
 const ITEM_TAGS = [
   "podcastSeason", "podcastSoundbites", "podcastLocation", "license", "alternativeEnclosures",

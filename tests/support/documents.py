@@ -51,9 +51,22 @@ SRI = "sha384-ExVqijgYHm15PqQqdXfW95x+Rs6C+d6E/ICxyQOeFev"
 
 
 def show_tags(
-    *, trailer_asset: str | None = None, image_asset: str | None = None
+    *,
+    trailer_asset: str | None = None,
+    image_asset: str | None = None,
+    stream_asset: str | None = None,
 ) -> dict[str, Any]:
-    """Every channel tag; with asset names, a trailer and a srcset image are uploaded assets."""
+    """Every channel tag; with asset names, a trailer, a srcset image and a live item's
+    enclosure are uploaded assets."""
+    stream = (
+        {"rel": "asset", "name": stream_asset}
+        if stream_asset
+        else {
+            "rel": "external",
+            "url": "https://stream.example.com/live.mp3",
+            "type": "audio/mpeg",
+        }
+    )
     trailer = (
         {"rel": "asset", "name": trailer_asset}
         if trailer_asset
@@ -149,6 +162,32 @@ def show_tags(
         ],
         "remote_items": [
             {"feed_guid": MUSIC_GUID, "item_guid": "track-1", "medium": "music"},
+        ],
+        "live_items": [
+            {
+                "guid": "live-2025-01-06",
+                "title": "Live from the studio",
+                "status": "live",
+                "start": 1_700_000_000,
+                "end": 1_700_007_200,
+                "enclosure": stream,
+                "description": "Ask us anything.",
+                "link": "https://example.com/live",
+                "persons": [{"name": "Gina Guest", "role": "guest"}],
+                "alternate_enclosures": [
+                    {
+                        "sources": [
+                            {"rel": "external", "uri": "https://stream.example.com/live.m3u8"}
+                        ],
+                        "type": "application/vnd.apple.mpegurl",
+                        "default": False,
+                    }
+                ],
+                "chat": {"server": "irc.zeronode.net", "protocol": "irc"},
+                "content_links": [
+                    {"href": "https://www.youtube.com/live/example", "text": "On YouTube"}
+                ],
+            }
         ],
     }
 
