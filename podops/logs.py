@@ -153,14 +153,15 @@ class EventLogger:
         return found
 
 
+def _text_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TextFormatter())
+    return handler
+
+
 def configure_logging(level: str, fmt: str) -> None:
     """Send podops' logs to stderr in the chosen format; idempotent."""
-    handler: logging.Handler
-    if fmt == "json":
-        handler = JsonLineHandler(sys.stderr)
-    else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(TextFormatter())
+    handler: logging.Handler = JsonLineHandler(sys.stderr) if fmt == "json" else _text_handler()
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, "podops", False):
