@@ -148,6 +148,7 @@ def enable_metrics(settings: Settings) -> Path:
         # was set (or inherited from another process's): choose again, for this directory.
         values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
         _instruments.cache_clear()  # any measured before now were kept in memory only
+        _request_measures.cache_clear()
         _enabled = directory
     return _enabled
 
@@ -164,10 +165,18 @@ def exposition(database: Database | None = None) -> bytes:
     return generate_latest(registry)
 
 
-def record_request(method: str, route: str, status: int, seconds: float) -> None:
+@functools.cache
+def _request_measures(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    """The request counter and histogram of these labels, made on first use: `labels()`
+    validates its values and takes a lock on every call, which a request need not pay for."""
     measure, labels = _instruments(), (method, route, str(status))
-    measure.requests.labels(*labels).inc()
-    measure.request_seconds.labels(*labels).observe(seconds)
+    return measure.requests.labels(*labels), measure.request_seconds.labels(*labels)
+
+
+def record_request(method: str, route: str, status: int, seconds: float) -> None:
+    count, duration = _request_measures(method, route, status)
+    count.inc()
+    duration.observe(seconds)
 
 
 def record_operation(kind: str, outcome: str, seconds: float) -> None:

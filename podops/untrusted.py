@@ -5,7 +5,7 @@
   raises past 4,300 digits.
 - No text with a NUL character reaches a database: PostgreSQL refuses it in any string
   (a server error), SQLite stores it. Bodies are checked in `podops.api.bodies`, paths and
-  query strings by `NulRefusalMiddleware`.
+  query strings by `RequestMiddleware` (`podops.api.middleware`).
 """
 
 from __future__ import annotations

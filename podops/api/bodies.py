@@ -4,7 +4,7 @@ Every failure is a 400 in the error shape that names the field, or a 415 for a m
 we do not read: a value the parser cannot convert (a JSON integer past Python's 4,300 digits,
 `NaN`, a YAML `date: 2024-13-45` or `!!float abc`) is malformed input like any other. A body
 nested too deep, or holding a NUL character anywhere (PostgreSQL stores none), is refused
-before validation. Bodies are already capped in size by `BodyLimitMiddleware`.
+before validation. Bodies are already capped in size by `RequestMiddleware`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`GET /metrics` for Prometheus, and the middleware that measures every request.
+"""`GET /metrics` for Prometheus, and the meter that measures every request.
 
 Requests are counted by their route template (`/a/v1/resource/{prod}/{kind}/{id}`), never by
 the raw path: one series a route, however many productions there are. A path no route answers
@@ -13,14 +13,13 @@ that token as `Authorization: Bearer …`. Not a podops access token: those expi
 from __future__ import annotations
 
 import hmac
-import time
 from collections.abc import Sequence
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from podops import metrics
 from podops.api.context import context_of
@@ -29,33 +28,18 @@ from podops.api.responses import error_response
 from podops.api.routing import walk
 
 
-class MetricsMiddleware:
-    """Counts and times every HTTP request by method, route template and status."""
+class RequestMeter:
+    """Counts and times every HTTP request by method, route template and status; called by the
+    request middleware (`podops.api.middleware`) as each request ends."""
 
-    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute]) -> None:
-        self.app = app
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
         # The router leaves the route it matched in the scope; its template is found by
         # identity, which also tells two routes with the same path apart.
         self._templates = {id(route): path for path, route in walk(routes)}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # unless a response starts: what the server answers for an exception
-
-        async def send_and_note_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note_status)
-        finally:
-            route = self._templates.get(id(scope.get("route")), metrics.UNMATCHED_ROUTE)
-            metrics.record_request(scope["method"], route, status, time.perf_counter() - started)
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = self._templates.get(id(scope.get("route")), metrics.UNMATCHED_ROUTE)
+        metrics.record_request(scope["method"], route, status, seconds)
 
 
 @documented("Prometheus metrics of this host's podops processes", tag="service")

@@ -1,154 +1,36 @@
-"""Pure ASGI middleware: request ids, logs and rate-limit headers in one layer; the body
-size limit and rate; NUL characters refused in paths and query strings."""
+"""Everything the API does around each request, in one pure-ASGI layer (`RequestMiddleware`):
+refusals (a NUL in the path or query, a body declared too large), the body size limit and the
+body rate while reading, the request id, the rate-limit headers, the metrics and the log line.
+
+One layer, because each layer of middleware costs a coroutine, a `send` closure and a pass over
+the headers on every request, which is most of what a small request costs (issue 17).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from podops.api.metrics import RequestMeter
 from podops.api.responses import error_response
 from podops.errors import BodyTimeoutError, BodyTooLargeError
+from podops.logs import EventLogger
 from podops.untrusted import NUL, ascii_int, nul_refused
 
-logger = logging.getLogger("podops.request")
+request_log = EventLogger("podops.request")
 
 # A client's own request id is kept only if it cannot break a log line or a header.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
-
-class RequestLogMiddleware:
-    """Gives every request an id (`X-Request-ID`), adds the `X-RateLimit-*` headers a route's
-    rate-limit check left in the request state, and logs one line when the request ends.
-
-    One layer with one `send` wrapper does all three: each layer of middleware costs a call
-    and a closure on every request, which is most of what a small request costs.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        offered = _header(scope, b"x-request-id")
-        request_id = offered if _REQUEST_ID.fullmatch(offered) else _new_request_id()
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                # Rate limits belong on every response to an authenticated caller, errors
-                # included, so they are added here on the way out rather than by each route.
-                limits = state.get(RATE_LIMIT_STATE)
-                if limits:
-                    for name, value in limits.items():
-                        headers[name] = value
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            if logger.isEnabledFor(logging.INFO):
-                _log_request(scope, status, started, request_id)
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    """The first value of the request header `name` (lower case), or ''."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return ""
-
-
-def _new_request_id() -> str:
-    # An id, not a secret: the process's PRNG (reseeded in each forked worker) spares the
-    # system call `secrets` makes for every request.
-    return f"{random.getrandbits(64):016x}"
-
-
-def _log_request(scope: Scope, status: int, started: float, request_id: str) -> None:
-    """The request's log line. The record is made directly: `logger.info` would walk the
-    stack for the caller's file and line on every request, which no log line shows."""
-    record = logger.makeRecord(
-        logger.name,
-        logging.INFO,
-        __file__,
-        0,
-        "request",
-        (),
-        None,
-        extra={
-            "method": scope["method"],
-            "path": scope["path"],
-            "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            "request_id": request_id,
-        },
-    )
-    logger.handle(record)
-
-
-class BodyLimitMiddleware:
-    """Refuses request bodies over `max_bytes`: at once by Content-Length, else while reading.
-
-    Paths under `exempt_prefixes` (uploads) enforce their own, larger limit.
-    """
-
-    def __init__(
-        self, app: ASGIApp, *, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()
-    ) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.exempt_prefixes = exempt_prefixes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes):
-            await self.app(scope, receive, send)
-            return
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None:
-            length = ascii_int(declared, max_digits=18)
-            if length is None:
-                response = error_response(
-                    400, "podops.request.bad_content_length", "Content-Length is not a number"
-                )
-                await response(scope, receive, send)
-                return
-            if length > self.max_bytes:
-                response = error_response(
-                    413, BodyTooLargeError.code, self._message(), headers={"Connection": "close"}
-                )
-                await response(scope, receive, send)
-                return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLargeError(self._message())
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-    def _message(self) -> str:
-        return f"request body is larger than {self.max_bytes} bytes"
+# Where a route's rate-limit check leaves its headers for `RequestMiddleware`.
+RATE_LIMIT_STATE = "ratelimit_headers"
 
 
 @dataclass(frozen=True)
@@ -168,66 +50,165 @@ class BodyRate:
         return started + self.grace_seconds + received / self.min_bytes_per_second
 
 
-class BodyRateMiddleware:
-    """Closes (408, `Connection: close`) a request whose body arrives slower than `rate`
-    allows, uploads included: the body's next bytes are awaited only until its deadline."""
+@dataclass(frozen=True)
+class BodyLimits:
+    """`max_bytes` for any request body but those under `exempt_prefixes` (uploads, which
+    enforce their own, larger limit), and the `rate` every body must arrive at."""
 
-    def __init__(self, app: ASGIApp, *, rate: BodyRate) -> None:
+    max_bytes: int
+    rate: BodyRate
+    exempt_prefixes: tuple[str, ...] = ()
+
+    def too_large(self) -> str:
+        return f"request body is larger than {self.max_bytes} bytes"
+
+
+class RequestMiddleware:
+    """Per request, in this order:
+
+    - refuses (400) a path or query string holding a NUL character, percent-encoded or not: no
+      path parameter or query value may carry one to a database (`untrusted`);
+    - refuses a body over the size limit at once by Content-Length (413), else while reading;
+    - closes (408, `Connection: close`) a request whose body arrives slower than the rate
+      allows, uploads included: its next bytes are awaited only until its deadline;
+    - gives it an id (`X-Request-ID`, the client's own if harmless) and adds the
+      `X-RateLimit-*` headers a route's rate-limit check left in the request state, errors
+      included;
+    - counts and times it by method, route template and status, and logs one line.
+    """
+
+    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute], limits: BodyLimits) -> None:
         self.app = app
-        self.rate = rate
+        self.meter = RequestMeter(routes)
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
+        offered_id, declared_length = _request_headers(scope["headers"])
+        request_id = offered_id if _REQUEST_ID.fullmatch(offered_id) else _new_request_id()
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        id_header = (b"x-request-id", request_id.encode())
+        status = 500  # unless a response starts: what the server answers for an exception
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = _with_headers(
+                    message.get("headers", ()), id_header, state.get(RATE_LIMIT_STATE)
+                )
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope, declared_length)
+            if refusal is not None:
+                await refusal(scope, receive, send_with_headers)
+            else:
+                await self.app(scope, self._guarded(scope, receive), send_with_headers)
+        finally:
+            seconds = time.perf_counter() - started
+            self.meter.record(scope, status, seconds)
+            request_log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
+                request_id=request_id,
+            )
+
+    def _refusal(self, scope: Scope, declared_length: str | None) -> ASGIApp | None:
+        """The error response for a request refused before its route runs, or None."""
+        where = None
+        if NUL in scope["path"]:
+            where = "path"
+        else:
+            query = scope.get("query_string", b"")
+            if b"%00" in query or b"\0" in query:
+                where = "query"
+        if where is not None:
+            error = nul_refused(where)
+            return error_response(400, error.code, error.message, field=where)
+        if declared_length is None or scope["path"].startswith(self.limits.exempt_prefixes):
+            return None
+        length = ascii_int(declared_length, max_digits=18)
+        if length is None:
+            return error_response(
+                400, "podops.request.bad_content_length", "Content-Length is not a number"
+            )
+        if length > self.limits.max_bytes:
+            return error_response(
+                413,
+                BodyTooLargeError.code,
+                self.limits.too_large(),
+                headers={"Connection": "close"},
+            )
+        return None
+
+    def _guarded(self, scope: Scope, receive: Receive) -> Receive:
+        """`receive`, refusing a body that grows over the size limit or arrives too slowly."""
+        limits, rate = self.limits, self.limits.rate
+        max_bytes = None if scope["path"].startswith(limits.exempt_prefixes) else limits.max_bytes
         started, received, finished = time.monotonic(), 0, False
 
-        async def timed_receive() -> Message:
+        async def guarded_receive() -> Message:
             nonlocal received, finished
             if finished:  # the body is in: what follows is a wait for the client to go
                 return await receive()
-            remaining = self.rate.deadline(started, received) - time.monotonic()
+            remaining = rate.deadline(started, received) - time.monotonic()
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(remaining, 0.0))
             except TimeoutError:
                 raise BodyTimeoutError(
-                    f"the request body arrived slower than {self.rate.min_bytes_per_second} "
+                    f"the request body arrived slower than {rate.min_bytes_per_second} "
                     "bytes a second",
                     headers={"Connection": "close"},
                 ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 finished = not message.get("more_body", False)
+                if max_bytes is not None and received > max_bytes:
+                    raise BodyTooLargeError(limits.too_large())
             else:
                 finished = True
             return message
 
-        await self.app(scope, timed_receive, send)
+        return guarded_receive
 
 
-# Where a route's rate-limit check leaves its headers for `RequestLogMiddleware`.
-RATE_LIMIT_STATE = "ratelimit_headers"
+def _request_headers(headers: Sequence[tuple[bytes, bytes]]) -> tuple[str, str | None]:
+    """The request's first `X-Request-ID` ('' if none) and first `Content-Length` (None if
+    none), in one pass over its headers (names arrive lower-cased)."""
+    request_id, length = "", None
+    for name, value in headers:
+        if name == b"x-request-id":
+            if not request_id:
+                request_id = value.decode("latin-1")
+        elif name == b"content-length" and length is None:
+            length = value.decode("latin-1")
+    return request_id, length
 
 
-class NulRefusalMiddleware:
-    """Refuses (400) a request whose path or query string holds a NUL character, percent-encoded
-    or not: no path parameter or query value may carry one to a database (`untrusted`)."""
+def _with_headers(
+    headers: Sequence[tuple[bytes, bytes]],
+    id_header: tuple[bytes, bytes],
+    limits: dict[str, str] | None,
+) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the request id and the rate-limit headers, each replacing
+    any of the same name. A new list: a response object may be sent more than once."""
+    added = [id_header]
+    if limits:
+        for name, value in limits.items():
+            added.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    names = {name for name, _ in added}
+    return [header for header in headers if header[0] not in names] + added
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            where = None
-            if NUL in scope["path"]:
-                where = "path"
-            elif b"%00" in scope.get("query_string", b"") or b"\0" in scope.get(
-                "query_string", b""
-            ):
-                where = "query"
-            if where is not None:
-                error = nul_refused(where)
-                response = error_response(400, error.code, error.message, field=where)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+def _new_request_id() -> str:
+    # An id, not a secret: the process's PRNG (reseeded in each forked worker) spares the
+    # system call `secrets` makes for every request.
+    return f"{random.getrandbits(64):016x}"
