@@ -798,6 +798,24 @@ def test_a_paged_feed_publishes_archive_pages_the_feed_links_to(producer: TestCl
     assert again["status"] == "Success", again
     assert (again["result"]["changed"], again["result"]["pages_written"]) == (False, 0)
 
+    # Bigger pages: the feed links one page now, and the one it no longer links is removed.
+    stored = client.get(path).json()
+    stored["description"]["feed_episodes"] = 4
+    assert client.put(path, json=stored, headers={"If-Match": "*"}).status_code == 200
+    fewer = build(client)
+    assert fewer["status"] == "Success", fewer
+    assert (fewer["result"]["pages"], fewer["result"]["pages_removed"]) == (2, 1)
+    assert fetch_feed(client, f"{base}archive/1.xml").status_code == 200
+    assert fetch_feed(client, f"{base}archive/2.xml").status_code == 404
+    # Paging off: no page is left behind.
+    del stored["description"]["feed_episodes"]
+    assert client.put(path, json=stored, headers={"If-Match": "*"}).status_code == 200
+    whole = build(client)
+    assert whole["status"] == "Success", whole
+    assert whole["result"]["pages_removed"] == 1
+    assert "pages" not in whole["result"]
+    assert fetch_feed(client, f"{base}archive/1.xml").status_code == 404
+
 
 @pytest.mark.parametrize("page", ["0", "01", "x", "99", "1.5", "1234567"])
 def test_an_archive_page_that_is_not_there_is_404_in_the_error_shape(

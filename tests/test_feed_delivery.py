@@ -9,12 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from feeds import render
+from podops.api import create_app
 from podops.api.delivery import accepts_gzip
+from podops.db import Database
 from podops.publish.compressed import compress, put_feed
 from podops.settings import Settings
 from podops.storage.keys import archive_key, feed_key
+from tests.conftest import make_settings
 from tests.feeds import samples
 from tests.support.processes import LiveServer
 from tests.support.storage import concrete
@@ -148,3 +152,50 @@ def test_compression_is_deterministic(tmp_path: Path) -> None:
     compress(source, tmp_path / "a.gz")
     compress(source, tmp_path / "b.gz")
     assert (tmp_path / "a.gz").read_bytes() == (tmp_path / "b.gz").read_bytes()
+
+
+def test_on_s3_a_client_that_accepts_gzip_is_sent_to_the_compressed_object(
+    tmp_path: Path,
+    database: Database,
+    moto_endpoint: str,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.support.s3 import use_dummy_aws_credentials
+
+    use_dummy_aws_credentials(monkeypatch)
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/feeds-test",
+        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
+        PODOPS_S3_PATH_STYLE="true",
+        PODOPS_S3_REGION="us-east-1",
+    )
+    with TestClient(create_app(settings)) as client:
+        storage = client.app.state.context.storage  # type: ignore[attr-defined]
+        before = tmp_path / "old.xml"
+        before.write_bytes(FEED)
+        # Published before feeds were compressed: no copy, so the plain feed for everyone.
+        storage.put_path(feed_key("0123456789ac"), before, content_type="application/rss+xml")
+        old = client.get(
+            "/f/0123456789ac/feed.xml", headers={"Accept-Encoding": "gzip"}, follow_redirects=False
+        )
+        assert old.status_code == 307
+        assert httpx.URL(old.headers["location"]).path.endswith("/feed.xml")
+
+        rendered = tmp_path / "feed.xml"
+        rendered.write_bytes(FEED)
+        put_feed(storage, feed_key(GUID), rendered)
+        gzipped = client.get(URL, headers={"Accept-Encoding": "gzip"}, follow_redirects=False)
+        plain = client.get(URL, headers={"Accept-Encoding": "identity"}, follow_redirects=False)
+    assert gzipped.status_code == plain.status_code == 307
+    assert gzipped.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    assert httpx.URL(plain.headers["location"]).path.endswith("/feed.xml")
+    # What the bucket (or a CDN in front of it) answers: the copy, saying it is gzip.
+    with httpx.Client() as http:
+        response, body = raw(http, "GET", gzipped.headers["location"])
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["content-type"].startswith("application/rss+xml")
+    assert gzip.decompress(body) == FEED

@@ -108,7 +108,10 @@ async def serve_stored(
     """
     public = storage.public_url(key)
     if public is not None:
-        return RedirectResponse(public, status_code=307, headers={"Cache-Control": "no-store"})
+        redirect = {"Cache-Control": "no-store"}
+        if negotiated is not None:
+            redirect["Vary"] = "Accept-Encoding"
+        return RedirectResponse(public, status_code=307, headers=redirect)
     try:
         stored = await run_in_threadpool(storage.head, key)
     except StorageNotFoundError:
@@ -213,7 +216,16 @@ async def serve_feed(request: Request, key: str, missing: str) -> Response:
     the build stored the compressed copy (`podops.publish.compressed`), else plain."""
     storage = context_of(request).storage
     served_here = storage.public_url(key) is None
-    if served_here and accepts_gzip(request.headers.get("accept-encoding")):
+    gzip_wanted = accepts_gzip(request.headers.get("accept-encoding"))
+    if not served_here and gzip_wanted:
+        # The bucket or CDN serves the copy with `Content-Encoding: gzip` (stored so); one
+        # HEAD first, since a feed published before feeds were compressed has no copy.
+        compressed = gzip_key(key)
+        if await run_in_threadpool(storage.exists, compressed):
+            public = storage.public_url(compressed)
+            headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
+            return RedirectResponse(str(public), status_code=307, headers=headers)
+    if served_here and gzip_wanted:
         try:
             return await serve_stored(
                 request,
@@ -232,7 +244,7 @@ async def serve_feed(request: Request, key: str, missing: str) -> Response:
             key,
             cache_control=FEED_CACHE,
             content_type=FEED_TYPE,
-            negotiated="identity" if served_here else None,
+            negotiated="identity",
         )
     except NotFoundError:
         raise NotFoundError(missing, code="podops.feed.not_found") from None

@@ -18,7 +18,7 @@ from podops.models import Production
 from podops.publish.compressed import put_feed
 from podops.publish.mapping import archive_url
 from podops.storage import NotFoundError, Storage
-from podops.storage.keys import archive_key
+from podops.storage.keys import archive_key, archive_prefix
 
 
 def paginate(
@@ -83,3 +83,16 @@ def _stored_digest(storage: Storage, key: str) -> bytes | None:
     except NotFoundError:
         return None
     return digest.digest()
+
+
+def remove_unlinked_pages(storage: Storage, production_guid: str, pages: int) -> int:
+    """Delete the archive pages (and their gzip copies) numbered `pages` and above: a feed of
+    `pages` documents links pages 1 to `pages - 1` only. How many pages went."""
+    prefix = archive_prefix(production_guid)
+    removed = 0
+    for key in storage.list(prefix):
+        number = key[len(prefix) :].split(".", 1)[0]
+        if number.isascii() and number.isdigit() and int(number) >= pages:
+            storage.delete(key)
+            removed += key.endswith(".xml")
+    return removed

@@ -30,7 +30,11 @@ def put_feed(storage: Storage, key: str, path: Path) -> None:
     try:
         compress(path, compressed)
         storage.put_path(
-            gzip_key(key), compressed, content_type=FEED_TYPE, cache_control=FEED_CACHE
+            gzip_key(key),
+            compressed,
+            content_type=FEED_TYPE,
+            cache_control=FEED_CACHE,
+            content_encoding="gzip",  # a bucket or CDN serving it says so
         )
     finally:
         compressed.unlink(missing_ok=True)  # a store that copies leaves it behind

@@ -156,6 +156,10 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
                     cache=cache,
                 )
             _publish(runtime, production, mapped, rendered, sha256, published)
+            # Last: pages the feed no longer links to (fewer episodes, or paging turned off).
+            removed = archive.remove_unlinked_pages(runtime.storage, production.guid, len(pages))
+            if removed:
+                result["pages_removed"] = removed
         except JobFailedError as error:
             webhook_events.build_failed(runtime, job, production, operation_id, error)
             raise

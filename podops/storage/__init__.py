@@ -103,12 +103,20 @@ class Storage(Protocol):
     """
 
     def put_path(
-        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str | None = None,
+        content_encoding: str | None = None,
     ) -> StoredObject:
         """Store the finished file at `path`, which the store may take over (move) or copy.
 
         The caller must not use `path` afterwards. Local storage renames the file into place
         when it is on the same filesystem, so a large upload is not copied a second time.
+        `content_encoding` ("gzip") is kept where a store serves objects itself (S3 answers
+        with it as `Content-Encoding`); podops' own delivery knows it from the key.
         """
         ...
 

@@ -95,7 +95,13 @@ class LocalStorage:
         return self._write(key, iter(lambda: source.read(_CHUNK_BYTES), b""))
 
     def put_path(
-        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str | None = None,
+        content_encoding: str | None = None,
     ) -> StoredObject:
         target = self._path(key)
         with self._errors("write", key):

@@ -56,7 +56,13 @@ class MemoryStorage:
         return self._store(key, b"".join(chunks), content_type)
 
     def put_path(
-        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str | None = None,
+        content_encoding: str | None = None,
     ) -> StoredObject:
         with path.open("rb") as source:
             stored = self.put_file(key, source, content_type=content_type)

@@ -166,7 +166,13 @@ class S3Storage:
         return self.head(key)
 
     def put_path(
-        self, key: str, path: Path, *, content_type: str, cache_control: str | None = None
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str | None = None,
+        content_encoding: str | None = None,
     ) -> StoredObject:
         full_key = self._full_key(key)
         with self._errors("upload", key):
@@ -175,7 +181,7 @@ class S3Storage:
                 str(path),
                 self._bucket,
                 full_key,
-                ExtraArgs=_upload_arguments(content_type, cache_control),
+                ExtraArgs=_upload_arguments(content_type, cache_control, content_encoding),
                 Config=_TRANSFER,
             )
         path.unlink(missing_ok=True)
@@ -456,8 +462,12 @@ def _client_config(*, custom_endpoint: bool, path_style: bool) -> Config:
     return config
 
 
-def _upload_arguments(content_type: str, cache_control: str | None) -> dict[str, str]:
+def _upload_arguments(
+    content_type: str, cache_control: str | None, content_encoding: str | None = None
+) -> dict[str, str]:
     arguments = {"ContentType": content_type}
     if cache_control:
         arguments["CacheControl"] = cache_control
+    if content_encoding:
+        arguments["ContentEncoding"] = content_encoding
     return arguments

@@ -51,11 +51,16 @@ def feed_key(production_guid: str) -> str:
     return f"feeds/{production_guid}/feed.xml"
 
 
+def archive_prefix(production_guid: str) -> str:
+    """The prefix of every page of a paged public feed's archive."""
+    return f"feeds/{production_guid}/archive/"
+
+
 def archive_key(production_guid: str, page: int) -> str:
     """Page `page` (1: the oldest episodes) of a paged public feed's archive."""
     if page < 1:
         raise ValueError(f"archive pages count from 1, not {page}")
-    return f"feeds/{production_guid}/archive/{page}.xml"
+    return f"{archive_prefix(production_guid)}{page}.xml"
 
 
 def private_feed_key(production_guid: str) -> str:
