@@ -7,7 +7,9 @@ request all or nothing), so a catalogue of 1,000 episodes is a handful of reques
 server refuses is sent again one document at a time (POST with an Idempotency-Key, or PUT), so
 a refused document does not stop the others and every refusal is reported by its file.
 `--dry-run` asks the server (`dry_run=true`): it checks every document as a write would, and
-answers what would change, field by field, keeping nothing.
+answers what would change, field by field, keeping nothing. What a build would find in a
+written document (the bulk result's `warnings`, a single write's `Warning` header) is printed
+with its file. `--prune` then deletes what no file names (see `pruned`), after asking.
 """
 
 from __future__ import annotations
