@@ -124,3 +124,39 @@ def test_a_warning_header_is_ascii_quoted_and_bounded() -> None:
     )
     assert texts[-1] == "and 6 more: build with ?validate=true"
     assert warning_header([]) is None
+
+
+def test_a_bulk_write_tells_each_document_what_a_single_write_would(
+    producer: TestClient,
+) -> None:
+    flac = episode("episode-0001", date=int(time.time()) - 3600)
+    flac["enclosure"]["type"] = "audio/flac"
+    documents = [show(PROD), flac, clean_episode("episode-0002")]
+    bulk = f"/a/v1/production/{PROD}/bulk"
+
+    checked = producer.post(f"{bulk}?dry_run=true", json={"documents": documents})
+    applied = producer.post(bulk, json={"documents": documents})
+
+    assert applied.status_code == 200, applied.text
+    results = applied.json()["results"]
+    # The dry run made other GUIDs (it kept nothing); it said the same otherwise.
+    assert [without_guids(result["warnings"]) for result in checked.json()["results"]] == [
+        without_guids(result["warnings"]) for result in results
+    ]
+    # Written alone, the same episode is warned of the same things, in the same words.
+    flac["metadata"]["name"] = "episode-0003"
+    alone = producer.post(f"{BASE}/episode/episode-0003", json=flac)
+    assert without_guids(results[1]["warnings"]) == without_guids(warnings_of(alone))
+    assert any(
+        t.startswith("warning not-for-apple at episode.enclosure.type: ")
+        for t in results[1]["warnings"]
+    )
+    assert results[2]["warnings"] == []  # a clean episode: nothing to say
+    # The show has episodes in the same request: no "no-episodes" error.
+    assert not [t for t in results[0]["warnings"] if "no-episodes" in t]
+    again = producer.post(bulk, json={"documents": documents}).json()["results"]
+    assert [result["warnings"] for result in again] == [[], [], []]  # nothing written
+
+
+def without_guids(texts: list[str]) -> list[str]:
+    return [re.sub(r"\([0-9a-f]{12}\)", "(guid)", text) for text in texts]

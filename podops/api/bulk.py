@@ -4,7 +4,9 @@ The body is `{"documents": [...]}` (JSON or YAML), at most `MAX_DOCUMENTS` of th
 against the rate limit as one request per `DOCUMENTS_PER_REQUEST` documents. Either every
 document is applied, in one transaction, or none is: a 400 lists every problem with its
 document's index (`documents.3.description.title`). With `dry_run=true` nothing is kept and
-the answer says what would change, field by field. `podops.services.bulk` does the work.
+the answer says what would change, field by field. Each written document's result lists what
+a build would find in it (`warnings`), as a single write's `Warning` header does.
+`podops.services.bulk` does the work.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from podops.errors import BadRequestError, FieldProblem
 from podops.imports.start import start_reference_imports
 from podops.models import Production
 from podops.names import is_guid, is_name
+from podops.publish import preflight
 from podops.resources import AnyDocument, ResourceDocument, parse_resource
 from podops.services import bulk, productions
 
@@ -44,9 +47,10 @@ DRY_RUN = QueryParameter(
 class _DryRunRollbackError(Exception):
     """Carries a dry run's outcomes out of its transaction, which is rolled back."""
 
-    def __init__(self, outcomes: list[bulk.Outcome]) -> None:
+    def __init__(self, outcomes: list[bulk.Outcome], warnings: list[list[str]]) -> None:
         super().__init__("dry run")
         self.outcomes = outcomes
+        self.warnings = warnings
 
 
 class BulkRequest(BaseModel):
@@ -69,6 +73,9 @@ class BulkResult(BaseModel):
     guid: str
     etag: str
     changes: list[FieldChange]
+    # What a build would find in the document written, as a single write's `Warning` header
+    # says it (none for a document left unchanged).
+    warnings: list[str]
 
 
 class BulkResponse(BaseModel):
@@ -105,19 +112,20 @@ async def bulk_apply(request: Request) -> Response:
     cost = -(-len(documents) // DOCUMENTS_PER_REQUEST)
     await charge(request, principal.user_id, cost - 1)
 
-    def apply(session: Session) -> tuple[Production, list[bulk.Outcome]]:
+    def apply(session: Session) -> tuple[Production, list[bulk.Outcome], list[list[str]]]:
         production = productions.get_production(session, principal, key)
-        outcomes = bulk.apply_documents(
-            session, production, documents, base_url=context.settings.base_url
-        )
+        base_url = context.settings.base_url
+        outcomes = bulk.apply_documents(session, production, documents, base_url=base_url)
+        warnings = _warnings(session, production, outcomes, base_url=base_url)
         if dry_run == "true":
-            raise _DryRunRollbackError(outcomes)  # in_session rolls back what it raises through
-        return production, outcomes
+            # in_session rolls back what it raises through
+            raise _DryRunRollbackError(outcomes, warnings)
+        return production, outcomes, warnings
 
     try:
-        production, outcomes = await in_session(request, apply)
+        production, outcomes, warnings = await in_session(request, apply)
     except _DryRunRollbackError as done:
-        outcomes = done.outcomes
+        outcomes, warnings = done.outcomes, done.warnings
     else:
         await run_in_threadpool(_start_imports, request, production, outcomes)
     counts = {action: 0 for action in ("create", "update", "unchanged")}
@@ -141,8 +149,9 @@ async def bulk_apply(request: Request) -> Response:
                         {"field": change.field, "before": change.before, "after": change.after}
                         for change in outcome.changes
                     ],
+                    "warnings": texts,
                 }
-                for outcome in outcomes
+                for outcome, texts in zip(outcomes, warnings, strict=True)
             ],
         }
     )
@@ -180,6 +189,18 @@ def _documents(data: object) -> list[AnyDocument]:
             errors=problems[:MAX_REPORTED],
         )
     return documents
+
+
+def _warnings(
+    session: Session, production: Production, outcomes: list[bulk.Outcome], *, base_url: str
+) -> list[list[str]]:
+    """Each outcome's build warnings: those of the documents written, none for the others."""
+    written = [outcome.resource for outcome in outcomes if outcome.resource is not None]
+    found = iter(preflight.findings_of_many(session, production, written, base_url=base_url))
+    return [
+        preflight.warning_texts(next(found)) if outcome.resource is not None else []
+        for outcome in outcomes
+    ]
 
 
 def _start_imports(request: Request, production: Production, outcomes: list[bulk.Outcome]) -> None:

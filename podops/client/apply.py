@@ -7,7 +7,9 @@ request all or nothing), so a catalogue of 1,000 episodes is a handful of reques
 server refuses is sent again one document at a time (POST with an Idempotency-Key, or PUT), so
 a refused document does not stop the others and every refusal is reported by its file.
 `--dry-run` asks the server (`dry_run=true`): it checks every document as a write would, and
-answers what would change, field by field, keeping nothing.
+answers what would change, field by field, keeping nothing. What a build would find in a
+written document (the bulk result's `warnings`, a single write's `Warning` header) is printed
+with its file. `--prune` then deletes what no file names (see `pruned`), after asking.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ BULK_DOCUMENTS = 500
 BULK_BYTES = 800_000
 DONE = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 SYMBOLS = {"create": "+", "update": "~", "unchanged": "="}
+# `--prune` deletes episodes first and the show last.
+PRUNE_ORDER = {"episode": 0, "asset": 1, "show": 2}
 DOCUMENT_TYPE = {"Content-Type": "application/yaml"}
 
 
@@ -53,6 +57,12 @@ def _paths_arguments(command: Any) -> Any:
     help="Have the server check every document and say what would change; keep nothing.",
 )
 @click.option("--force", is_flag=True, help="Send every document, even those unchanged.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Then delete the resources (of the kinds the files hold) that no file names.",
+)
+@click.option("--yes", is_flag=True, help="Prune without asking first.")
 @output_options
 @pass_state
 def apply(
@@ -62,14 +72,18 @@ def apply(
     filenames: tuple[Path, ...],
     dry_run: bool,
     force: bool,
+    prune: bool,
+    yes: bool,
 ) -> None:
     """Create or update a production's resources from YAML (or JSON) documents.
 
     PATHS (or -f) are files or directories. Prints what each document did: created, updated
-    or unchanged; with --dry-run, what would change.
+    or unchanged; with --dry-run, what would change. With --prune, then deletes what no file
+    names, after listing it and asking (--yes: without asking).
     """
     client = state.client()
-    steps = _plan(client, production, [*paths, *filenames])
+    steps, current = _plan(client, production, [*paths, *filenames])
+    doomed = pruned(steps, current) if prune else []
     if force:
         steps = [
             Step(s.document, "update", s.changes) if s.action == "unchanged" else s for s in steps
@@ -77,7 +91,11 @@ def apply(
     if dry_run:
         checked = _server_plan(client, production, steps)
         _show_plan(state.output, checked if checked is not None else steps, dry_run=True)
+        for kind, name in doomed:
+            click.echo(f"- delete {kind} {name}", err=True)
         return
+    if doomed and not yes:
+        _confirm_prune(doomed)
     done = _apply_steps(client, production, steps)
     results, failures = [], 0
     for step, (action, error) in zip(steps, done, strict=True):
@@ -94,6 +112,40 @@ def apply(
         state.output.show(results, ids=changed)
     if failures:
         raise click.ClickException(f"{failures} of {len(steps)} documents failed")
+    _prune(state, client, production, doomed)
+
+
+def pruned(
+    steps: list[Step], current: dict[tuple[str, str], dict[str, Any]]
+) -> list[tuple[str, str]]:
+    """What `--prune` deletes: the production's resources of the kinds the files hold that no
+    file names (a directory of episodes alone never deletes uploaded assets), episodes
+    first, the show last, so no show goes before its episodes."""
+    kinds = {step.document.kind for step in steps}
+    named = {(step.document.kind, step.document.name) for step in steps}
+    doomed = [key for key in current if key[0] in kinds and key not in named]
+    return sorted(doomed, key=lambda key: (PRUNE_ORDER.get(key[0], 1), key[1]))
+
+
+def _confirm_prune(doomed: list[tuple[str, str]]) -> None:
+    for kind, name in doomed:
+        click.echo(f"- delete {kind} {name}", err=True)
+    if not click.confirm(
+        f"Delete these {len(doomed)} resources, which no file names?", default=False, err=True
+    ):
+        raise click.ClickException("nothing applied, nothing deleted (--yes skips this question)")
+
+
+def _prune(state: State, client: Client, production: str, doomed: list[tuple[str, str]]) -> None:
+    """Delete `doomed` in order; stop at the first refusal, which would leave the rest (say,
+    the show of episodes not yet deleted) in place."""
+    for kind, name in doomed:
+        try:
+            client.request("DELETE", f"/a/v1/resource/{production}/{kind}/{name}")
+        except ApiError as error:
+            raise fail(error, f"pruning {kind} {name}") from None
+        if state.output.format == "table":
+            state.output.say(f"deleted {kind} {name}")
 
 
 def _apply_steps(
@@ -113,7 +165,10 @@ def _apply_steps(
                     raise fail(error) from None
                 continue  # sent one by one below: each refusal reported by its file
             for result in answer["results"]:
-                outcome[batch[result["index"]]] = (DONE[result["action"]], None)
+                index = batch[result["index"]]
+                outcome[index] = (DONE[result["action"]], None)
+                for text in result.get("warnings") or []:
+                    click.echo(f"{steps[index].document.source}: {text}", err=True)
     for index in pending:
         if index in outcome:
             continue
@@ -213,13 +268,16 @@ def diff(
     state: State, production: str, paths: tuple[Path, ...], filenames: tuple[Path, ...]
 ) -> None:
     """Show what `po apply` would change, field by field; exit 1 when anything would."""
-    steps = _plan(state.client(), production, [*paths, *filenames])
+    steps, _ = _plan(state.client(), production, [*paths, *filenames])
     _show_plan(state.output, steps, dry_run=False)
     if any(step.action != "unchanged" for step in steps):
         raise SystemExit(1)
 
 
-def _plan(client: Client, production: str, paths: list[Path]) -> list[Step]:
+def _plan(
+    client: Client, production: str, paths: list[Path]
+) -> tuple[list[Step], dict[tuple[str, str], dict[str, Any]]]:
+    """What applying the documents in `paths` would do, and the production's resources."""
     if not paths:
         raise click.UsageError("name document files or directories (PATHS or -f)")
     documents, problems = load_documents(paths)
@@ -230,13 +288,13 @@ def _plan(client: Client, production: str, paths: list[Path]) -> list[Step]:
     if not documents:
         raise click.ClickException("no documents found")
     try:
-        current = _current(client, production)
+        current = current_resources(client, production)
     except ApiError as error:
         raise fail(error) from None
-    return plan(documents, current)
+    return plan(documents, current), current
 
 
-def _current(client: Client, production: str) -> dict[tuple[str, str], dict[str, Any]]:
+def current_resources(client: Client, production: str) -> dict[tuple[str, str], dict[str, Any]]:
     """Every resource of `production`, by kind and name."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     cursor: str | None = None

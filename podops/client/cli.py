@@ -11,10 +11,14 @@ from pathlib import Path
 import click
 
 from podops.client import apply as apply_commands
+from podops.client import export as export_commands
 from podops.client import login as login_commands
 from podops.client import operations as operation_commands
+from podops.client import ops as ops_commands
+from podops.client import productions as production_commands
 from podops.client import stats as stats_commands
 from podops.client import subscribers as subscriber_commands
+from podops.client import tokens as token_commands
 from podops.client import webhooks as webhook_commands
 from podops.client.api import ApiError
 from podops.client.output import FORMATS, when
@@ -164,25 +168,14 @@ def delete(state: State, production: str, kind: str, name: str) -> None:
     state.output.say(f"deleted {kind} {name}")
 
 
-@main.group()
-def token() -> None:
-    """Access tokens."""
-
-
-@token.command("revoke")
-@click.argument("jti")
-@output_options
-@pass_state
-def token_revoke(state: State, jti: str) -> None:
-    """Revoke a token of yours by its id (jti)."""
-    _call(state, "DELETE", f"/_a/token/{jti}")
-    state.output.say(f"revoked {jti}")
-
-
 for command in (
     *login_commands.COMMANDS,
     *apply_commands.COMMANDS,
     *operation_commands.COMMANDS,
+    *ops_commands.COMMANDS,
+    *token_commands.COMMANDS,
+    *production_commands.COMMANDS,
+    *export_commands.COMMANDS,
     *subscriber_commands.COMMANDS,
     *webhook_commands.COMMANDS,
     *stats_commands.COMMANDS,

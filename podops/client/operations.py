@@ -1,4 +1,4 @@
-"""Long work: `po build`, `po upload`, `po import asset|feed`, `po operation`.
+"""Long work: `po build`, `po upload`, `po import asset|feed` (`po ops` waits on any later).
 
 Long work answers with an operation that these commands wait on (unless `--no-wait`), telling
 its progress on standard error; an operation that fails exits 1 with its error, and a hint
@@ -74,24 +74,6 @@ def start_and_wait(
     except ApiError as error:
         raise fail(error) from None
     return operation
-
-
-@click.command()
-@click.argument("operation_id")
-@click.option("--wait", is_flag=True, help="Wait until it ends.")
-@click.option("--timeout", default=3600.0, show_default=True)
-@output_options
-@pass_state
-def operation(state: State, operation_id: str, wait: bool, timeout: float) -> None:
-    """Show a background operation."""
-    client = state.client()
-    try:
-        found = client.request("GET", f"/a/v1/operations/{operation_id}")
-        if wait:
-            found = wait_for(client, found, timeout)
-    except ApiError as error:
-        raise fail(error) from None
-    finish(state, found)
 
 
 @click.command()
@@ -277,7 +259,7 @@ def upload(
             operation = wait_for(client, operation, timeout)
             if operation["status"] == "Busy":
                 raise click.ClickException(
-                    f"stored; the asset is still being made: po operation {operation['id']} --wait"
+                    f"stored; the asset is still being made: po ops wait {operation['id']}"
                 )
             if operation["status"] == "Failed":
                 finish(state, operation)  # exits 1 with its error
@@ -339,4 +321,4 @@ def _progress(file: Path, *, enabled: bool) -> Iterator[Callable[[int], None]]:
         yield lambda count: bar.advance(task, count)
 
 
-COMMANDS = [operation, build, import_group, upload]
+COMMANDS = [build, import_group, upload]

@@ -29,7 +29,15 @@ from podops.models import Production, Resource
 from podops.names import Kind
 from podops.publish.mapping import Mapped, Problem, map_production
 
-__all__ = ["MAX_WARNINGS", "WriteFinding", "findings", "warning_header", "warning_headers"]
+__all__ = [
+    "MAX_WARNINGS",
+    "WriteFinding",
+    "findings",
+    "findings_of_many",
+    "warning_header",
+    "warning_headers",
+    "warning_texts",
+]
 
 # A header is no report: past these, one more says how many were left out.
 MAX_WARNINGS = 20
@@ -55,8 +63,32 @@ def findings(
     if resource.kind == Kind.SHOW.value:
         return _show_findings(session, production, resource, base_url=base_url, now=now)
     if resource.kind == Kind.EPISODE.value:
-        return _episode_findings(session, production, resource, base_url=base_url, now=now)
+        show = _show(session, production)
+        documents = [resource.document] + ([show.document] if show is not None else [])
+        assets = _assets(session, production, documents)
+        return _episode_findings(production, resource, show, assets, base_url=base_url, now=now)
     return []
+
+
+def findings_of_many(
+    session: Session, production: Production, resources: list[Resource], *, base_url: str
+) -> list[list[WriteFinding]]:
+    """`findings` of each of `resources` (a bulk write's), in order: the show and the assets
+    they name read once for all of them, not once each."""
+    now = _now()
+    show = _show(session, production)
+    episodes = [resource for resource in resources if resource.kind == Kind.EPISODE.value]
+    documents = [episode.document for episode in episodes]
+    assets = _assets(session, production, documents + ([show.document] if show else []))
+    found: list[list[WriteFinding]] = []
+    for resource in resources:
+        if resource.kind == Kind.EPISODE.value:
+            found.append(
+                _episode_findings(production, resource, show, assets, base_url=base_url, now=now)
+            )
+        else:
+            found.append(findings(session, production, resource, base_url=base_url, now=now))
+    return found
 
 
 def warning_headers(
@@ -77,11 +109,17 @@ def warning_header(found: list[WriteFinding]) -> str | None:
     separated); None when there is nothing to say. ASCII only, as headers must be."""
     if not found:
         return None
+    return ", ".join(f'199 podops "{_quoted(text)}"' for text in warning_texts(found))
+
+
+def warning_texts(found: list[WriteFinding]) -> list[str]:
+    """`found` as the texts a write warns with (the `Warning` header's, a bulk result's), at
+    most MAX_WARNINGS of them."""
     texts = [f"{item.severity} {item.code} at {item.path}: {item.message}" for item in found]
     if len(texts) > MAX_WARNINGS:
         left_out = len(texts) - MAX_WARNINGS + 1
         texts = [*texts[: MAX_WARNINGS - 1], f"and {left_out} more: build with ?validate=true"]
-    return ", ".join(f'199 podops "{_quoted(text)}"' for text in texts)
+    return texts
 
 
 def _quoted(text: str) -> str:
@@ -115,16 +153,23 @@ def _show_findings(
     ]
 
 
-def _episode_findings(
-    session: Session, production: Production, episode: Resource, *, base_url: str, now: int
-) -> list[WriteFinding]:
-    show = session.scalars(
+def _show(session: Session, production: Production) -> Resource | None:
+    return session.scalars(
         select(Resource).where(
             Resource.production_guid == production.guid, Resource.kind == Kind.SHOW.value
         )
     ).first()
-    documents = [episode.document] + ([show.document] if show is not None else [])
-    assets = _assets(session, production, documents)
+
+
+def _episode_findings(
+    production: Production,
+    episode: Resource,
+    show: Resource | None,
+    assets: dict[str, dict[str, Any]],
+    *,
+    base_url: str,
+    now: int,
+) -> list[WriteFinding]:
     mapped = map_production(production, show, [episode], assets, base_url=base_url)
     if mapped.show is None:
         return _problems(mapped)
