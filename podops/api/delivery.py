@@ -208,11 +208,32 @@ def accepts_gzip(header: str | None) -> bool:
     return weights.get("*", 0.0) > 0
 
 
+# A browser shows `application/rss+xml` as text (or saves it); as `application/xml` it applies
+# the stylesheet the feed names (`/f/feed.xsl`) and shows a page. Podcatchers get RSS's type.
+BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
+
+
+def wants_page(accept: str | None) -> bool:
+    """Whether an `Accept` header is a browser's opening a page: it names `text/html`."""
+    return any(
+        entry.split(";", 1)[0].strip().lower() == "text/html" for entry in (accept or "").split(",")
+    )
+
+
 async def serve_feed(request: Request, key: str, missing: str) -> Response:
     """A published feed (or archive page), gzip-compressed for a client that accepts it when
-    the build stored the compressed copy (`podops.publish.compressed`), else plain."""
+    the build stored the compressed copy (`podops.publish.compressed`), else plain; typed for
+    a browser to apply its stylesheet when the client asks for a page."""
+    response = await _serve_feed(request, key, missing)
+    if "vary" in response.headers:  # served here, chosen by the request's headers
+        response.headers["Vary"] = "Accept-Encoding, Accept"
+    return response
+
+
+async def _serve_feed(request: Request, key: str, missing: str) -> Response:
     storage = context_of(request).storage
     served_here = storage.public_url(key) is None
+    feed_type = BROWSER_FEED_TYPE if wants_page(request.headers.get("accept")) else FEED_TYPE
     if served_here and accepts_gzip(request.headers.get("accept-encoding")):
         try:
             return await serve_stored(
@@ -220,7 +241,7 @@ async def serve_feed(request: Request, key: str, missing: str) -> Response:
                 storage,
                 gzip_key(key),
                 cache_control=FEED_CACHE,
-                content_type=FEED_TYPE,
+                content_type=feed_type,
                 negotiated="gzip",
             )
         except NotFoundError:
@@ -231,7 +252,7 @@ async def serve_feed(request: Request, key: str, missing: str) -> Response:
             storage,
             key,
             cache_control=FEED_CACHE,
-            content_type=FEED_TYPE,
+            content_type=feed_type,
             negotiated="identity" if served_here else None,
         )
     except NotFoundError:
