@@ -84,11 +84,6 @@ def alias_url(base_url: str, production: Production) -> str:
     return f"{base_url}/s/{production.name}/feed.xml"
 
 
-def show_page_url(base_url: str, production: Production) -> str:
-    """The show's public page for people (`podops.api.show_page`)."""
-    return f"{base_url}/s/{production.name}/"
-
-
 def stylesheet_href(base_url: str) -> str:
     """The XSL stylesheet public feeds name for browsers, as a path on the service's own
     origin: a browser applies a stylesheet only from the feed's origin, whichever host name
