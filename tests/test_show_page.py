@@ -118,6 +118,7 @@ def test_the_page_is_cached_by_etag_and_answers_head(producer: TestClient) -> No
     assert head.status_code == 200
     assert head.headers["etag"] == etag
     assert head.content == b""
+    assert head.headers["content-length"] == str(len(first.content))
     # Another page of the same feed, or a new publish, is another ETag.
     assert client.get(PAGE + "?page=1").headers["etag"] == etag
     put_episode(client, episode("second-free-01", date=int(time.time()) - 30))

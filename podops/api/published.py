@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Protocol
 
 from lxml import etree
 
@@ -45,7 +45,13 @@ class PublishedShow:
     more: bool = False
 
 
-def read_published(stream: BinaryIO, *, skip: int, count: int) -> PublishedShow:
+class Readable(Protocol):
+    """What the feed is read from: a storage object's stream, a file."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_published(stream: Readable, *, skip: int, count: int) -> PublishedShow:
     """The channel of the feed in `stream` and its episodes `skip` to `skip + count`."""
     show = PublishedShow()
     seen = 0
@@ -58,13 +64,17 @@ def read_published(stream: BinaryIO, *, skip: int, count: int) -> PublishedShow:
             if seen >= skip:
                 show.episodes.append(_episode(element))
             seen += 1
-            element.clear(keep_tail=False)
+            # Items read are dropped from the tree, so memory stays flat however deep the page.
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
         elif tag in _CHANNEL_FIELDS and _parent_tag(element) == "channel":
             _channel_field(show, element)
     return show
 
 
-def _ends(stream: BinaryIO) -> Iterator[etree._Element]:
+def _ends(stream: Readable) -> Iterator[etree._Element]:
     # The feed is our own build's, but read as any XML should be: no entity expanded, nothing
     # fetched.
     return (

@@ -118,7 +118,8 @@ async def show_page(request: Request) -> Response:
     if page > 1 and not show.episodes:
         raise NotFoundError(f"the show has no page {page}", code="podops.show.not_found")
     html = render_show_page(show, page=page, moved_to=moved)
-    return HTMLResponse(b"" if request.method == "HEAD" else html.encode(), headers=headers)
+    # For HEAD too: its Content-Length is the page's; the server sends no body.
+    return HTMLResponse(html, headers=headers)
 
 
 def _page_number(text: str | None) -> int:
