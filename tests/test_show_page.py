@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from starlette.testclient import TestClient
 
-from feeds import render
+from feeds import paginate, render
 from podops.api.published import PublishedEpisode, PublishedShow, read_published
 from podops.api.show_page import EPISODES_PER_PAGE, render_show_page
 from podops.jobs import BuildJob
@@ -317,3 +317,50 @@ def test_the_stylesheet_is_served_and_turns_a_feed_into_a_page(client: TestClien
 
 def _fields(value: Any) -> dict[str, Any]:
     return {name: getattr(value, name) for name in value.__dataclass_fields__}
+
+
+def test_a_show_moving_away_offers_its_new_feed_on_its_page(producer: TestClient) -> None:
+    client = producer
+    guid = produce(client)
+    new_home = "https://new-host.example.com/feeds/page.xml"
+    moved = show(
+        PROD,
+        access="both",
+        title="Page <Show>",
+        new_feed_url=new_home,
+        redirect_until=int(time.time()) + 3600,
+    )
+    assert client.put(f"{BASE}/show/{PROD}", json=moved).status_code == 200
+    publish(client, guid)
+    assert client.get(f"/s/{PROD}/feed.xml", follow_redirects=False).status_code == 301
+    page = lxml.html.fromstring(client.get(PAGE).text)
+    assert page.xpath("//section[@class='subscribe']//a/@href") == [new_home]
+    assert new_home in page.xpath("string(//p[@class='moved'])")
+
+
+def test_a_paged_feeds_older_episodes_are_linked_through_its_archive() -> None:
+    show_ = PublishedShow(
+        title="Paged",
+        feed_url="https://pod.example.com/f/0123456789ab/feed.xml",
+        archive_url="https://pod.example.com/f/0123456789ab/archive/3.xml",
+    )
+    page = lxml.html.fromstring(render_show_page(show_, page=1, moved_to=None))
+    assert page.xpath("//nav[@class='pages']/a/@href") == [
+        "https://pod.example.com/f/0123456789ab/archive/3.xml"
+    ]
+
+
+def test_reading_a_paged_feed_finds_its_archive() -> None:
+    now = samples.NOW + 100 * samples.DAY
+    pages = paginate(
+        samples.episodes(30),
+        now=now,
+        size=10,
+        feed_url="https://pod.example.com/f/0123456789ab/feed.xml",
+        page_url=lambda n: f"https://pod.example.com/f/0123456789ab/archive/{n}.xml",
+    )
+    main = render(samples.show(), pages[0].episodes, now=now, links=pages[0].links)
+    read = read_published(io.BytesIO(main), skip=0, count=EPISODES_PER_PAGE)
+    assert [e.title for e in read.episodes] == [f"Episode {n}" for n in range(30, 20, -1)]
+    assert read.more is False
+    assert read.archive_url == "https://pod.example.com/f/0123456789ab/archive/2.xml"
