@@ -22,6 +22,7 @@ feed itself is a good part of a worker's memory.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -61,6 +62,7 @@ def render(
     now: int,
     cache: ItemCache | None = None,
     links: Sequence[Link] = (),
+    stylesheet: str | None = None,
 ) -> bytes:
     """Render the feed of `show` as it stands at `now` (Unix seconds).
 
@@ -69,8 +71,10 @@ def render(
     show has no title or a published episode has no GUID. With a `cache`, the items of
     episodes unchanged since an earlier render are taken from it (the bytes are the same).
     `links` are a paged feed's `atom:link`s to its other pages (`feeds.paging.Page.links`).
+    `stylesheet` is the URL of an XSL stylesheet that a browser opening the feed applies
+    (an `xml-stylesheet` processing instruction); podcast apps ignore it.
     """
-    head, items, tail = _pieces(show, episodes, now, cache, links)
+    head, items, tail = _pieces(show, episodes, now, cache, links, stylesheet)
     if isinstance(items, list):
         # All in memory already (the cache holds them): one copy, sized beforehand.
         return b"".join([head, *items, tail])
@@ -89,6 +93,7 @@ def render_to(
     now: int,
     cache: ItemCache | None = None,
     links: Sequence[Link] = (),
+    stylesheet: str | None = None,
 ) -> int:
     """Write the feed `render` would return to `output`, a piece at a time; return its size.
 
@@ -97,7 +102,7 @@ def render_to(
     wrong, what was written is a partial feed, so write to a temporary file and publish it
     only once this returns.
     """
-    head, items, tail = _pieces(show, episodes, now, cache, links)
+    head, items, tail = _pieces(show, episodes, now, cache, links, stylesheet)
     return _write(output, head, items, tail)
 
 
@@ -117,6 +122,7 @@ def _pieces(
     now: int,
     cache: ItemCache | None,
     links: Sequence[Link],
+    stylesheet: str | None = None,
 ) -> tuple[bytes, Iterable[bytes], bytes]:
     """What comes before the items, the items (a list when cached), what comes after."""
     title = writable(show.title).strip()
@@ -158,6 +164,22 @@ def _pieces(
         ("podops_podcast", PodcastChannel(show)),
     ]
     head, tail = channel_xml(channel, channel_extensions)
+    if stylesheet is not None:
+        head = _with_stylesheet(head, stylesheet)
     # Without a cache each item is written, copied out and dropped, one at a time.
     items = map(item_xml, visible) if cache is None else cache._items(visible)
     return head, items, tail
+
+
+_STYLESHEET_HREF = re.compile(r"[^\s\"<>&?]+")
+
+
+def _with_stylesheet(head: bytes, href: str) -> bytes:
+    """`head` with an `xml-stylesheet` processing instruction right after the XML declaration
+    (where browsers look for it). Only a plain URL is written: no quote or markup can end the
+    instruction early."""
+    if not _STYLESHEET_HREF.fullmatch(href):
+        raise ValueError(f"not a plain stylesheet URL: {href!r}")
+    declaration, newline, rest = head.partition(b"\n")
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
+    return declaration + newline + instruction + b"\n" + rest

@@ -35,6 +35,9 @@ PUBLIC = {
     "GET /f/{production}/archive/{page}.xml": "a paged feed's archive pages, which the "
     "public feed links to, for the same podcatchers",
     "GET /s/{name}/feed.xml": "a feed by production name: a redirect to the public feed",
+    "GET /s/{name}/": "a show's page for listeners, who hold no token: what its public feed "
+    "already says",
+    "GET /f/feed.xsl": "the stylesheet a browser applies to a public feed: no data in it",
     "GET /p/{token}/feed.xml": "a subscriber's private feed: the secret in the URL is the "
     "credential, as podcatchers send no token",
     "GET /p/m/{grant}/{production}/{file}": "a private feed's media: the signed grant in the "

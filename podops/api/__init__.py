@@ -25,6 +25,7 @@ from podops.api import (
     private_feeds,
     productions,
     resources,
+    show_page,
     stats,
     subscribers,
     uploads,
@@ -69,6 +70,7 @@ ROUTES = [
     ),
     Prefix(INTERNAL, [*operations.internal_routes, *imports.internal_routes]),
     *delivery.routes,  # public, for podcatchers: /m/…, /f/…, /s/…
+    *show_page.routes,  # public, for people: /s/{name}/ and the feeds' stylesheet
     *private_feeds.routes,  # for subscribers, by secret or signed URL: /p/…
 ]
 OPENAPI = build_openapi(ROUTES)

@@ -211,11 +211,33 @@ def accepts_gzip(header: str | None) -> bool:
     return weights.get("*", 0.0) > 0
 
 
+# A browser shows `application/rss+xml` as text (or saves it); as `application/xml` it applies
+# the stylesheet the feed names (`/f/feed.xsl`) and shows a page. Podcatchers get RSS's type.
+BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
+
+
+def wants_page(accept: str | None) -> bool:
+    """Whether an `Accept` header is a browser's opening a page: it names `text/html`."""
+    return any(
+        entry.split(";", 1)[0].strip().lower() == "text/html" for entry in (accept or "").split(",")
+    )
+
+
 async def serve_feed(request: Request, key: str, missing: str) -> Response:
     """A published feed (or archive page), gzip-compressed for a client that accepts it when
-    the build stored the compressed copy (`podops.publish.compressed`), else plain."""
+    the build stored the compressed copy (`podops.publish.compressed`), else plain; typed for
+    a browser to apply its stylesheet when the client asks for a page."""
+    response = await _serve_feed(request, key, missing)
+    # Served here, its type chosen by `Accept` too; a redirect to a bucket varies by encoding.
+    if "vary" in response.headers and response.status_code != 307:
+        response.headers["Vary"] = "Accept-Encoding, Accept"
+    return response
+
+
+async def _serve_feed(request: Request, key: str, missing: str) -> Response:
     storage = context_of(request).storage
     served_here = storage.public_url(key) is None
+    feed_type = BROWSER_FEED_TYPE if wants_page(request.headers.get("accept")) else FEED_TYPE
     gzip_wanted = accepts_gzip(request.headers.get("accept-encoding"))
     if not served_here and gzip_wanted:
         # The bucket or CDN serves the copy with `Content-Encoding: gzip` (stored so); one
@@ -232,7 +254,7 @@ async def serve_feed(request: Request, key: str, missing: str) -> Response:
                 storage,
                 gzip_key(key),
                 cache_control=FEED_CACHE,
-                content_type=FEED_TYPE,
+                content_type=feed_type,
                 negotiated="gzip",
             )
         except NotFoundError:
@@ -243,7 +265,7 @@ async def serve_feed(request: Request, key: str, missing: str) -> Response:
             storage,
             key,
             cache_control=FEED_CACHE,
-            content_type=FEED_TYPE,
+            content_type=feed_type,
             negotiated="identity",
         )
     except NotFoundError:

@@ -53,6 +53,7 @@ def publish_archive(
     now: int,
     scratch: Path,
     cache: feeds.ItemCache | None,
+    stylesheet: str | None = None,
 ) -> int:
     """Write each archive page that differs from the stored one; how many were written."""
     written = 0
@@ -61,7 +62,12 @@ def publish_archive(
             if page.number == 0:
                 continue
             data = feeds.render(
-                feeds.page_show(show, page), page.episodes, now=now, cache=cache, links=page.links
+                feeds.page_show(show, page),
+                page.episodes,
+                now=now,
+                cache=cache,
+                links=page.links,
+                stylesheet=stylesheet,
             )
             key = archive_key(production.guid, page.number)
             if _stored_digest(storage, key) == hashlib.sha256(data).digest():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import feeds
 from podops.models import Production, Resource
@@ -81,6 +82,13 @@ def archive_url(base_url: str, production: Production, page: int) -> str:
 
 def alias_url(base_url: str, production: Production) -> str:
     return f"{base_url}/s/{production.name}/feed.xml"
+
+
+def stylesheet_href(base_url: str) -> str:
+    """The XSL stylesheet public feeds name for browsers, as a path on the service's own
+    origin: a browser applies a stylesheet only from the feed's origin, whichever host name
+    it was opened by."""
+    return urlsplit(base_url).path.rstrip("/") + "/f/feed.xsl"
 
 
 def map_production(

@@ -32,7 +32,7 @@ from podops.publish import archive, guard
 from podops.publish.compressed import put_feed
 from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
-from podops.publish.mapping import Mapped, Problem, alias_url
+from podops.publish.mapping import Mapped, Problem, alias_url, stylesheet_href
 from podops.publish.notify import wants_notice
 from podops.publish.placement import place_media, stored_key, subscriber_only
 from podops.publish.private import (
@@ -117,7 +117,11 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             now=now,
         )
         main = pages[0]
-        sha256, size = _render(replace(show, updated=unchanged_date), main, rendered, now, cache)
+        # Browsers opening the feed read it as a page through this stylesheet.
+        stylesheet = stylesheet_href(settings.base_url)
+        sha256, size = _render(
+            replace(show, updated=unchanged_date), main, rendered, now, cache, stylesheet
+        )
         changed = sha256 != published.sha256
         result: dict[str, Any] = {
             "feed_url": show.feed_url,
@@ -139,7 +143,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
                 "published": False,
             }
         if changed:
-            sha256, size = _render(replace(show, updated=now), main, rendered, now, cache)
+            sha256, size = _render(
+                replace(show, updated=now), main, rendered, now, cache, stylesheet
+            )
         # On every publishing build: a new premium episode changes the private feed only.
         place_media(runtime.storage, production.guid, full)
         try:
@@ -154,6 +160,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
                     now=now,
                     scratch=settings.upload_dir / f"page-{operation_id}.xml",
                     cache=cache,
+                    stylesheet=stylesheet,
                 )
             _publish(runtime, production, mapped, rendered, sha256, published)
             # Last: pages the feed no longer links to (fewer episodes, or paging turned off).
@@ -312,14 +319,27 @@ def _stored_sha256(storage: Storage, key: str) -> str | None:
 
 
 def _render(
-    show: feeds.Show, page: feeds.Page, path: Path, now: int, cache: feeds.ItemCache | None
+    show: feeds.Show,
+    page: feeds.Page,
+    path: Path,
+    now: int,
+    cache: feeds.ItemCache | None,
+    stylesheet: str,
 ) -> tuple[str, int]:
-    """Render the main feed (`page`: its episodes and links) into `path`; its SHA-256 and
-    size."""
+    """Render the main feed (`page`: its episodes and links) into `path`, naming the XSL
+    `stylesheet` for browsers; its SHA-256 and size."""
     # Written to a file, not held in memory: a 50,000-episode feed is 130 MB.
     with path.open("wb", buffering=1024 * 1024) as output:
         hashing = _HashingWriter(output)
-        size = feeds.render_to(show, page.episodes, hashing, now=now, cache=cache, links=page.links)
+        size = feeds.render_to(
+            show,
+            page.episodes,
+            hashing,
+            now=now,
+            cache=cache,
+            links=page.links,
+            stylesheet=stylesheet,
+        )
     return hashing.hexdigest(), size
 
 
