@@ -367,6 +367,13 @@ class Settings:
         _integer(minimum=1),
         "Seconds between two sweeps for operations stuck in Busy.",
     )
+    operation_retention_days: int = _setting(
+        "PODOPS_OPERATION_RETENTION_DAYS",
+        "30",
+        _integer(minimum=1),
+        "Days a finished (Success or Failed) operation is kept for clients to poll; then the "
+        "sweeper deletes it. Busy operations are never deleted.",
+    )
     worker_concurrency: int = _setting(
         "PODOPS_WORKER_CONCURRENCY",
         "2",

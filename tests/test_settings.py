@@ -191,6 +191,7 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_QUEUE_TIMEOUT": "30",
         "PODOPS_OPERATION_MAX_ATTEMPTS": "5",
         "PODOPS_SWEEP_INTERVAL": "5",
+        "PODOPS_OPERATION_RETENTION_DAYS": "7",
         "PODOPS_WORKER_CONCURRENCY": "4",
         "PODOPS_LOG_LEVEL": "DEBUG",
         "PODOPS_LOG_FORMAT": "text",

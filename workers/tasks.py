@@ -62,7 +62,8 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
     @app.task(name=SWEEP_TASK, shared=False)
     def sweep_operations() -> dict[str, object]:
         """Periodic upkeep: re-send stuck operations, start due builds, forget expired tokens,
-        remove partial upload and import files nobody holds or writes."""
+        remove partial upload and import files nobody holds or writes, delete operations
+        finished longer ago than their retention."""
         current = runtime()
         report = current.jobs.sweep()
         # An abandoned media import leaves its episode on the media's old URL, as a failed one.
@@ -70,6 +71,7 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
         scheduled = current.jobs.start_scheduled_builds()
         with current.database.session() as session:
             purged = purge_expired(session)
+        purged_operations = current.jobs.purge_finished()
         removed_parts = remove_abandoned_parts(
             current.settings.upload_dir, idle_for=UPLOAD_PART_DEADLINE
         )
@@ -78,6 +80,7 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
             "failed": report.failed,
             "fell_back": fell_back,
             "purged_tokens": purged,
+            "purged_operations": purged_operations,
             "scheduled_builds": scheduled,
             "removed_parts": removed_parts,
         }

@@ -29,6 +29,11 @@ class BrokerUnavailableError(RuntimeError):
     """The broker did not take the message."""
 
 
+# Finished operations deleted per transaction, and transactions per sweep: a sweep after a long
+# pause (millions due) stays short and the next ones go on.
+PURGE_BATCH = 1000
+PURGE_MAX_BATCHES = 50
+
 _SEND_ERRORS = (KombuOperationalError, RedisError, OSError, ConnectionError)
 
 
@@ -112,6 +117,22 @@ class Jobs:
                 extra={"resent": [op.id for op in report.resend], "failed": report.failed},
             )
         return report
+
+    def purge_finished(self, *, at: int | None = None) -> int:
+        """Delete operations finished more than `operation_retention_days` ago, in batches of
+        `PURGE_BATCH`, at most `PURGE_MAX_BATCHES` a call (the next sweep goes on); how many."""
+        moment = operations.now() if at is None else at
+        before = moment - self._settings.operation_retention_days * 86_400
+        purged = 0
+        for _ in range(PURGE_MAX_BATCHES):
+            with self._database.session() as session:
+                deleted = operations.purge_finished(
+                    session, finished_before=before, batch=PURGE_BATCH
+                )
+            purged += deleted
+            if deleted < PURGE_BATCH:
+                break
+        return purged
 
     def start_scheduled_builds(self, *, at: int | None = None) -> list[str]:
         """Start the builds scheduled episodes are waiting for (the sweeper calls this)."""
