@@ -206,6 +206,7 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_METRICS_DIR": str(tmp_path / "prometheus"),
         "PODOPS_METRICS_TOKEN": "scrape-" + "m" * 40,
         "PODOPS_WORKER_METRICS_PORT": "9100",
+        "PODOPS_TRACES_ENDPOINT": "http://collector:4318/v1/traces",
     }
     assert sorted(given) == sorted(variable.name for variable in VARIABLES)
     settings = Settings.from_env(given)

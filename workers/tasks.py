@@ -8,9 +8,9 @@ model its parameters are read back with.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from celery import Celery
+from celery import Celery, Task
 
 from podops.analytics.aggregate import aggregate_downloads
 from podops.auth.revocation import purge_expired
@@ -33,9 +33,13 @@ from podops.publish.notify import notify_feed_changed
 from podops.publish.pipeline import build_feed
 from podops.runtime import Runtime
 from podops.services.ping import echo
+from podops.tracing import TRACE_HEADERS
 from podops.uploads import UPLOAD_PART_DEADLINE, remove_abandoned_parts
 from podops.webhooks.deliver import deliver_webhook
 from workers.runner import Service, run_operation
+
+if TYPE_CHECKING:
+    from podops.tracing import Tracing
 
 ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
     (PingJob, echo),
@@ -97,6 +101,39 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
 def _register_job(
     app: Celery, runtime: Callable[[], Runtime], expects: type[JobParams], service: Service[Any]
 ) -> None:
-    @app.task(name=expects.task, shared=False)
-    def run(operation_id: str) -> str:
-        return run_operation(runtime(), operation_id, expects, service)
+    @app.task(name=expects.task, shared=False, bind=True)
+    def run(task: Task[Any, Any], operation_id: str) -> str:
+        current = runtime()
+        if current.tracing is None:
+            return run_operation(current, operation_id, expects, service)
+        return _traced(current, current.tracing, task, operation_id, expects, service)
+
+
+def _traced(
+    runtime: Runtime,
+    tracing: Tracing,
+    task: Task[Any, Any],
+    operation_id: str,
+    expects: type[JobParams],
+    service: Service[Any],
+) -> str:
+    """`run_operation` in a consumer span, the child of the span that sent the job (its trace
+    context travels in the message's headers; Celery hands custom headers over as attributes
+    of the task's request)."""
+    from podops.tracing._sdk import fail
+
+    parent = {name: value for name in TRACE_HEADERS if (value := task.request.get(name))}
+    attributes = {
+        "podops.job.kind": expects.kind,
+        "podops.job.task": expects.task,
+        "podops.operation.id": operation_id,
+        "messaging.system": "celery",
+    }
+    with tracing.span(
+        f"job {expects.kind}", role="consumer", attributes=attributes, parent=parent
+    ) as span:
+        outcome = run_operation(runtime, operation_id, expects, service)
+        span.set_attribute("podops.job.outcome", outcome)
+        if outcome == "failed":
+            fail(span, outcome)
+        return outcome

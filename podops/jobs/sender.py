@@ -8,6 +8,7 @@ names.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from celery import Celery
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -21,6 +22,9 @@ from podops.jobs.kinds import JOB_KINDS, BuildJob, JobParams
 from podops.models import Operation
 from podops.publish.schedule import take_due
 from podops.settings import Settings
+
+if TYPE_CHECKING:
+    from podops.tracing import Tracing
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +44,19 @@ _SEND_ERRORS = (KombuOperationalError, RedisError, OSError, ConnectionError)
 class Jobs:
     """Starts operations and (re-)sends their tasks through one Celery producer."""
 
-    def __init__(self, settings: Settings, database: Database, celery: Celery | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        celery: Celery | None = None,
+        *,
+        tracing: Tracing | None = None,
+    ):
         self._settings = settings
         self._database = database
         self._celery = celery or make_celery(settings, name="podops-producer")
+        # Puts the current trace in each message, so the job's span joins its request's trace.
+        self._tracing = tracing
 
     @property
     def celery(self) -> Celery:
@@ -89,8 +102,11 @@ class Jobs:
     def send(self, operation: Operation) -> None:
         """Send the task of an operation whose row is already committed."""
         task = JOB_KINDS[operation.kind].task
+        headers = self._tracing.headers() if self._tracing is not None else None
         try:
-            self._celery.send_task(task, args=[operation.id], queue=self._settings.task_queue)
+            self._celery.send_task(
+                task, args=[operation.id], queue=self._settings.task_queue, headers=headers
+            )
         except _SEND_ERRORS as error:
             raise BrokerUnavailableError(str(error) or type(error).__name__) from error
 
