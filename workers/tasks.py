@@ -18,6 +18,7 @@ from podops.celery_config import COUNT_DOWNLOADS_TASK, SWEEP_TASK
 from podops.direct_uploads import store_direct_upload
 from podops.imports.asset import fall_back_abandoned, import_asset
 from podops.imports.feed import import_feed
+from podops.imports.report import announce_feed_import
 from podops.jobs import (
     AggregateDownloadsJob,
     BuildJob,
@@ -53,6 +54,14 @@ ADAPTERS: tuple[tuple[type[JobParams], Service[Any]], ...] = (
 )
 
 
+# What follows a run of the kind once its outcome is committed (whatever it was: the callee
+# reads the operation). A feed import's event waits for the last of its media imports.
+WHEN_ENDED: dict[type[JobParams], Callable[[Runtime, str], object]] = {
+    ImportFeedJob: announce_feed_import,
+    ImportAssetJob: announce_feed_import,
+}
+
+
 def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
     """Register every job kind's task, and the periodic sweep, on `app`; each runs with the
     `runtime` of the process it runs in.
@@ -72,6 +81,8 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
         report = current.jobs.sweep()
         # An abandoned media import leaves its episode on the media's old URL, as a failed one.
         fell_back = fall_back_abandoned(current, report.failed) if report.failed else 0
+        for operation_id in report.failed:  # an abandoned media import ends its feed import's
+            announce_feed_import(current, operation_id)
         scheduled = current.jobs.start_scheduled_builds()
         with current.database.session() as session:
             purged = purge_expired(session)
@@ -101,12 +112,18 @@ def register_tasks(app: Celery, runtime: Callable[[], Runtime]) -> None:
 def _register_job(
     app: Celery, runtime: Callable[[], Runtime], expects: type[JobParams], service: Service[Any]
 ) -> None:
+    ended = WHEN_ENDED.get(expects)
+
     @app.task(name=expects.task, shared=False, bind=True)
     def run(task: Task[Any, Any], operation_id: str) -> str:
         current = runtime()
         if current.tracing is None:
-            return run_operation(current, operation_id, expects, service)
-        return _traced(current, current.tracing, task, operation_id, expects, service)
+            outcome = run_operation(current, operation_id, expects, service)
+        else:
+            outcome = _traced(current, current.tracing, task, operation_id, expects, service)
+        if ended is not None:
+            ended(current, operation_id)
+        return outcome
 
 
 def _traced(
