@@ -256,6 +256,25 @@ def ops_sweep() -> None:
 
 
 @main.group()
+def analytics() -> None:
+    """Download analytics."""
+
+
+@analytics.command("count")
+def analytics_count() -> None:
+    """Count the downloads logged so far now, instead of waiting for the beat's next run."""
+    from podops.analytics.aggregate import count_now
+
+    settings = load_settings(secret=False)
+    with _database(settings) as database:
+        report = count_now(database, keep_raw_days=settings.analytics_raw_days)
+    click.echo(
+        f"counted {report.downloads} downloads in {report.events} events; pruned "
+        f"{report.pruned_events} events, {report.pruned_listeners} listener days"
+    )
+
+
+@main.group()
 def config() -> None:
     """Configuration."""
 

@@ -75,6 +75,9 @@ class Operation(Base):
     started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     deadline_at: Mapped[int] = mapped_column(BigInteger)
+    # When the event saying its whole work ended was sent (a feed import's `import.finished`,
+    # once its media imports have ended too): set once, by whichever ending came last.
+    announced_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     __table_args__ = (
         Index("ix_operations_status_deadline", "status", "deadline_at"),

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from podops.models import Operation, OperationStatus
@@ -244,6 +244,29 @@ def sweep(
             operation.deadline_at = moment + queue_timeout
             report.resend.append(operation)
     return report
+
+
+def purge_finished(session: Session, *, finished_before: int, batch: int) -> int:
+    """Delete up to `batch` operations that ended (Success or Failed) before `finished_before`;
+    how many. Busy ones stay whatever their age: someone may still poll them.
+
+    One batch a call, so each transaction stays short on a table the API and workers write.
+    """
+    ids = session.scalars(
+        select(Operation.id)
+        .where(
+            Operation.status.in_((OperationStatus.SUCCESS, OperationStatus.FAILED)),
+            Operation.finished_at < finished_before,
+        )
+        .limit(batch)
+    ).all()
+    if ids:
+        session.execute(
+            delete(Operation)
+            .where(Operation.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+    return len(ids)
 
 
 def to_json(operation: Operation) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from celery import Celery
 
@@ -22,6 +23,10 @@ from podops.private.state import Limits, SubscriberState, make_state
 from podops.settings import Settings
 from podops.storage import Storage
 from podops.storage.configured import configured_storage
+from podops.tracing import start_tracing
+
+if TYPE_CHECKING:
+    from podops.tracing import Tracing
 
 
 @dataclass
@@ -32,6 +37,8 @@ class Runtime:
     database: Database
     storage: Storage
     jobs: Jobs
+    # None unless traces are exported (PODOPS_TRACES_ENDPOINT or OpenTelemetry's variables).
+    tracing: Tracing | None = None
     _closed: bool = field(default=False, repr=False)
 
     @classmethod
@@ -39,11 +46,13 @@ class Runtime:
         """A runtime for `settings`; jobs are sent through `celery` (the worker's own app)
         or, by default, a producer of its own."""
         database = Database(settings.database_url)
+        tracing = start_tracing(settings)
         return cls(
             settings=settings,
             database=database,
             storage=configured_storage(settings),
-            jobs=Jobs(settings, database, celery),
+            jobs=Jobs(settings, database, celery, tracing=tracing),
+            tracing=tracing,
         )
 
     @functools.cached_property
@@ -76,6 +85,8 @@ class Runtime:
             self.download_log.close()
         self.jobs.close()
         self.database.dispose()
+        if self.tracing is not None:
+            self.tracing.shutdown()
 
     async def aclose(self) -> None:
         """`close`, after the authenticator's own connections (the web app's lifespan)."""

@@ -165,6 +165,28 @@ def _queue_name(name: str, raw: str) -> str:
     return raw
 
 
+def _traces_endpoint(
+    variable: Variable, raw: str, source: Mapping[str, str]
+) -> tuple[Variable, str]:
+    """PODOPS_TRACES_ENDPOINT, else the endpoint OpenTelemetry's own variables name (its
+    specification: the signal's endpoint as given, the general one with `/v1/traces`), and
+    no endpoint at all when OpenTelemetry is switched off by its variables."""
+    if source.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return variable, ""
+    if source.get("OTEL_TRACES_EXPORTER", "").strip().lower() == "none":
+        return variable, ""
+    if raw:
+        return variable, raw
+    signal = source.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    if signal:
+        return replace(variable, name="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), signal
+    general = source.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+    if general:
+        name = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        return replace(variable, name=name), general.rstrip("/") + "/v1/traces"
+    return variable, ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole configuration of one podops process. Build it with `Settings.from_env()`."""
@@ -367,6 +389,13 @@ class Settings:
         _integer(minimum=1),
         "Seconds between two sweeps for operations stuck in Busy.",
     )
+    operation_retention_days: int = _setting(
+        "PODOPS_OPERATION_RETENTION_DAYS",
+        "30",
+        _integer(minimum=1),
+        "Days a finished (Success or Failed) operation is kept for clients to poll; then the "
+        "sweeper deletes it. Busy operations are never deleted.",
+    )
     worker_concurrency: int = _setting(
         "PODOPS_WORKER_CONCURRENCY",
         "2",
@@ -466,6 +495,18 @@ class Settings:
         "process already reports (the same metrics directory).",
     )
 
+    traces_endpoint: str = _setting(
+        "PODOPS_TRACES_ENDPOINT",
+        "",
+        _web_url,
+        "OTLP/HTTP endpoint spans are sent to (a span per request and per job, one trace from "
+        "a request to the jobs it starts), e.g. `http://collector:4318/v1/traces`. Empty: "
+        "OpenTelemetry's own `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else "
+        "`OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`; tracing is off when none is set, or "
+        "with `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`. The other `OTEL_*` "
+        "variables (service name, headers, sampler, batching) apply as OpenTelemetry says.",
+    )
+
     @property
     def embedded_broker(self) -> bool:
         """True when the broker is the server-less one on local files."""
@@ -491,6 +532,8 @@ class Settings:
             if variable.name == "PODOPS_PORT" and source.get("PORT", "").strip():
                 # The platform tells the process where to listen; it knows best.
                 variable, raw = replace(variable, name="PORT"), source["PORT"].strip()
+            if variable.name == "PODOPS_TRACES_ENDPOINT":
+                variable, raw = _traces_endpoint(variable, raw, source)
             values[declared.name] = variable.parse(variable.name, raw)
         read = cls(**values)
         # Empty means the embedded default; these depend on other settings. An empty issuer

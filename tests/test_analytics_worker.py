@@ -5,18 +5,20 @@ from __future__ import annotations
 import time
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from podops.analytics.aggregate import SETTLE_SECONDS, aggregate
 from podops.celery_config import COUNT_DOWNLOADS_TASK, celery_config
+from podops.cli import main as podops
 from podops.jobs import AggregateDownloadsJob
 from podops.models import Operation
 from podops.runtime import Runtime
 from podops.settings import Settings
 from tests.support.analytics import STATS_SCOPES, Studio, make_studio, note
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.processes import WorkerProcess
+from tests.support.processes import WorkerProcess, process_env
 
 APPLE = "Podcasts/1650.20 CFNetwork/1404.0.5 Darwin/22.3.0"
 
@@ -73,3 +75,19 @@ def test_the_beat_starts_one_counting_job(
         time.sleep(0.1)
     assert len(started) == 1
     assert finished(runtime, started[0]).status == "Success"
+
+
+def test_podops_analytics_count_counts_what_was_logged_now(
+    studio: Studio, settings: Settings
+) -> None:
+    runtime = studio.runtime
+    note(runtime, studio.long, time.time(), "203.0.113.7", APPLE)
+    assert runtime.download_log.flush() == 1
+    # No earlier run has set a horizon: the command waits out the settling time itself.
+    result = CliRunner().invoke(
+        podops, ["analytics", "count"], env=process_env(settings), catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "counted 1 downloads in 1 events" in result.output
+    again = CliRunner().invoke(podops, ["analytics", "count"], env=process_env(settings))
+    assert "counted 0 downloads in 0 events" in again.output

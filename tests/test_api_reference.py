@@ -61,3 +61,15 @@ def test_values_from_the_document_are_escaped() -> None:
     assert "<img" not in page
     assert "<i>ok" not in page
     assert "&lt;script&gt;" in page
+
+
+RESOURCE = "/a/v1/resource/{prod}/{kind}/{id}"
+
+
+def test_docs_names_the_headers_an_answer_carries(client: TestClient) -> None:
+    page = lxml.html.fromstring(client.get("/docs").text)
+    section = "post-" + "".join(c if c.isalnum() else "-" for c in RESOURCE).strip("-")
+    [created] = page.xpath(f"//section[@id='{section}']//tr[td='201']")
+    text = " ".join(created.xpath("string(.)").split())
+    assert "header Warning: Only when a build would find something" in text
+    assert "header Location:" in text

@@ -171,6 +171,7 @@ def test_commands_on_a_missing_database_say_what_to_do_and_make_nothing(
         ["users", "create", "me@example.com"],
         ["token", "create", "--user", "me@example.com", "--scope", "api:admin"],
         ["ops", "sweep"],
+        ["analytics", "count"],
         ["db", "current"],
     ):
         output = run(podops, args, env, code=1)

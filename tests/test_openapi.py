@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from podops import migrate
 from podops.api import OPENAPI, ROUTES, create_app
+from podops.api.docs import ResponseHeader, documented
 from podops.api.routing import walk
 from podops.auth import ALL_SCOPES
 from podops.db import Database
@@ -141,3 +142,34 @@ def test_no_generated_request_gets_a_server_error(
         case.body["delay"] = 0  # no worker here; nothing should wait
     response = case.call(base_url=base_url, headers={**headers, **(case.headers or {})})
     case.validate_response(response, checks=[not_a_server_error])
+
+
+def test_resource_writes_document_the_headers_they_answer_with(client: TestClient) -> None:
+    operations = OPENAPI["paths"]["/a/v1/resource/{prod}/{kind}/{id}"]
+    created = operations["post"]["responses"]["201"]["headers"]
+    replaced = operations["put"]["responses"]["200"]["headers"]
+    assert set(created) == {"ETag", "Location", "Warning"}
+    assert set(replaced) == {"ETag", "Warning"}
+    assert "199 podops" in created["Warning"]["description"]
+    assert created["Warning"]["schema"] == {"type": "string"}
+    assert "headers" not in operations["post"]["responses"]["400"]
+
+    # And the answers carry them: a show with no episode yet is written with a Warning.
+    scopes = "production:read production:write resource:read resource:write"
+    client.headers.update(bearer(token_for(context_of(client), "host@example.com", scopes)))
+    assert client.post("/a/v1/production", json={"name": "header-show", "title": "T"}).is_success
+    document = show("header-show")
+    written = client.post("/a/v1/resource/header-show/show/header-show", json=document)
+    assert written.status_code == 201, written.text
+    assert {"etag", "location", "warning"} <= set(written.headers)
+    document["description"]["summary"] = "Changed."
+    replaced_now = client.put("/a/v1/resource/header-show/show/header-show", json=document)
+    assert replaced_now.status_code == 200, replaced_now.text
+    assert {"etag", "warning"} <= set(replaced_now.headers)
+
+
+def test_a_header_of_an_undocumented_answer_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"undocumented statuses \[201\]"):
+        documented(
+            "a route", responses={200: None}, response_headers={201: (ResponseHeader("X", "x"),)}
+        )

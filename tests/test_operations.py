@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import select
+
 from podops import operations
 from podops.db import Database
+from podops.jobs import Jobs
 from podops.models import Operation, OperationStatus
+from tests.conftest import make_settings
 
 T0 = 1_800_000_000
 
@@ -175,3 +181,58 @@ def test_finished_work_takes_no_more_progress(database: Database) -> None:
         assert operations.succeed(session, operation_id, token, {"message": "hi"})
         assert not operations.report_progress(session, operation_id, token, DOWNLOADING)
     assert load(database, operation_id).progress is None
+
+
+def finish(database: Database, operation_id: str, status: str, at: int) -> None:
+    with database.session() as session:
+        operation = session.get(Operation, operation_id)
+        assert operation is not None
+        operation.status, operation.finished_at = status, at
+
+
+def test_purge_deletes_only_finished_operations_past_the_cutoff_in_batches(
+    database: Database,
+) -> None:
+    day = 86_400
+    old = [start(database) for _ in range(5)]
+    for index, operation_id in enumerate(old):
+        status = OperationStatus.SUCCESS if index % 2 else OperationStatus.FAILED
+        finish(database, operation_id, status, T0 + day)
+    recent = start(database)
+    finish(database, recent, OperationStatus.SUCCESS, T0 + 40 * day)
+    busy = start(database)  # created at T0, older than everything: still polled
+    cutoff = T0 + 30 * day
+
+    batches = []
+    while True:
+        with database.session() as session:
+            deleted = operations.purge_finished(session, finished_before=cutoff, batch=2)
+        batches.append(deleted)
+        if deleted < 2:
+            break
+
+    assert batches == [2, 2, 1]
+    with database.session() as session:
+        left = set(session.scalars(select(Operation.id)))
+    assert left == {recent, busy}
+    assert load(database, busy).status == OperationStatus.BUSY
+
+
+def test_the_sweeper_keeps_finished_operations_for_the_retention_setting(
+    tmp_path: Path, database: Database
+) -> None:
+    settings = make_settings(
+        tmp_path, PODOPS_DATABASE_URL=database.url, PODOPS_OPERATION_RETENTION_DAYS="7"
+    )
+    day = 86_400
+    kept, purged = start(database), start(database)
+    finish(database, kept, OperationStatus.SUCCESS, T0 + 2 * day)
+    finish(database, purged, OperationStatus.FAILED, T0 + day - 1)
+    jobs = Jobs(settings, database)
+    try:
+        assert jobs.purge_finished(at=T0 + 8 * day) == 1
+        assert jobs.purge_finished(at=T0 + 8 * day) == 0  # nothing twice
+    finally:
+        jobs.close()
+    with database.session() as session:
+        assert set(session.scalars(select(Operation.id))) == {kept}

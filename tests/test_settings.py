@@ -191,6 +191,7 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_QUEUE_TIMEOUT": "30",
         "PODOPS_OPERATION_MAX_ATTEMPTS": "5",
         "PODOPS_SWEEP_INTERVAL": "5",
+        "PODOPS_OPERATION_RETENTION_DAYS": "7",
         "PODOPS_WORKER_CONCURRENCY": "4",
         "PODOPS_LOG_LEVEL": "DEBUG",
         "PODOPS_LOG_FORMAT": "text",
@@ -205,6 +206,7 @@ def test_every_variable_is_read_into_its_setting_and_written_back(tmp_path: Path
         "PODOPS_METRICS_DIR": str(tmp_path / "prometheus"),
         "PODOPS_METRICS_TOKEN": "scrape-" + "m" * 40,
         "PODOPS_WORKER_METRICS_PORT": "9100",
+        "PODOPS_TRACES_ENDPOINT": "http://collector:4318/v1/traces",
     }
     assert sorted(given) == sorted(variable.name for variable in VARIABLES)
     settings = Settings.from_env(given)

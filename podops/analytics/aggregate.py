@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple, cast
 
@@ -46,6 +46,9 @@ SETTLE_SECONDS = 10
 # yesterday's salt: it is forgotten this long after the day ends.
 SALT_GRACE_SECONDS = 3600
 _LOOKUP_CHUNK = 2000
+# Runs `count_now` makes: a first sets the horizon, a second counts up to it; a third catches
+# what an unsettled first run left.
+NOW_RUNS = 3
 WATERMARK, HORIZON, HORIZON_AT = "watermark", "horizon", "horizon_at"
 
 
@@ -107,6 +110,29 @@ def aggregate(
             _set(session, HORIZON_AT, int(now))
         _prune(session, report, now=now, keep_raw_days=keep_raw_days, watermark=watermark)
     return report
+
+
+def count_now(
+    database: Database,
+    *,
+    keep_raw_days: int,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> AggregationReport:
+    """Count everything logged until now (`podops analytics count`): runs as the beat would,
+    waiting out the settling time between runs, until no event waits (at most `NOW_RUNS`)."""
+    total = AggregationReport()
+    for _ in range(NOW_RUNS):
+        report = aggregate(database, now=clock(), keep_raw_days=keep_raw_days)
+        for name, value in asdict(report).items():
+            setattr(total, name, getattr(total, name) + value)
+        with database.session() as session:
+            newest = session.scalar(select(func.max(DownloadEvent.id))) or 0
+            progress = _progress(session)
+        if newest <= progress[WATERMARK]:
+            break
+        sleep(max(progress[HORIZON_AT] + SETTLE_SECONDS - clock(), 0) + 0.1)
+    return total
 
 
 def _progress(session: Session) -> dict[str, int]:

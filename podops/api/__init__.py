@@ -36,6 +36,7 @@ from podops.api.middleware import BodyLimits, BodyRate, RequestMiddleware
 from podops.api.openapi import build_openapi
 from podops.api.reference import reference_endpoint
 from podops.api.routing import Prefix
+from podops.api.tracing import TracingMiddleware
 from podops.metrics import enable_metrics
 from podops.runtime import Runtime
 from podops.settings import Settings
@@ -106,9 +107,16 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api-spec/v1", openapi_document, methods=["GET"]),
         Route("/docs", api_reference, methods=["GET"]),
     ]
+    # Outermost, and only when traces are exported: otherwise no request pays for it.
+    tracing = (
+        [Middleware(TracingMiddleware, routes=routes, tracing=context.tracing)]
+        if context.tracing is not None
+        else []
+    )
     app = Starlette(
         routes=routes,
         middleware=[
+            *tracing,
             # Refusals, body limits, request ids, rate-limit headers, metrics and the log
             # line, in one layer: a layer a concern would cost every request a call each.
             Middleware(

@@ -28,6 +28,15 @@ class QueryParameter:
 
 
 @dataclass(frozen=True)
+class ResponseHeader:
+    """A header some answers carry, as OpenAPI's `responses.<status>.headers` describes it."""
+
+    name: str
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
 class ApiDoc:
     summary: str
     # A pydantic model (or a TypeAdapter-able type) for the body; None: no body.
@@ -40,6 +49,8 @@ class ApiDoc:
     tag: str = "podops"
     # A body that is no model (an upload's bytes): media type → its schema, as OpenAPI says it.
     raw_body: dict[str, dict[str, Any]] | None = None
+    # Status → the headers its answer may carry (each status also in `responses`).
+    response_headers: dict[int, tuple[ResponseHeader, ...]] = field(default_factory=dict)
 
 
 def documented(
@@ -52,8 +63,17 @@ def documented(
     headers: tuple[QueryParameter, ...] = (),
     tag: str = "podops",
     raw_body: dict[str, dict[str, Any]] | None = None,
+    response_headers: dict[int, tuple[ResponseHeader, ...]] | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
-    doc = ApiDoc(summary, body, media_types, responses or {}, query, headers, tag, raw_body)
+    responses = responses or {}
+    response_headers = response_headers or {}
+    # A header on an answer the route does not document would vanish from the document.
+    undocumented = sorted(set(response_headers) - set(responses))
+    if undocumented:
+        raise ValueError(f"response headers for undocumented statuses {undocumented}: {summary}")
+    doc = ApiDoc(
+        summary, body, media_types, responses, query, headers, tag, raw_body, response_headers
+    )
 
     def attach(endpoint: Endpoint) -> Endpoint:
         endpoint.api_doc = doc  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from podops import __version__
 from podops.api.auth import requirement_of
-from podops.api.docs import ApiDoc, QueryParameter, doc_of
+from podops.api.docs import ApiDoc, QueryParameter, ResponseHeader, doc_of
 from podops.api.routing import walk
 from podops.auth import ALL_SCOPES
 from podops.names import ALL_KINDS, GUID_PATTERN, NAME_PATTERN, Kind
@@ -189,12 +189,23 @@ def _operation(route: Route, doc: ApiDoc, method: str) -> dict[str, Any]:
         statuses |= {code: None for code in (401, 403, 429) if code not in statuses}
     statuses |= {code: None for code in (500, 503) if code not in statuses}
     operation["responses"] = {
-        str(code): _response(code, model) for code, model in sorted(statuses.items())
+        str(code): _response(code, model, doc.response_headers.get(code, ()))
+        for code, model in sorted(statuses.items())
     }
     return operation
 
 
-def _response(code: int, model: Any) -> dict[str, Any]:
+def _response(code: int, model: Any, headers: tuple[ResponseHeader, ...]) -> dict[str, Any]:
+    response = _response_body(code, model)
+    if headers:
+        response["headers"] = {
+            header.name: {"description": header.description, "schema": header.schema}
+            for header in headers
+        }
+    return response
+
+
+def _response_body(code: int, model: Any) -> dict[str, Any]:
     if code >= 400:
         return {
             "description": ERROR_DESCRIPTIONS.get(code, "error"),

@@ -114,9 +114,13 @@ def _operation(method: str, path: str, operation: dict[str, Any]) -> str:
     for status, response in responses.items():
         schema = response.get("content", {}).get("application/json", {}).get("schema")
         shown = _type(schema) if schema else ""
+        headers = "".join(
+            f"<br>header <code>{escape(name)}</code>: {escape(header.get('description', ''))}"
+            for name, header in response.get("headers", {}).items()
+        )
         parts.append(
             f"<tr><td>{escape(status)}</td><td>{escape(response.get('description', ''))} "
-            f"{shown}</td></tr>"
+            f"{shown}{headers}</td></tr>"
         )
     parts.append("</table></section>")
     return "".join(parts)

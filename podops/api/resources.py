@@ -20,7 +20,7 @@ from starlette.routing import Route
 from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_data, validation_failed
 from podops.api.context import context_of, in_connection, in_session
-from podops.api.docs import DOCUMENT_TYPES, QueryParameter, documented
+from podops.api.docs import DOCUMENT_TYPES, QueryParameter, ResponseHeader, documented
 from podops.api.idempotent import IDEMPOTENCY_KEY, idempotent_create
 from podops.api.pagination import CURSOR, LIMIT, query_choice, query_limit
 from podops.api.routing import path_for
@@ -114,6 +114,17 @@ def _labels(request: Request) -> dict[str, str]:
     return labels
 
 
+# What a build would find in a show or episode just written (`podops.publish.preflight`).
+BUILD_WARNING = ResponseHeader(
+    "Warning",
+    "Only when a build would find something in the written show or episode now: one "
+    'RFC 7234 warning-value each, `199 podops "<severity> <code> at <path>: <message>"`, '
+    "comma-separated (at most 20, then one saying how many more). Absent for an asset.",
+)
+ENTITY_TAG = ResponseHeader("ETag", "The stored document's strong entity tag, for If-Match.")
+CREATED_AT = ResponseHeader("Location", "The path of the resource created.")
+
+
 def _with_etag(resource: Resource, status: int = 200) -> JSONResponse:
     return JSONResponse(resource.document, status_code=status, headers={"ETag": resource.etag})
 
@@ -186,6 +197,7 @@ async def get_resource(request: Request) -> Response:
     media_types=DOCUMENT_TYPES,
     responses={201: ResourceDocument, 409: None},
     headers=(IDEMPOTENCY_KEY,),
+    response_headers={201: (ENTITY_TAG, CREATED_AT, BUILD_WARNING)},
 )
 @requires(Scope.RESOURCE_WRITE)
 async def create_resource(request: Request) -> Response:
@@ -245,6 +257,7 @@ async def _start_imports(request: Request, document: dict[str, Any], response: R
     media_types=DOCUMENT_TYPES,
     responses={200: ResourceDocument, 412: None},
     headers=(IF_MATCH,),
+    response_headers={200: (ENTITY_TAG, BUILD_WARNING)},
 )
 @requires(Scope.RESOURCE_WRITE)
 async def replace_resource(request: Request) -> Response:

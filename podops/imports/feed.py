@@ -28,7 +28,6 @@ from podops.jobs import ImportFeedJob, JobFailedError, JobRetryError, ReferenceL
 from podops.metrics import record_fetched
 from podops.runtime import Runtime
 from podops.services import productions, resources
-from podops.webhooks import events as webhook_events
 
 # The result names at most this many problems; a feed of thousands of bad items says enough.
 MAX_PROBLEMS = 200
@@ -79,10 +78,13 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
             item.url,
             owner=job.owner,
             link=ReferenceLink(resource=item.resource, field=item.field, fallback=item.fallback),
+            feed_import=operation_id,
         ).id
         for item in mapping.imports
     ]
-    result = {
+    # `import.finished` goes once this operation and its media imports have all ended
+    # (`podops.imports.report.announce_feed_import`), not now.
+    return {
         "production": production_name,
         "production_guid": production_guid,
         "production_created": created,
@@ -93,8 +95,6 @@ def import_feed(runtime: Runtime, job: ImportFeedJob, *, operation_id: str) -> d
         "media_imports": media_imports,
         "problems": mapping.problems[:MAX_PROBLEMS],
     }
-    webhook_events.import_finished(runtime, operation_id, job.url, result)
-    return result
 
 
 def _feed_bytes(runtime: Runtime, job: ImportFeedJob) -> bytes:

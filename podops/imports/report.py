@@ -13,19 +13,61 @@ to write the feed import's row):
   (`{"imported", "failed"}`), and each failed one is in `problems`: the item's GUID, the
   episode's title, the media import's code and message (which says the episode now links
   to the media's old URL, `rel: external`, so the show still builds) and its `operation`.
+
+`import.finished` says the same, once: when the feed import and every media import it started
+have ended. Each of those endings calls `announce_feed_import` after its outcome is committed;
+the last to see everything ended sends the event, and `operations.announced_at`, set by a
+conditional UPDATE, makes it once even when two media imports end at the same moment.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from podops.jobs import ImportFeedJob
+from podops import operations
+from podops.jobs import ImportAssetJob, ImportFeedJob
 from podops.models import Operation, OperationStatus, Resource
+from podops.runtime import Runtime
+from podops.webhooks import events as webhook_events
 
-__all__ = ["with_media_imports"]
+__all__ = ["announce_feed_import", "with_media_imports"]
+
+
+def announce_feed_import(runtime: Runtime, operation_id: str) -> bool:
+    """Send `import.finished` for the feed import that the operation `operation_id` (the feed
+    import itself, or one of its media imports) is part of, if its whole work has ended and
+    nobody sent it yet; whether this call sent it."""
+    with runtime.database.session() as session:
+        ended = session.get(Operation, operation_id)
+        if ended is None:
+            return False
+        if ended.kind == ImportAssetJob.kind:
+            parent = (ended.params or {}).get("feed_import")
+            feed = session.get(Operation, parent) if isinstance(parent, str) else None
+        else:
+            feed = ended
+        if feed is None or feed.kind != ImportFeedJob.kind or feed.announced_at is not None:
+            return False
+        if feed.status != OperationStatus.SUCCESS:
+            return False  # still importing the feed itself; a failed import announces nothing
+        view = operations.to_json(feed)
+        with_media_imports(session, feed, view)
+        if view["status"] != OperationStatus.SUCCESS:
+            return False  # a media import is still Busy: its ending will call again
+        claimed = session.execute(
+            update(Operation)
+            .where(Operation.id == feed.id, Operation.announced_at.is_(None))
+            .values(announced_at=operations.now())
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return False  # another ending claimed it first
+        feed_id, source = feed.id, (feed.params or {}).get("url")
+    webhook_events.import_finished(runtime, feed_id, source, view["result"])
+    return True
 
 
 def with_media_imports(session: Session, operation: Operation, view: dict[str, Any]) -> None:

@@ -25,13 +25,17 @@ def start_asset_import(
     owner: str,
     name: str | None = None,
     link: ReferenceLink | None = None,
+    feed_import: str | None = None,
 ) -> Operation:
     """Start downloading `url` into the production (GUID `production`); with `link`, the
-    reference it fills (an image reference makes artwork, the rest media)."""
+    reference it fills (an image reference makes artwork, the rest media); `feed_import`,
+    the operation of the feed import it is part of."""
     role: Literal["media", "artwork"] = (
         "artwork" if link is not None and link.field == "image" else "media"
     )
-    job = ImportAssetJob(production=production, url=url, role=role, name=name, link=link)
+    job = ImportAssetJob(
+        production=production, url=url, role=role, name=name, link=link, feed_import=feed_import
+    )
     return runtime.jobs.start(job, production=production, owner=owner)
 
 

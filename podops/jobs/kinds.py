@@ -126,6 +126,8 @@ class ImportAssetJob(JobParams):
     role: Literal["media", "artwork"] = "media"
     name: str | None = None
     link: ReferenceLink | None = None
+    # The feed import that started it: its `import.finished` waits for this import to end.
+    feed_import: str | None = None
 
 
 class DirectUploadJob(JobParams):

@@ -8,6 +8,7 @@ names.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from celery import Celery
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -22,6 +23,9 @@ from podops.models import Operation
 from podops.publish.schedule import take_due
 from podops.settings import Settings
 
+if TYPE_CHECKING:
+    from podops.tracing import Tracing
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,16 +33,30 @@ class BrokerUnavailableError(RuntimeError):
     """The broker did not take the message."""
 
 
+# Finished operations deleted per transaction, and transactions per sweep: a sweep after a long
+# pause (millions due) stays short and the next ones go on.
+PURGE_BATCH = 1000
+PURGE_MAX_BATCHES = 50
+
 _SEND_ERRORS = (KombuOperationalError, RedisError, OSError, ConnectionError)
 
 
 class Jobs:
     """Starts operations and (re-)sends their tasks through one Celery producer."""
 
-    def __init__(self, settings: Settings, database: Database, celery: Celery | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        celery: Celery | None = None,
+        *,
+        tracing: Tracing | None = None,
+    ):
         self._settings = settings
         self._database = database
         self._celery = celery or make_celery(settings, name="podops-producer")
+        # Puts the current trace in each message, so the job's span joins its request's trace.
+        self._tracing = tracing
 
     @property
     def celery(self) -> Celery:
@@ -84,8 +102,11 @@ class Jobs:
     def send(self, operation: Operation) -> None:
         """Send the task of an operation whose row is already committed."""
         task = JOB_KINDS[operation.kind].task
+        headers = self._tracing.headers() if self._tracing is not None else None
         try:
-            self._celery.send_task(task, args=[operation.id], queue=self._settings.task_queue)
+            self._celery.send_task(
+                task, args=[operation.id], queue=self._settings.task_queue, headers=headers
+            )
         except _SEND_ERRORS as error:
             raise BrokerUnavailableError(str(error) or type(error).__name__) from error
 
@@ -112,6 +133,22 @@ class Jobs:
                 extra={"resent": [op.id for op in report.resend], "failed": report.failed},
             )
         return report
+
+    def purge_finished(self, *, at: int | None = None) -> int:
+        """Delete operations finished more than `operation_retention_days` ago, in batches of
+        `PURGE_BATCH`, at most `PURGE_MAX_BATCHES` a call (the next sweep goes on); how many."""
+        moment = operations.now() if at is None else at
+        before = moment - self._settings.operation_retention_days * 86_400
+        purged = 0
+        for _ in range(PURGE_MAX_BATCHES):
+            with self._database.session() as session:
+                deleted = operations.purge_finished(
+                    session, finished_before=before, batch=PURGE_BATCH
+                )
+            purged += deleted
+            if deleted < PURGE_BATCH:
+                break
+        return purged
 
     def start_scheduled_builds(self, *, at: int | None = None) -> list[str]:
         """Start the builds scheduled episodes are waiting for (the sweeper calls this)."""

@@ -140,7 +140,9 @@ def build_published(
 def import_finished(
     runtime: Runtime, operation_id: str, source: str | None, result: JsonObject
 ) -> None:
-    """`import.finished` for a feed import that succeeded."""
+    """`import.finished` for a feed import that succeeded, once its media imports have ended
+    too: `result` is its result composed with them (`podops.imports.report`), `media` their
+    counts, `problems` the feed's and the failed media imports' together."""
     counts = ("episodes_added", "episodes_already_there", "items_in_feed")
     data = {
         "production": production_data(result["production_guid"], result["production"]),
@@ -149,6 +151,7 @@ def import_finished(
         "production_created": result["production_created"],
         **{key: result[key] for key in counts},
         "media_imports": len(result["media_imports"]),
+        "media": result.get("media", {"imported": 0, "failed": 0}),
         "problems": len(result["problems"]),
     }
     emit(runtime, result["production_guid"], ("import.finished", data))
