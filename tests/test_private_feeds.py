@@ -248,13 +248,15 @@ def test_a_tampered_media_url_is_404(producer: TestClient) -> None:
     _, _, _, grant, production, filename = media.split("/")
     sub, version, expires, signature = grant.split(".")
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    # Another GUID, whatever this one ends with (`…0` was once this one, 1 time in 36).
+    other_production = guid[:-1] + ("1" if guid.endswith("0") else "0")
     tampered = [
         f"/p/m/{sub}.{version}.{expires}.{flipped}/{production}/{filename}",  # signature
         f"/p/m/{sub}.{version}.{int(time.time()) + 10**6}.{signature}/{production}/{filename}",
         f"/p/m/{sub}.{int(version) + 1}.{expires}.{signature}/{production}/{filename}",
         f"/p/m/{'0' * 12}.{version}.{expires}.{signature}/{production}/{filename}",
         f"/p/m/{grant}/{production}/{'0' * 64}.mp3",  # another file, same grant
-        f"/p/m/{grant}/{guid[:-1]}0/{filename}",  # another production
+        f"/p/m/{grant}/{other_production}/{filename}",  # another production
         f"/p/m/{grant}/{production}/{filename[:-4]}.wav",
         f"/p/m/garbage/{production}/{filename}",
     ]
