@@ -37,6 +37,7 @@ from tests.support.documents import ROLL_GUID, episode, episode_tags, show, show
 from tests.support.operations import poll
 from tests.support.partytime import ensure_partytime_installed, parse_with_partytime
 from tests.support.processes import WorkerProcess, free_port
+from tests.support.s3 import s3_environment
 
 pytestmark = pytest.mark.slow
 
@@ -415,10 +416,7 @@ def test_builds_publish_to_s3_too(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
         PODOPS_BROKER_URL=redis_url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/build-test",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, "build-test"),
     )
     worker = WorkerProcess(settings, tmp_path / "worker.log")
     worker.start()

@@ -19,6 +19,7 @@ from podops.storage.keys import media_key
 from tests.conftest import make_settings
 from tests.support.auth import context_of
 from tests.support.processes import LiveServer
+from tests.support.s3 import s3_environment
 from tests.support.storage import concrete
 
 PRODUCTION_GUID = "0123456789ab"
@@ -161,10 +162,7 @@ def test_s3_media_is_a_307_to_a_url_that_serves_it(
     settings = make_settings(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/media-test",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, "media-test"),
     )
     with TestClient(create_app(settings)) as client:
         concrete(context_of(client).storage).put_bytes(

@@ -34,7 +34,7 @@ from tests.support.auth import bearer, context_of, token_for
 from tests.support.operations import poll
 from tests.support.processes import LiveServer, WorkerProcess, free_port
 from tests.support.producer import MP3
-from tests.support.s3 import S3_REGION, use_dummy_aws_credentials
+from tests.support.s3 import s3_environment, use_dummy_aws_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -61,10 +61,7 @@ def s3_settings(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
         PODOPS_BROKER_URL=redis_url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/direct-{uuid.uuid4().hex[:8]}",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION=S3_REGION,
+        **s3_environment(moto_endpoint, s3_bucket, f"direct-{uuid.uuid4().hex[:8]}"),
         PODOPS_MAX_UPLOAD_BYTES=str(40 * MIB),
     )
 

@@ -21,6 +21,7 @@ from podops.storage.keys import archive_key, feed_key
 from tests.conftest import make_settings
 from tests.feeds import samples
 from tests.support.processes import LiveServer
+from tests.support.s3 import s3_environment
 from tests.support.storage import concrete
 
 GUID = "0123456789ab"
@@ -167,10 +168,7 @@ def test_on_s3_a_client_that_accepts_gzip_is_sent_to_the_compressed_object(
     settings = make_settings(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/feeds-test",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, "feeds-test"),
     )
     with TestClient(create_app(settings)) as client:
         storage = client.app.state.context.storage  # type: ignore[attr-defined]

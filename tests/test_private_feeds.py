@@ -25,6 +25,7 @@ from tests.feeds.samples import parse
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
+from tests.support.s3 import s3_environment
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -438,10 +439,7 @@ def test_s3_private_media_is_a_307_to_a_short_lived_presigned_url(
     settings = make_settings(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/private-test",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, "private-test"),
         # Public media go through a CDN; private media never do.
         PODOPS_PUBLIC_BASE_URL="https://cdn.example",
     )
@@ -476,10 +474,7 @@ def test_s3_premium_media_is_out_of_public_reach(
     settings = make_settings(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/leak-test",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, "leak-test"),
     )
     with TestClient(create_app(settings)) as client:
         client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))

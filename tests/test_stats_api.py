@@ -19,6 +19,7 @@ from podops.db import Database
 from tests.conftest import make_settings
 from tests.support.analytics import PROD, STATS_SCOPES, Studio, count, make_studio
 from tests.support.auth import bearer, context_of, token_for
+from tests.support.s3 import s3_environment
 
 STATS = f"/a/v1/production/{PROD}/stats"
 APPLE = "Podcasts/1650.20 CFNetwork/1404.0.5 Darwin/22.3.0"
@@ -184,10 +185,7 @@ def test_media_redirected_to_s3_is_counted_by_the_range_it_asked_for(
         tmp_path,
         PODOPS_DATABASE_URL=database.url,
         PODOPS_BROKER_URL=redis_url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/stats-test",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, "stats-test"),
     )
     with TestClient(create_app(settings)) as client:
         runtime = context_of(client)

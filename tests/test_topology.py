@@ -38,7 +38,7 @@ from tests.support.processes import (
     wait_until,
 )
 from tests.support.producer import IMPORTED_MP3, SCOPES, assert_feed_served, produce
-from tests.support.s3 import use_dummy_aws_credentials
+from tests.support.s3 import s3_environment, use_dummy_aws_credentials
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -94,10 +94,7 @@ def topology_settings(
         PODOPS_BASE_URL="http://podops.test",  # the load balancer's URL, in links and tokens
         PODOPS_DATABASE_URL=postgres_databases(),
         PODOPS_BROKER_URL=redis_url,
-        PODOPS_STORAGE_URL=f"s3://{s3_bucket}/{prefix}",
-        PODOPS_S3_ENDPOINT_URL=moto_endpoint,
-        PODOPS_S3_PATH_STYLE="true",
-        PODOPS_S3_REGION="us-east-1",
+        **s3_environment(moto_endpoint, s3_bucket, f"{prefix}"),
         PODOPS_FETCH_ALLOW=media_host.allow,
         PODOPS_TASK_TIME_LIMIT=str(TIME_LIMIT),
         PODOPS_SWEEP_INTERVAL="2",

@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 S3_REGION = "us-east-1"
 
 
+def s3_environment(endpoint: str, bucket: str, prefix: str) -> dict[str, str]:
+    """The settings' variables of a podops that keeps its objects under `prefix` in `bucket`
+    on the moto server at `endpoint`: `make_settings(tmp_path, **s3_environment(…))`."""
+    return {
+        "PODOPS_STORAGE_URL": f"s3://{bucket}/{prefix}",
+        "PODOPS_S3_ENDPOINT_URL": endpoint,
+        "PODOPS_S3_PATH_STYLE": "true",
+        "PODOPS_S3_REGION": S3_REGION,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
