@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -85,3 +85,19 @@ def serve(
     finally:
         process.terminate()
         process.wait(10)
+
+
+def run_app(app: Any, port: int) -> None:
+    """Serve `app` on 127.0.0.1:`port` as a production web process does (uvloop, httptools,
+    no access log), so podops and every reference are measured on the same server settings."""
+    import uvicorn
+
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+    )

@@ -37,7 +37,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._load import free_port  # noqa: E402 — needs the path above
+from benchmarks._load import free_port, run_app  # noqa: E402 — needs the path above
 
 PRODUCTION = "benchmark-show"
 VERSION_DOCUMENT = {"name": "podops", "version": "", "api": "v1"}
@@ -45,17 +45,8 @@ TARGET = 0.8
 
 
 def _run(app: Any, port: int) -> None:
-    import uvicorn
 
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-    )
+    run_app(app, port)
 
 
 def serve_podops(port: int) -> None:

@@ -23,14 +23,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._load import free_port  # noqa: E402 — needs the path above
+from benchmarks._load import free_port, run_app  # noqa: E402 — needs the path above
 
 OPERATION_PATH = "/a/v1/operations/{operation_id}"
 
 
 def serve(mode: str, port: int) -> None:
     """The server side: the real app, or the same app with auth taken off the route."""
-    import uvicorn
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
@@ -66,15 +65,7 @@ def serve(mode: str, port: int) -> None:
         app.router.routes.insert(
             0, Route(OPERATION_PATH, without_auth, methods=["GET"], name="operation")
         )
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-    )
+    run_app(app, port)
 
 
 def main() -> None:

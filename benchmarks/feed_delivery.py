@@ -31,7 +31,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._load import free_port  # noqa: E402 — needs the path above
+from benchmarks._load import free_port, run_app  # noqa: E402 — needs the path above
 
 GUID = "0123456789ab"
 NOW = 1_735_689_600
@@ -164,7 +164,6 @@ def publish(storage_dir: Path, count: int) -> tuple[int, int]:
 
 
 def serve(port: int, per_request: bool) -> None:
-    import uvicorn
     from starlette.middleware.gzip import GZipMiddleware
 
     from podops.api import create_app
@@ -175,15 +174,7 @@ def serve(port: int, per_request: bool) -> None:
         # The app sees no Accept-Encoding, so it sends the plain feed, which the middleware
         # (which did see it) compresses on the way out, as a server without a copy would.
         app = GZipMiddleware(_without_accept_encoding(app), minimum_size=500, compresslevel=6)
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-    )
+    run_app(app, port)
 
 
 def _without_accept_encoding(app: Any) -> Any:

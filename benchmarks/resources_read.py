@@ -22,27 +22,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks._load import free_port  # noqa: E402 — needs the path above
+from benchmarks._load import free_port, run_app  # noqa: E402 — needs the path above
 
 PRODUCTION = "benchmark-show"
 
 
 def serve(port: int) -> None:
-    import uvicorn
 
     from podops.api import create_app
     from podops.settings import Settings
 
     app = create_app(Settings.from_env().with_secret())
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-    )
+    run_app(app, port)
 
 
 def seed(episodes: int) -> str:
