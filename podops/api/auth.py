@@ -26,7 +26,7 @@ from podops.api.bodies import read_json
 from podops.api.context import context_of, in_session
 from podops.api.docs import QueryParameter, documented
 from podops.api.middleware import RATE_LIMIT_STATE
-from podops.api.pagination import CURSOR, LIMIT, TimeKeyCursor, query_cursor, query_limit
+from podops.api.pagination import CURSOR, LIMIT, query_cursor, query_limit
 from podops.api.routing import path_for
 from podops.auth import Principal, Scope, TokenError, issued
 from podops.auth.scopes import parse_scopes
@@ -41,6 +41,7 @@ from podops.errors import (
 )
 from podops.models import IssuedToken
 from podops.services import productions
+from podops.services.paging import TimeKeyCursor
 from podops.untrusted import NUL, nul_refused
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -334,8 +335,7 @@ async def list_tokens(request: Request) -> Response:
                 # Not confirmed to a non-admin: "no user", as for one that does not exist.
                 raise NotFoundError(f"no user {named}", code="podops.auth.user_not_found")
             user_id = user.id
-        after = (cursor.at, cursor.key) if cursor is not None else None
-        return issued.list_tokens(session, caller, user_id=user_id, limit=limit + 1, after=after)
+        return issued.list_tokens(session, caller, user_id=user_id, limit=limit + 1, after=cursor)
 
     rows = await in_session(request, page)
     shown = rows[:limit]

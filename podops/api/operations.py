@@ -17,7 +17,7 @@ from podops.api.auth import principal_of, requires
 from podops.api.bodies import read_json
 from podops.api.context import context_of, in_session
 from podops.api.docs import QueryParameter, documented
-from podops.api.pagination import CURSOR, LIMIT, TimeKeyCursor, query_cursor, query_limit
+from podops.api.pagination import CURSOR, LIMIT, query_cursor, query_limit
 from podops.auth import Scope
 from podops.errors import BadRequestError
 from podops.jobs import PingJob
@@ -25,6 +25,7 @@ from podops.jobs.kinds import JOB_KINDS
 from podops.models import Operation, OperationStatus
 from podops.names import is_guid, is_name
 from podops.services import operations as operation_service
+from podops.services.paging import TimeKeyCursor
 
 _OPERATION_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -122,14 +123,13 @@ async def list_operations(request: Request) -> Response:
         kind=_choice(request, "kind", KINDS),
         status=_choice(request, "state", STATES),
     )
-    after = (cursor.at, cursor.key) if cursor is not None else None
     rows = await in_session(
         request,
         operation_service.list_operations,
         principal_of(request),
         wanted,
         limit=limit + 1,
-        after=after,
+        after=cursor,
     )
     page = rows[:limit]
     next_cursor = (

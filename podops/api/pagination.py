@@ -3,22 +3,18 @@ opaque (time, key) cursor of the lists ordered by time."""
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from podops.api.docs import QueryParameter
 from podops.errors import BadRequestError
-from podops.resources._types import MAX_UNIX_TIME
+from podops.services.paging import TimeKeyCursor
 from podops.untrusted import ascii_int
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 # An encoded cursor is about 60 characters; the OpenAPI document says 200 at most.
-MAX_CURSOR_LENGTH = 200
 
 LIMIT = QueryParameter(
     "limit",
@@ -47,41 +43,6 @@ def query_choice(request: Request, name: str, allowed: tuple[str, ...], default:
     if value not in allowed:
         raise BadRequestError(f"{name} must be one of {', '.join(allowed)}", field=name)
     return value
-
-
-@dataclass(frozen=True)
-class TimeKeyCursor:
-    """Where a page ordered by (time, key) ended, opaque to clients: the list of tokens and of
-    operations use it. Its time is range-checked and its key must match the list's own key
-    pattern, so a forged cursor is a 400, never a database overflow."""
-
-    at: int
-    key: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.at, self.key], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    @classmethod
-    def decode(cls, text: str, key: re.Pattern[str]) -> TimeKeyCursor:
-        try:
-            if len(text) <= MAX_CURSOR_LENGTH:
-                padded = text + "=" * (-len(text) % 4)
-                at, found = json.loads(base64.urlsafe_b64decode(padded.encode()))
-                if (
-                    type(at) is int
-                    and 0 <= at <= MAX_UNIX_TIME
-                    and isinstance(found, str)
-                    and key.fullmatch(found)
-                ):
-                    return cls(at, found)
-        except (ValueError, TypeError, RecursionError):
-            pass
-        raise BadRequestError(
-            "cursor is not one this service handed out",
-            code="podops.request.invalid_cursor",
-            field="cursor",
-        )
 
 
 def query_cursor(request: Request, key: re.Pattern[str]) -> TimeKeyCursor | None:

@@ -158,7 +158,7 @@ async def list_resources(request: Request) -> Response:
     limit = query_limit(request)
     order = query_choice(request, "order", ("desc", "asc"), "desc")
     raw_cursor = request.query_params.get("cursor")
-    cursor = service.Cursor.decode(raw_cursor) if raw_cursor is not None else None
+    cursor = service.decode_cursor(raw_cursor) if raw_cursor is not None else None
     labels = _labels(request)
 
     page = await in_connection(

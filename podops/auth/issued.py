@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from podops.auth.tokens import Principal
 from podops.models import IssuedToken
+from podops.services import paging
+from podops.services.paging import TimeKeyCursor
 
 
 def list_tokens(
@@ -17,7 +19,7 @@ def list_tokens(
     *,
     user_id: str,
     limit: int,
-    after: tuple[int, str] | None,
+    after: TimeKeyCursor | None,
 ) -> list[IssuedToken]:
     """`user_id`'s unexpired tokens (revoked ones too, marked), newest first, `limit` of them
     after the (issued_at, jti) `after`. A production token sees its production's tokens only:
@@ -28,12 +30,8 @@ def list_tokens(
     if principal.production is not None:
         query = query.where(IssuedToken.production == principal.production)
     if after is not None:
-        at, jti = after
         query = query.where(
-            or_(
-                IssuedToken.issued_at < at,
-                and_(IssuedToken.issued_at == at, IssuedToken.jti < jti),
-            )
+            paging.after(IssuedToken.issued_at, IssuedToken.jti, after, newest_first=True)
         )
     query = query.order_by(IssuedToken.issued_at.desc(), IssuedToken.jti.desc())
     return list(session.scalars(query.limit(limit)))

@@ -13,6 +13,8 @@ from podops.auth import Principal
 from podops.errors import NotFoundError
 from podops.imports.report import with_media_imports
 from podops.models import Operation, Production
+from podops.services import paging
+from podops.services.paging import TimeKeyCursor
 from podops.services.productions import get_production, may_access
 
 
@@ -62,7 +64,7 @@ def list_operations(
     wanted: OperationFilter,
     *,
     limit: int,
-    after: tuple[int, str] | None,
+    after: TimeKeyCursor | None,
 ) -> list[Operation]:
     """The operations the caller may see (`can_see`, in SQL), newest first, `limit` of them
     after the (created_at, id) `after`. A production named in `wanted` that is not the
@@ -87,12 +89,8 @@ def list_operations(
     if wanted.status is not None:
         query = query.where(Operation.status == wanted.status)
     if after is not None:
-        at, operation_id = after
         query = query.where(
-            or_(
-                Operation.created_at < at,
-                and_(Operation.created_at == at, Operation.id < operation_id),
-            )
+            paging.after(Operation.created_at, Operation.id, after, newest_first=True)
         )
     query = query.order_by(Operation.created_at.desc(), Operation.id.desc()).limit(limit)
     return list(session.scalars(query))

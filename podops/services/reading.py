@@ -19,7 +19,8 @@ from podops.errors import NotFoundError
 from podops.models import Production, Resource
 from podops.names import Kind, is_guid
 from podops.services import productions, resources
-from podops.services.resources import Cursor, Order, get_resource
+from podops.services.paging import TimeKeyCursor
+from podops.services.resources import Order, get_resource
 
 # The stored JSON text: CAST is a no-op on SQLite and PostgreSQL's json type keeps the text.
 _DOCUMENT_TEXT = cast(Resource.document, Text).label("document")
@@ -101,7 +102,7 @@ def read_page(
     *,
     kind: Kind | None,
     limit: int,
-    cursor: Cursor | None,
+    cursor: TimeKeyCursor | None,
     order: Order,
     labels: dict[str, str],
 ) -> str:
@@ -128,6 +129,6 @@ def read_page(
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        following = Cursor(rows[-1].date, rows[-1].guid).encode()
+        following = TimeKeyCursor(rows[-1].date, rows[-1].guid).encode()
     documents = ",".join(row.document for row in rows)
     return f'{{"resources":[{documents}],"next_cursor":{json.dumps(following)}}}'

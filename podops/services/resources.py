@@ -8,24 +8,24 @@ refused — it was meant for another production. Every stored document carries a
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
+import re
 import time
-from dataclasses import dataclass
 from typing import Any, Literal, TypeVarTuple
 
-from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import feeds
 from podops.errors import BadRequestError, ConflictError, NotFoundError, PreconditionFailedError
 from podops.models import Production, Resource, ResourceLabel
-from podops.names import Kind, is_guid, new_guid
+from podops.names import GUID_PATTERN, Kind, is_guid, new_guid
 from podops.publish.mapping import feed_url, rendered_html
 from podops.resources import AnyDocument, asset_references, dump_resource, server_owned_values
-from podops.resources._types import MAX_UNIX_TIME
+from podops.services import paging
+from podops.services.paging import TimeKeyCursor
 
 Order = Literal["asc", "desc"]
 # A text within its byte limit as written, over it as the feed publishes it.
@@ -167,44 +167,12 @@ def get_resource(session: Session, production: Production, kind: Kind, key: str)
     return found
 
 
-# An encoded cursor is about 40 characters; the OpenAPI document says 200 at most.
-MAX_CURSOR_LENGTH = 200
+def decode_cursor(text: str) -> TimeKeyCursor:
+    """A resource list's cursor: (date, GUID) of the page's last resource; 400 if forged."""
+    return TimeKeyCursor.decode(text, _GUID_KEY)
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page ended: the (date, guid) of its last resource, opaque to clients."""
-
-    date: int
-    guid: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.date, self.guid], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        """The cursor `encode` made; 400 for anything else. Its date is range-checked (a client
-        may send any JSON it likes: 2**63 overflows either database's integers)."""
-        try:
-            if len(text) <= MAX_CURSOR_LENGTH:
-                padded = text + "=" * (-len(text) % 4)
-                date, guid = json.loads(base64.urlsafe_b64decode(padded.encode()))
-                if (
-                    isinstance(date, int)
-                    and not isinstance(date, bool)
-                    and 0 <= date <= MAX_UNIX_TIME
-                    and isinstance(guid, str)
-                    and is_guid(guid)
-                ):
-                    return cls(date, guid)
-        except (ValueError, TypeError, RecursionError):
-            pass
-        raise BadRequestError(
-            "cursor is not one this service handed out",
-            code="podops.request.invalid_cursor",
-            field="cursor",
-        )
+_GUID_KEY = re.compile(GUID_PATTERN)
 
 
 def list_resources(
@@ -213,10 +181,10 @@ def list_resources(
     *,
     kind: Kind | None,
     limit: int,
-    cursor: Cursor | None,
+    cursor: TimeKeyCursor | None,
     order: Order,
     labels: dict[str, str],
-) -> tuple[list[Resource], Cursor | None]:
+) -> tuple[list[Resource], TimeKeyCursor | None]:
     """A page of resources by date (then GUID), and the cursor of the next page if any."""
     query = paged(
         select(Resource),
@@ -230,7 +198,7 @@ def list_resources(
     if len(rows) <= limit:
         return rows, None
     page = rows[:limit]
-    return page, Cursor(page[-1].date, page[-1].guid)
+    return page, TimeKeyCursor(page[-1].date, page[-1].guid)
 
 
 Columns = TypeVarTuple("Columns")
@@ -241,7 +209,7 @@ def paged(
     *,
     production_guid: str,
     kind: Kind | None,
-    cursor: Cursor | None,
+    cursor: TimeKeyCursor | None,
     order: Order,
     labels: dict[str, str],
 ) -> Select[*Columns]:
@@ -260,17 +228,9 @@ def paged(
             )
         )
     if cursor is not None:
-        if order == "desc":
-            after = or_(
-                Resource.date < cursor.date,
-                and_(Resource.date == cursor.date, Resource.guid < cursor.guid),
-            )
-        else:
-            after = or_(
-                Resource.date > cursor.date,
-                and_(Resource.date == cursor.date, Resource.guid > cursor.guid),
-            )
-        query = query.where(after)
+        query = query.where(
+            paging.after(Resource.date, Resource.guid, cursor, newest_first=order == "desc")
+        )
     if order == "desc":
         return query.order_by(Resource.date.desc(), Resource.guid.desc())
     return query.order_by(Resource.date.asc(), Resource.guid.asc())
