@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 import uvicorn
@@ -28,6 +28,11 @@ from podops.auth.users import UserError, create_user, deactivate_user, find_user
 from podops.db import Database, DatabaseUnavailableError
 from podops.logs import configure_logging
 from podops.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from podops.models import User
 
 logger = logging.getLogger("podops.cli")
 
@@ -363,6 +368,7 @@ def token_create(
         user = find_user(session, user_key)
         if user is None:
             raise click.ClickException(f"no user {user_key}")
+        _check_production(session, user, production)
         try:
             issued, claims = Authenticator(with_secret(settings), database).issue(
                 session, user, scopes=scopes, ttl=expires, production=production
@@ -411,6 +417,7 @@ def service_account_create(
         user = find_user(session, user_key)
         if user is None:
             raise click.ClickException(f"no user {user_key}")
+        _check_production(session, user, production)
         account, credentials = create_service_account(
             session,
             user,
@@ -423,6 +430,22 @@ def service_account_create(
         with os.fdopen(fd, "w") as handle:
             json.dump(credentials, handle, indent=2)
     click.echo(f"created {account.client_id}; credentials in {output}")
+
+
+def _check_production(session: Session, user: User, production: str | None) -> None:
+    """A token restricted to `production` is of use only if the user may reach it: refuse one
+    that does not exist or is someone else's (an admin reaches every production)."""
+    if production is None:
+        return
+    from sqlalchemy import select
+
+    from podops.models import Production
+
+    owner = session.scalar(select(Production.owner_id).where(Production.name == production))
+    if owner is None or (owner != user.id and not user.is_admin):
+        raise click.ClickException(
+            f"no production {production} of {user.email}: create it first (po create)"
+        )
 
 
 @contextlib.contextmanager

@@ -85,10 +85,37 @@ def test_token_create_refuses_what_cannot_be_granted(
     assert message in output
 
 
+def create_production(env: dict[str, str], live_server: LiveServer, email: str, name: str) -> None:
+    """`name`, owned by `email`, made as its owner would: a token from the server CLI, then po."""
+    token = run(
+        podops, ["token", "create", "--user", email, "--scope", "production:write"], env
+    ).splitlines()[0]
+    run(po, ["--api", live_server.url, "--token", token, "create", name, "--title", "T"], env)
+
+
+@pytest.mark.parametrize("command", ["token", "serviceaccount"])
+def test_a_production_restriction_must_name_a_production_of_the_user(
+    env: dict[str, str], live_server: LiveServer, tmp_path: Path, command: str
+) -> None:
+    # Such a token could reach nothing: ownership is checked on every request. Say so now.
+    run(podops, ["users", "create", "host@example.com"], env)
+    run(podops, ["users", "create", "other@example.com"], env)
+    create_production(env, live_server, "other@example.com", "someone-elses-show")
+    extra = ["--name", "CI", "--output", str(tmp_path / "ci.json")]
+    args = [command, "create", "--user", "host@example.com", "--scope", "production:read"]
+    if command == "serviceaccount":
+        args += extra
+    for production in ("no-such-show-01", "someone-elses-show"):
+        refused = run(podops, [*args, "--production", production], env, code=1)
+        assert f"no production {production} of host@example.com" in refused
+    assert not (tmp_path / "ci.json").exists()
+
+
 def test_a_ci_pipeline_uses_a_credential_file_not_a_token(
     env: dict[str, str], live_server: LiveServer, tmp_path: Path
 ) -> None:
     run(podops, ["users", "create", "host@example.com"], env)
+    create_production(env, live_server, "host@example.com", "my-podcast-show")
     credentials = tmp_path / "ci.json"
     run(
         podops,
