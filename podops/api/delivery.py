@@ -98,13 +98,14 @@ async def serve_stored(
     cache_control: str,
     content_type: str | None = None,
     negotiated: str | None = None,
+    vary: str = "Accept-Encoding",
 ) -> Response:
     """The object under `key` as HTTP, with conditional requests and byte ranges.
 
     `negotiated` is for a representation chosen by `Accept-Encoding`: the `Content-Encoding`
     the object is stored in ("gzip"), or "identity" for the plain one; either way the answer
-    varies on that header. Ranges and validators are those of the stored bytes, as RFC 9110
-    has them for an encoded representation.
+    varies on `vary` (a redirect to a bucket on that header alone). Ranges and validators are
+    those of the stored bytes, as RFC 9110 has them for an encoded representation.
     """
     public = storage.public_url(key)
     if public is not None:
@@ -126,7 +127,7 @@ async def serve_stored(
         "X-Content-Type-Options": "nosniff",
     }
     if negotiated is not None:
-        headers["Vary"] = "Accept-Encoding"
+        headers["Vary"] = vary
         if negotiated != "identity":
             headers["Content-Encoding"] = negotiated
     if not_modified(request, stored):
@@ -223,18 +224,14 @@ def wants_page(accept: str | None) -> bool:
     )
 
 
+# A feed served here is chosen by its encoding and, for a browser, typed by `Accept` too.
+FEED_VARY = "Accept-Encoding, Accept"
+
+
 async def serve_feed(request: Request, key: str, missing: str) -> Response:
     """A published feed (or archive page), gzip-compressed for a client that accepts it when
     the build stored the compressed copy (`podops.publish.compressed`), else plain; typed for
     a browser to apply its stylesheet when the client asks for a page."""
-    response = await _serve_feed(request, key, missing)
-    # Served here, its type chosen by `Accept` too; a redirect to a bucket varies by encoding.
-    if "vary" in response.headers and response.status_code != 307:
-        response.headers["Vary"] = "Accept-Encoding, Accept"
-    return response
-
-
-async def _serve_feed(request: Request, key: str, missing: str) -> Response:
     storage = context_of(request).storage
     served_here = storage.public_url(key) is None
     feed_type = BROWSER_FEED_TYPE if wants_page(request.headers.get("accept")) else FEED_TYPE
@@ -256,6 +253,7 @@ async def _serve_feed(request: Request, key: str, missing: str) -> Response:
                 cache_control=FEED_CACHE,
                 content_type=feed_type,
                 negotiated="gzip",
+                vary=FEED_VARY,
             )
         except NotFoundError:
             pass  # published before feeds were compressed: the plain feed answers
@@ -267,6 +265,7 @@ async def _serve_feed(request: Request, key: str, missing: str) -> Response:
             cache_control=FEED_CACHE,
             content_type=feed_type,
             negotiated="identity",
+            vary=FEED_VARY,
         )
     except NotFoundError:
         raise NotFoundError(missing, code="podops.feed.not_found") from None
