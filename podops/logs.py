@@ -14,6 +14,7 @@ import logging
 import math
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
@@ -67,30 +68,41 @@ class TextFormatter(logging.Formatter):
 
 class JsonLineHandler(logging.StreamHandler[TextIO]):
     """podops' JSON handler: a record's line, as `JsonFormatter` writes it, to `stream`; and
-    the same line straight from an event's fields (`write_event`)."""
+    the same lines straight from events' fields (`write_events`)."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
         self.setFormatter(JsonFormatter())
 
-    def write_event(self, logger: str, level: int, message: str, fields: dict[str, Any]) -> None:
-        """The line `logger`'s record of `message` with `fields` as extras would have, written
-        piece by piece: `JSONEncoder.encode` sets up a new encoder for every call, which costs
-        more than a request log line's few strings and numbers take to write."""
-        parts = [f'{{"time": {round(time.time(), 3)!r}', _head(logger, level, message)]
-        for key, value in fields.items():
-            kind = type(value)
-            if kind is str:
-                text = _json_string(value)
-            elif kind is int or (kind is float and math.isfinite(value)):
-                text = repr(value)
-            else:
-                text = _ENCODER.encode(value)
-            parts.append(f", {_json_string(key)}: {text}")
-        parts.append("}" + self.terminator)
-        line = "".join(parts)
+    def write_events(
+        self,
+        logger: str,
+        level: int,
+        message: str,
+        names: Sequence[str],
+        events: Iterable[tuple[float, Iterable[Any]]],
+    ) -> None:
+        """A line for each event (the time it happened, and its values of the fields `names`),
+        all written at once and flushed once."""
+        head = _head(logger, level, message)
+        keys = [f", {_json_string(name)}: " for name in names]
+        parts: list[str] = []
+        for created, values in events:
+            parts.append(f'{{"time": {round(created, 3)!r}{head}')
+            for key, value in zip(keys, values, strict=True):
+                kind = type(value)
+                if kind is str:
+                    text = _json_string(value)
+                elif kind is int or (kind is float and math.isfinite(value)):
+                    text = repr(value)
+                else:
+                    text = _ENCODER.encode(value)
+                parts.append(key)
+                parts.append(text)
+            parts.append("}" + self.terminator)
+        text = "".join(parts)
         with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
-            self.stream.write(line)
+            self.stream.write(text)
             self.stream.flush()
 
 
@@ -111,20 +123,41 @@ class EventLogger:
         self.logger = logging.getLogger(name)
 
     def info(self, message: str, **fields: Any) -> None:
+        self.info_many(message, tuple(fields), [(time.time(), tuple(fields.values()))])
+
+    def info_many(
+        self,
+        message: str,
+        names: Sequence[str],
+        events: Sequence[tuple[float, Sequence[Any]]],
+    ) -> None:
+        """Log `message` once for each event: the time it happened, and its values of the
+        fields `names`. To the JSON handler, in one write; else one record each, dated when
+        its event happened."""
         logger = self.logger
-        if not logger.isEnabledFor(logging.INFO):
+        if not events or not logger.isEnabledFor(logging.INFO):
             return
         handler = self._sole_json_handler(logging.INFO)
         if handler is not None:
             try:
-                handler.write_event(logger.name, logging.INFO, message, fields)
+                handler.write_events(logger.name, logging.INFO, message, names, events)
                 return
             except Exception:  # noqa: S110 — the logging machinery reports it below
                 pass
-        record = logger.makeRecord(
-            logger.name, logging.INFO, __file__, 0, message, (), None, extra=fields
-        )
-        logger.handle(record)
+        for created, values in events:
+            record = logger.makeRecord(
+                logger.name,
+                logging.INFO,
+                __file__,
+                0,
+                message,
+                (),
+                None,
+                extra=dict(zip(names, values, strict=True)),
+            )
+            # Dated when it happened, not when it was written.
+            record.created, record.msecs = created, (created % 1) * 1000
+            logger.handle(record)
 
     def _sole_json_handler(self, level: int) -> JsonLineHandler | None:
         """The one handler a record of `level` would reach, when it is a `JsonLineHandler`

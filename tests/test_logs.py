@@ -8,15 +8,17 @@ import json
 import logging
 import math
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from podops.api import create_app, middleware
+from podops.api import create_app, request_ledger
 from podops.logs import EventLogger, JsonFormatter, JsonLineHandler
 from podops.settings import Settings
+from tests.support.processes import wait_until
 
 FIELDS: dict[str, Any] = {
     "method": "GET",
@@ -116,14 +118,18 @@ def test_a_failing_stream_is_reported_by_logging_not_raised(
 def test_each_request_writes_one_json_line(settings: Settings) -> None:
     stream = io.StringIO()
     handler = JsonLineHandler(stream)
-    request_log = middleware.request_log.logger
+    request_log = request_ledger.request_log.logger
     request_log.addHandler(handler)
     request_log.propagate = False
     request_log.setLevel(logging.INFO)
     try:
         with TestClient(create_app(settings)) as client:
+            asked = time.time()
             client.get("/", headers={"X-Request-ID": "req-7"})
             client.get("/no-such-page")
+            answered = time.time()
+            # Written in a batch, within the ledger's flush delay, while the app runs on.
+            wait_until(lambda: len(lines(stream)) == 2, 5, "the two request lines")
     finally:
         request_log.removeHandler(handler)
         request_log.propagate = True
@@ -138,6 +144,8 @@ def test_each_request_writes_one_json_line(settings: Settings) -> None:
     }
     assert first["request_id"] == "req-7"
     assert first["duration_ms"] >= 0
+    # Each line is dated when its request ended, not when the batch was written.
+    assert asked - 0.001 <= first["time"] <= second["time"] <= answered + 0.001
     assert (second["path"], second["status"], len(second["request_id"])) == (
         "/no-such-page",
         404,

@@ -10,8 +10,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from podops import migrate
+from podops import metrics, migrate
 from podops.api import create_app
+from podops.api.request_ledger import FLUSH_SECONDS
 from podops.db import Database
 from podops.runtime import Runtime
 from podops.settings import Settings
@@ -54,6 +55,23 @@ def scrape(client: TestClient | httpx.Client, **headers: str) -> Samples:
     return samples(response.text)
 
 
+def scrape_when(
+    client: httpx.Client, name: str, labels: dict[str, str], expected: float
+) -> Samples:
+    """A scrape in which `name` with `labels` has reached `expected`. Each web process writes
+    its requests' figures within `FLUSH_SECONDS` of answering them (`request_ledger`), so
+    the other process's last requests may not be in the first scrape; fail after 5 s."""
+    scraped: Samples = {}
+
+    def reached() -> bool:
+        nonlocal scraped
+        scraped = scrape(client)
+        return value(scraped, name, **labels) >= expected
+
+    wait_until(reached, 5, f"{name} {labels} to reach {expected}", FLUSH_SECONDS)
+    return scraped
+
+
 @pytest.fixture
 def app_client(tmp_path: Path) -> Iterator[TestClient]:
     settings = make_settings(tmp_path)
@@ -87,6 +105,26 @@ def test_requests_are_counted_by_route_template_and_status(app_client: TestClien
     latency = "podops_http_request_duration_seconds_count"
     assert moved(latency, method="GET", route=template, status="401") == 2
     assert value(after, "podops_operation_oldest_waiting_seconds") == 0
+
+
+def test_a_batch_of_requests_is_counted_as_each_would_be(app_client: TestClient) -> None:
+    route = {"method": "GET", "route": "/batch/{n}", "status": "200"}
+    before = scrape(app_client)
+    metrics.record_requests(("GET", "/batch/{n}", 200, s) for s in (0.003, 0.004, 0.03, 400.0))
+    after = scrape(app_client)
+
+    def moved(name: str, **labels: str) -> float:
+        return value(after, name, **route, **labels) - value(before, name, **route, **labels)
+
+    assert moved("podops_http_requests_total") == 4
+    assert moved("podops_http_request_duration_seconds_count") == 4
+    assert moved("podops_http_request_duration_seconds_sum") == pytest.approx(400.037)
+    # Buckets count every sample at or below their bound.
+    assert moved("podops_http_request_duration_seconds_bucket", le="0.005") == 2
+    assert moved("podops_http_request_duration_seconds_bucket", le="0.025") == 2
+    assert moved("podops_http_request_duration_seconds_bucket", le="0.05") == 3
+    assert moved("podops_http_request_duration_seconds_bucket", le="300.0") == 3
+    assert moved("podops_http_request_duration_seconds_bucket", le="+Inf") == 4
 
 
 def test_with_a_metrics_token_only_its_bearer_reads_metrics(tmp_path: Path) -> None:
@@ -141,12 +179,12 @@ def run_live(settings: Settings, tmp_path: Path, import_url: str) -> None:
             before = scrape(client)
             assert value(before, "podops_operations_total", kind="build", outcome="success") == 0
             produce(client, "metrics-show", import_url, base_url=settings.base_url)
-            scraped = scrape(client)
+            upload = {"method": "POST", "route": "/a/v1/upload/{prod}", "status": "201"}
+            scraped = scrape_when(client, "podops_http_requests_total", upload, 2)
 
             def count(name: str, **labels: str) -> float:
                 return value(scraped, name, **labels)
 
-            upload = {"method": "POST", "route": "/a/v1/upload/{prod}", "status": "201"}
             assert count("podops_http_requests_total", **upload) == 2
             assert count("podops_http_request_duration_seconds_count", **upload) == 2
             assert count("podops_operations_total", kind="build", outcome="success") == 1
@@ -163,8 +201,8 @@ def run_live(settings: Settings, tmp_path: Path, import_url: str) -> None:
             # A second build of the same production: nothing changed, the counters move.
             again = poll(client, started(client.post("/a/v1/build", json={"guid": "metrics-show"})))
             assert again["status"] == "Success"
-            later = scrape(client)
             build = {"method": "POST", "route": "/a/v1/build", "status": "202"}
+            later = scrape_when(client, "podops_http_requests_total", build, 2)
             assert value(later, "podops_http_requests_total", **build) == 2
             assert value(later, "podops_operations_total", kind="build", outcome="success") == 2
             assert value(later, "podops_build_feed_bytes_count", result="unchanged") == 1

@@ -35,6 +35,7 @@ from podops.api.errors import EXCEPTION_HANDLERS
 from podops.api.middleware import BodyLimits, BodyRate, RequestMiddleware
 from podops.api.openapi import build_openapi
 from podops.api.reference import reference_endpoint
+from podops.api.request_ledger import RequestLedger
 from podops.api.routing import Prefix
 from podops.api.tracing import TracingMiddleware
 from podops.metrics import enable_metrics
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            ledger.flush()
             await upload_slots.close()
             await context.aclose()
 
@@ -107,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api-spec/v1", openapi_document, methods=["GET"]),
         Route("/docs", api_reference, methods=["GET"]),
     ]
+    ledger = RequestLedger(routes)
     # Outermost, and only when traces are exported: otherwise no request pays for it.
     tracing = (
         [Middleware(TracingMiddleware, routes=routes, tracing=context.tracing)]
@@ -121,7 +124,7 @@ def create_app(settings: Settings) -> Starlette:
             # line, in one layer: a layer a concern would cost every request a call each.
             Middleware(
                 RequestMiddleware,
-                routes=routes,
+                ledger=ledger,
                 limits=BodyLimits(
                     max_bytes=settings.max_body_bytes,
                     exempt_prefixes=UPLOAD_PREFIXES,
@@ -134,4 +137,5 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.context = context
     app.state.upload_slots = upload_slots
+    app.state.request_ledger = ledger
     return app

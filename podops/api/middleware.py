@@ -1,9 +1,11 @@
 """Everything the API does around each request, in one pure-ASGI layer (`RequestMiddleware`):
 refusals (a NUL in the path or query, a body declared too large), the body size limit and the
-body rate while reading, the request id, the rate-limit headers, the metrics and the log line.
+body rate while reading, the request id, the rate-limit headers, and the request handed to the
+ledger that writes its metrics and log line (`request_ledger`).
 
 One layer, because each layer of middleware costs a coroutine, a `send` closure and a pass over
-the headers on every request, which is most of what a small request costs (issue 17).
+the headers on every request, which is most of what a small request costs (issue 17); for the
+same reason a request without a body is not given the guarded `receive` it could not use.
 """
 
 from __future__ import annotations
@@ -15,16 +17,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from podops.api.metrics import RequestMeter
+from podops.api.request_ledger import RequestLedger
 from podops.api.responses import error_response
 from podops.errors import BodyTimeoutError, BodyTooLargeError
-from podops.logs import EventLogger
 from podops.untrusted import NUL, ascii_int, nul_refused
-
-request_log = EventLogger("podops.request")
 
 # A client's own request id is kept only if it cannot break a log line or a header.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -74,12 +72,13 @@ class RequestMiddleware:
     - gives it an id (`X-Request-ID`, the client's own if harmless) and adds the
       `X-RateLimit-*` headers a route's rate-limit check left in the request state, errors
       included;
-    - counts and times it by method, route template and status, and logs one line.
+    - hands it, with its status and time taken, to the `ledger`, which counts it by method,
+      route template and status, and logs one line.
     """
 
-    def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute], limits: BodyLimits) -> None:
+    def __init__(self, app: ASGIApp, *, ledger: RequestLedger, limits: BodyLimits) -> None:
         self.app = app
-        self.meter = RequestMeter(routes)
+        self.ledger = ledger
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -87,7 +86,7 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        offered_id, declared_length = _request_headers(scope["headers"])
+        offered_id, declared_length, chunked = _request_headers(scope["headers"])
         request_id = offered_id if _REQUEST_ID.fullmatch(offered_id) else _new_request_id()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
@@ -108,18 +107,13 @@ class RequestMiddleware:
             if refusal is not None:
                 await refusal(scope, receive, send_with_headers)
             else:
-                await self.app(scope, self._guarded(scope, receive), send_with_headers)
+                # A request with neither length nor chunks has no body (RFC 9112 §6.3): its
+                # `receive` has nothing to limit.
+                has_body = chunked or declared_length not in (None, "0")
+                guarded = self._guarded(scope, receive) if has_body else receive
+                await self.app(scope, guarded, send_with_headers)
         finally:
-            seconds = time.perf_counter() - started
-            self.meter.record(scope, status, seconds)
-            request_log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round(seconds * 1000, 2),
-                request_id=request_id,
-            )
+            self.ledger.add(scope, status, time.perf_counter() - started, request_id)
 
     def _refusal(self, scope: Scope, declared_length: str | None) -> ASGIApp | None:
         """The error response for a request refused before its route runs, or None."""
@@ -180,17 +174,21 @@ class RequestMiddleware:
         return guarded_receive
 
 
-def _request_headers(headers: Sequence[tuple[bytes, bytes]]) -> tuple[str, str | None]:
-    """The request's first `X-Request-ID` ('' if none) and first `Content-Length` (None if
-    none), in one pass over its headers (names arrive lower-cased)."""
-    request_id, length = "", None
+def _request_headers(headers: Sequence[tuple[bytes, bytes]]) -> tuple[str, str | None, bool]:
+    """The request's first `X-Request-ID` ('' if none), its first `Content-Length` (None if
+    none), and whether it declares a `Transfer-Encoding` (a chunked body), in one pass over its
+    headers (names arrive lower-cased)."""
+    request_id, length, chunked = "", None, False
     for name, value in headers:
         if name == b"x-request-id":
             if not request_id:
                 request_id = value.decode("latin-1")
-        elif name == b"content-length" and length is None:
-            length = value.decode("latin-1")
-    return request_id, length
+        elif name == b"content-length":
+            if length is None:
+                length = value.decode("latin-1")
+        elif name == b"transfer-encoding":
+            chunked = True
+    return request_id, length, chunked
 
 
 def _with_headers(
@@ -200,10 +198,11 @@ def _with_headers(
 ) -> list[tuple[bytes, bytes]]:
     """A response's headers with the request id and the rate-limit headers, each replacing
     any of the same name. A new list: a response object may be sent more than once."""
+    if not limits:  # most answers; and nothing but this layer sets the id
+        return [*headers, id_header]
     added = [id_header]
-    if limits:
-        for name, value in limits.items():
-            added.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    for name, value in limits.items():
+        added.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     names = {name for name, _ in added}
     return [header for header in headers if header[0] not in names] + added
 
