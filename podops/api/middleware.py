@@ -87,7 +87,9 @@ class RequestMiddleware:
             return
         started = time.perf_counter()
         offered_id, declared_length, chunked = _request_headers(scope["headers"])
-        request_id = offered_id if _REQUEST_ID.fullmatch(offered_id) else _new_request_id()
+        request_id = (
+            offered_id if offered_id and _REQUEST_ID.fullmatch(offered_id) else _new_request_id()
+        )
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         id_header = (b"x-request-id", request_id.encode())
@@ -210,4 +212,7 @@ def _with_headers(
 def _new_request_id() -> str:
     # An id, not a secret: the process's PRNG (reseeded in each forked worker) spares the
     # system call `secrets` makes for every request.
-    return f"{random.getrandbits(64):016x}"
+    return _random_bytes(8).hex()
+
+
+_random_bytes = random.randbytes

@@ -16,14 +16,14 @@ import atexit
 import time
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from podops import metrics
 from podops.api.routing import walk
-from podops.logs import EventLogger
+from podops.logs import EventLogger, json_string
 
 FLUSH_SECONDS = 0.05
 
@@ -32,10 +32,11 @@ request_log = EventLogger("podops.request")
 # The request log's fields, in the order each line has them.
 LOG_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 
-# What is kept of a request until it is written: the time it ended, its method, path, matched
-# route (None when no route answered), status, seconds taken and request id. A tuple: this is
-# made on every request, and a tuple is the cheapest thing that holds it.
-_Answered = tuple[float, str, str, Any, int, float, str]
+# What is kept of a request until it is written: the time it ended, its method, path, the
+# identity of its matched route (of None when no route answered), status, seconds taken and
+# request id. A tuple of numbers and strings: made on every request, it is the cheapest thing
+# that holds them, and one the garbage collector stops tracking.
+_Answered = tuple[float, str, str, int, int, float, str]
 
 
 class RequestLedger:
@@ -61,7 +62,7 @@ class RequestLedger:
                 time.time(),
                 scope["method"],
                 scope["path"],
-                scope.get("route"),
+                id(scope.get("route")),
                 status,
                 seconds,
                 request_id,
@@ -80,17 +81,46 @@ class RequestLedger:
             return
         templates, unmatched = self._templates, metrics.UNMATCHED_ROUTE
         metrics.record_requests(
-            (method, templates.get(id(route), unmatched), status, seconds)
+            (method, templates.get(route, unmatched), status, seconds)
             for _, method, _, route, status, seconds, _ in answered
         )
-        self._log.info_many(
-            "request",
-            LOG_FIELDS,
-            [
-                (ended, (method, path, status, round(seconds * 1000, 2), request_id))
-                for ended, method, path, _, status, seconds, request_id in answered
-            ],
-        )
+
+        def json_lines(head: str) -> str:
+            # Each field's type is known: one format a line, no look at each value's type.
+            return "".join(
+                [
+                    f'{{"time": {round(ended, 3)!r}{head}, "method": {json_string(method)}, '
+                    f'"path": {json_string(path)}, "status": {status}, '
+                    f'"duration_ms": {round(seconds * 1000, 2)!r}, '
+                    f'"request_id": {json_string(request_id)}}}\n'
+                    for ended, method, path, _, status, seconds, request_id in answered
+                ]
+            )
+
+        self._log.info_many("request", LOG_FIELDS, _LogEvents(answered), json_lines=json_lines)
+
+
+class _LogEvents(Sequence[tuple[float, tuple[str, str, int, float, str]]]):
+    """The requests as log events (their time, and their values of `LOG_FIELDS`), made only
+    if a logger other than the JSON fast path asks for them."""
+
+    def __init__(self, answered: list[_Answered]) -> None:
+        self._answered = answered
+
+    def __len__(self) -> int:
+        return len(self._answered)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[float, tuple[str, str, int, float, str]]: ...
+    @overload
+    def __getitem__(
+        self, index: slice
+    ) -> Sequence[tuple[float, tuple[str, str, int, float, str]]]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        ended, method, path, _, status, seconds, request_id = self._answered[index]
+        return ended, (method, path, status, round(seconds * 1000, 2), request_id)
 
 
 def _flush_if_alive(ledger: weakref.ref[RequestLedger]) -> None:
