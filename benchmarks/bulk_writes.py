@@ -4,39 +4,44 @@ transaction inserting the same documents, on SQLite and PostgreSQL, in one run.
     python benchmarks/bulk_writes.py [--episodes 1000] [--rounds 3] [--postgres URL]
 
 For each database (SQLite in a temporary directory; PostgreSQL in a fresh database made on the
-server `--postgres` names, default the local one, dropped afterwards; `--postgres ''` skips
-it), in alternated rounds, each into a fresh production that has its show:
+server `--postgres` names, by default `PODOPS_TEST_POSTGRES_URL`'s or the local one, dropped
+afterwards; `--postgres ''` skips it), in alternated rounds (the API first in odd rounds, the
+reference first in even ones), each into a fresh production that has its show:
 
   api        `POST /a/v1/production/{prod}/bulk` with the episodes in one JSON body, to the
              real app served by uvicorn (uvloop, httptools, one process), timed from the
              request sent to the answer read: validation, the checks a write does, Markdown
              rendered to HTML, ETags, labels, one transaction
   reference  the same documents as rows (`Resource` and `ResourceLabel`) added with the ORM and
-             committed in one transaction: no validation, no checks
+             committed in one transaction on a connected engine: no validation, no checks
 
-and prints episodes a second of each (median of the rounds) and their ratio beside its target
-(issue 17: the API at least 0.3 as fast as the reference).
+and prints episodes a second of each (median of the rounds), the median of the rounds' ratios
+beside its target (issue 17: the API at least 0.3 as fast as the reference) and each round's
+ratio. `BulkWrites` is the measurement; `benchmarks/api_speed.py` prints the same row in its
+table, measured in its own rounds beside the reads.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import secrets
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks._databases import POSTGRES_SERVER, benchmark_database  # noqa: E402
 from benchmarks._load import free_port, run_app  # noqa: E402 — needs the path above
+from benchmarks._ratios import Comparison, machine, print_table  # noqa: E402
 
 TARGET = 0.3
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+EPISODES = 1000
+REFERENCE = "one SQLAlchemy transaction"
 
 
 def serve(port: int) -> None:
@@ -111,41 +116,34 @@ def make_production(database_url: str, name: str) -> tuple[str, str]:
         context.close()
 
 
-def reference_insert(
-    database_url: str, production_guid: str, documents: list[dict[str, Any]]
-) -> float:
+def reference_insert(engine: Any, production_guid: str, documents: list[dict[str, Any]]) -> float:
     """Seconds to insert `documents` as rows with the ORM in one transaction."""
-    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     from podops.models import Resource, ResourceLabel
     from podops.names import new_guid
 
-    engine = create_engine(database_url)
-    try:
-        now = int(time.time())
-        started = time.perf_counter()
-        with Session(engine) as session, session.begin():
-            for document in documents:
-                guid = new_guid()
-                session.add(
-                    Resource(
-                        guid=guid,
-                        production_guid=production_guid,
-                        kind="episode",
-                        name=document["metadata"]["name"],
-                        document=document,
-                        etag='"0"',
-                        date=document["metadata"]["date"],
-                        created_at=now,
-                        updated_at=now,
-                    )
+    now = int(time.time())
+    started = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        for document in documents:
+            guid = new_guid()
+            session.add(
+                Resource(
+                    guid=guid,
+                    production_guid=production_guid,
+                    kind="episode",
+                    name=document["metadata"]["name"],
+                    document=document,
+                    etag='"0"',
+                    date=document["metadata"]["date"],
+                    created_at=now,
+                    updated_at=now,
                 )
-                for key, value in document["metadata"]["labels"].items():
-                    session.add(ResourceLabel(resource_guid=guid, key=key, value=value))
-        return time.perf_counter() - started
-    finally:
-        engine.dispose()
+            )
+            for key, value in document["metadata"]["labels"].items():
+                session.add(ResourceLabel(resource_guid=guid, key=key, value=value))
+    return time.perf_counter() - started
 
 
 def api_insert(base: str, token: str, name: str, documents: list[dict[str, Any]]) -> float:
@@ -164,72 +162,96 @@ def api_insert(base: str, token: str, name: str, documents: list[dict[str, Any]]
     return elapsed
 
 
-def measure(database_url: str, label: str, count: int, rounds: int) -> tuple[float, float]:
-    """Median episodes a second through the API and by the reference, on `database_url`."""
+class BulkWrites:
+    """`count` episodes written round by round through the bulk endpoint of the podops serving
+    `base` and by the reference, each into a new production of `database_url` (migrated, and
+    the one the server and `PODOPS_*` in this process's environment use)."""
+
+    def __init__(self, database_url: str, base: str, count: int) -> None:
+        from sqlalchemy import create_engine
+
+        self.database_url, self.base = database_url, base
+        self.documents = episodes(count)
+        self.engine = create_engine(database_url)
+        # Warm up both paths (imports, connections, caches) on productions of their own.
+        self._through_api("warm-up-api", self.documents[:50])
+        self._by_reference("warm-up-ref", self.documents[:50])
+
+    def round(self, number: int) -> tuple[float, float]:
+        """Episodes a second through the API and by the reference in round `number`: the API
+        writes first in odd rounds, the reference in even ones, so that a machine growing
+        busier or quieter weighs on both sides of the ratio alike."""
+        count = len(self.documents)
+        if number % 2:
+            api = self._through_api(f"bulk-api-{number:02d}", self.documents)
+            reference = self._by_reference(f"bulk-ref-{number:02d}", self.documents)
+        else:
+            reference = self._by_reference(f"bulk-ref-{number:02d}", self.documents)
+            api = self._through_api(f"bulk-api-{number:02d}", self.documents)
+        return count / api, count / reference
+
+    def comparison(self, rounds: list[tuple[float, float]]) -> Comparison:
+        return Comparison(
+            label=f"POST bulk, {len(self.documents)} episodes",
+            reference=REFERENCE,
+            unit="ep/s",
+            ours=[api for api, _reference in rounds],
+            theirs=[reference for _api, reference in rounds],
+            target=TARGET,
+        )
+
+    def _through_api(self, production: str, documents: list[dict[str, Any]]) -> float:
+        _guid, token = make_production(self.database_url, production)
+        return api_insert(self.base, token, production, documents)
+
+    def _by_reference(self, production: str, documents: list[dict[str, Any]]) -> float:
+        guid, _token = make_production(self.database_url, production)
+        return reference_insert(self.engine, guid, documents)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> BulkWrites:
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _error: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def measure(backend: str, postgres: str, count: int, rounds: int) -> Comparison:
+    """The API beside the reference on `backend` (sqlite or postgresql), round by round."""
     from benchmarks._load import serve as serving
-    from podops import migrate
-    from podops.db import Database
 
     data_dir = Path(tempfile.mkdtemp(prefix="podops-bulk-"))
-    env = {
-        **os.environ,
-        "PODOPS_DATA_DIR": str(data_dir),
-        "PODOPS_DATABASE_URL": database_url,
-        "PODOPS_LOG_LEVEL": "WARNING",
-        "PODOPS_RATE_LIMIT": "0",
-    }
-    os.environ.update(env)
-    database = Database(database_url)
-    migrate.upgrade(database)
-    database.dispose()
-    documents = episodes(count)
-    api_times: list[float] = []
-    reference_times: list[float] = []
-    with serving(Path(__file__).resolve(), "app", free_port(), env) as base:
-        # Warm up both paths (imports, connections, caches) on a production of their own.
-        _guid, token = make_production(database_url, "warm-up-prod")
-        api_insert(base, token, "warm-up-prod", documents[:50])
-        reference_insert(
-            database_url, make_production(database_url, "warm-up-ref")[0], documents[:50]
-        )
-        for number in range(rounds):
-            name = f"bulk-api-{number:02d}"
-            _guid, token = make_production(database_url, name)
-            api_times.append(api_insert(base, token, name, documents))
-            ref_guid, _token = make_production(database_url, f"bulk-ref-{number:02d}")
-            reference_times.append(reference_insert(database_url, ref_guid, documents))
-    api_rate = count / statistics.median(api_times)
-    reference_rate = count / statistics.median(reference_times)
-    print(
-        f"{label:<12}{api_rate:>14.0f}{reference_rate:>14.0f}"
-        f"{api_rate / reference_rate:>10.2f}{TARGET:>10.2f}"
-        f"   {'ok' if api_rate / reference_rate >= TARGET else 'BELOW TARGET'}"
-    )
-    return api_rate, reference_rate
-
-
-def fresh_postgres(server: str) -> tuple[str, Any]:
-    """A new database on `server`, and a function that drops it."""
-    from sqlalchemy import create_engine, make_url, text
-
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"podops_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+    with benchmark_database(backend, data_dir, postgres) as database_url:
+        env = {
+            **os.environ,
+            "PODOPS_DATA_DIR": str(data_dir),
+            "PODOPS_DATABASE_URL": database_url,
+            "PODOPS_LOG_LEVEL": "WARNING",
+            "PODOPS_RATE_LIMIT": "0",
+        }
+        os.environ.update(env)
+        script = Path(__file__).resolve()
+        with (
+            serving(script, "app", free_port(), env) as base,
+            BulkWrites(database_url, base, count) as bulk,
+        ):
+            return bulk.comparison([bulk.round(number) for number in range(1, rounds + 1)])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--episodes", type=int, default=EPISODES)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--postgres", default=POSTGRES, help="a server URL; '' skips PostgreSQL")
+    parser.add_argument(
+        "--postgres", default=POSTGRES_SERVER, help="a server URL; '' skips PostgreSQL"
+    )
     parser.add_argument("--serve", choices=["app"])
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
@@ -238,17 +260,13 @@ def main() -> None:
         return
     print(
         f"{args.episodes} episodes in one request (API) or one transaction (reference), "
-        f"median of {args.rounds} alternated rounds; episodes a second:"
+        f"{args.rounds} alternated rounds; {machine()}"
     )
-    print(f"{'database':<12}{'api':>14}{'reference':>14}{'ratio':>10}{'target':>10}")
-    data_dir = Path(tempfile.mkdtemp(prefix="podops-bulk-sqlite-"))
-    measure(f"sqlite:///{data_dir / 'podops.sqlite3'}", "sqlite", args.episodes, args.rounds)
-    if args.postgres:
-        url, drop = fresh_postgres(args.postgres)
-        try:
-            measure(url, "postgresql", args.episodes, args.rounds)
-        finally:
-            drop()
+    backends = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
+    for backend in backends:
+        comparison = measure(backend, args.postgres, args.episodes, args.rounds)
+        print()
+        print_table(backend, [comparison])
 
 
 if __name__ == "__main__":
