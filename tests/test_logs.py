@@ -3,6 +3,7 @@ writes for the same record, and the shortcut steps aside whenever anything else 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -16,6 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from podops.api import create_app, request_ledger
+from podops.api.request_ledger import RequestLedger
 from podops.logs import EventLogger, JsonFormatter, JsonLineHandler
 from podops.settings import Settings
 from tests.support.processes import wait_until
@@ -68,6 +70,36 @@ def test_an_event_is_written_as_the_formatter_writes_its_record(
     assert written.split(", ", 1)[1] == expected.split(", ", 1)[1]
     assert abs(json.loads(written)["time"] - record.created) < 5
     assert list(json.loads(written)) == list(json.loads(expected))
+
+
+def test_the_request_ledger_writes_the_lines_the_formatter_would(
+    own_logger: tuple[logging.Logger, io.StringIO, JsonLineHandler],
+) -> None:
+    """The ledger's own line format (`json_lines`) against the record of the same request."""
+    logger, stream, _ = own_logger
+    ledger = RequestLedger([], EventLogger(logger.name))
+    scope = {"method": "GET", "path": FIELDS["path"]}
+
+    async def answer_two() -> None:
+        ledger.add(scope, 404, 0.000123, "0123456789abcdef")
+        ledger.add({**scope, "method": "DELETE"}, 500, 12.3456789, "client-id.1")
+
+    asyncio.run(answer_two())
+    ledger.flush()
+    written = stream.getvalue().splitlines()
+    formatter = JsonFormatter()
+    for line, (method, status, ms, request_id) in zip(
+        written,
+        [("GET", 404, 0.12, "0123456789abcdef"), ("DELETE", 500, 12345.68, "client-id.1")],
+        strict=True,
+    ):
+        fields = {"method": method, "path": FIELDS["path"], "status": status}
+        fields |= {"duration_ms": ms, "request_id": request_id}
+        record = logger.makeRecord(
+            logger.name, logging.INFO, "", 0, "request", (), None, extra=fields
+        )
+        record.created = json.loads(line)["time"]
+        assert line == formatter.format(record)
 
 
 def test_other_listeners_get_the_record_itself(
