@@ -30,7 +30,7 @@ from feeds._lint_show import DESCRIPTION_MAX_BYTES, published_size
 from feeds.cache import ItemCache
 from feeds.categories import APPLE_CATEGORIES, is_apple_category
 from feeds.guid import podcast_guid
-from feeds.lint import Code, Finding, LintReport, lint
+from feeds.lint import Code, Finding, LintReport, lint, lint_each
 from feeds.markup import markdown_to_html
 from feeds.model import (
     AlternateEnclosure,
@@ -113,6 +113,7 @@ __all__ = [
     "ValueTimeSplit",
     "is_apple_category",
     "lint",
+    "lint_each",
     "markdown_to_html",
     "next_release",
     "page_show",

@@ -18,7 +18,7 @@ from feeds._lint_show import lint_show
 from feeds.cache import ItemCache
 from feeds.model import Episode, Show, ShowType
 
-__all__ = ["Code", "Finding", "LintReport", "lint"]
+__all__ = ["Code", "Finding", "LintReport", "lint", "lint_each"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +55,18 @@ def lint(
     lint_show(show, findings)
     lint_episodes(episodes, problems, now=now, findings=findings)
     return LintReport(errors=tuple(findings.errors), warnings=tuple(findings.warnings))
+
+
+def lint_each(show: Show, episodes: Iterable[Episode], *, now: int) -> list[LintReport]:
+    """For each of `episodes`, what `lint(show, [episode], now=now)` finds in it, less what
+    it finds in the show: many episodes written at once are each told what a write of that
+    episode alone would be, and the show is not checked again for each."""
+    serial = show.type is ShowType.SERIAL
+    reports: list[LintReport] = []
+    for episode in episodes:
+        own = episode_findings(episode, serial=serial)
+        findings = Findings()
+        problems = [(0, own)] if own is not CLEAN else []
+        lint_episodes([episode], problems, now=now, findings=findings)
+        reports.append(LintReport(errors=tuple(findings.errors), warnings=tuple(findings.warnings)))
+    return reports

@@ -160,3 +160,34 @@ def test_a_bulk_write_tells_each_document_what_a_single_write_would(
 
 def without_guids(texts: list[str]) -> list[str]:
     return [re.sub(r"\([0-9a-f]{12}\)", "(guid)", text) for text in texts]
+
+
+def test_each_episode_of_a_bulk_write_is_told_what_writing_it_alone_would(
+    producer: TestClient,
+) -> None:
+    """Episodes of one bulk write are mapped and linted together: each one's findings, at
+    whatever index, are still those of writing it alone."""
+    assert producer.post(f"{BASE}/show/{PROD}", json=show(PROD)).status_code == 201
+    now = int(time.time())
+    flac = episode("episode-0001", date=now - 3600)
+    flac["enclosure"]["type"] = "audio/flac"
+    probed = clean_episode("episode-0002")
+    probed["enclosure"] = {"rel": "external", "url": "https://cdn.example.com/b.mp3"}
+    scheduled = episode("episode-0003", date=now + 86_400)  # its errors are warnings
+    scheduled["enclosure"]["type"] = "audio/flac"
+    no_duration = episode("episode-0004", date=now - 60)
+    documents = [clean_episode("episode-0000"), flac, probed, scheduled, no_duration]
+
+    applied = producer.post(f"/a/v1/production/{PROD}/bulk", json={"documents": documents})
+
+    assert applied.status_code == 200, applied.text
+    results = applied.json()["results"]
+
+    for number, (document, result) in enumerate(zip(documents, results, strict=True)):
+        document["metadata"]["name"] = f"alone-{number:04d}"
+        alone = producer.post(f"{BASE}/episode/alone-{number:04d}", json=document)
+        assert alone.status_code == 201, alone.text
+        assert without_guids(result["warnings"]) == without_guids(warnings_of(alone)), number
+    assert results[0]["warnings"] == []
+    assert [t for t in results[2]["warnings"] if "enclosure-length" in t] == []
+    assert results[3]["warnings"] and results[4]["warnings"], results

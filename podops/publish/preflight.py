@@ -16,6 +16,7 @@ back as it is.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +43,11 @@ __all__ = [
 # A header is no report: past these, one more says how many were left out.
 MAX_WARNINGS = 20
 # What the build's probe fills in: not a finding of an enclosure it will probe.
-_PROBED_CODES = frozenset({feeds.Code.ENCLOSURE_LENGTH, feeds.Code.ENCLOSURE_TYPE})
+_PROBED_CODE_NAMES = frozenset(
+    str(code) for code in (feeds.Code.ENCLOSURE_LENGTH, feeds.Code.ENCLOSURE_TYPE)
+)
+# A mapped episode's path: its index, then the rest (`episodes[12].enclosure.url`).
+_EPISODE_PATH = re.compile(r"episodes\[(?P<index>\d+)\](?P<rest>.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,10 @@ def findings(
         show = _show(session, production)
         documents = [resource.document] + ([show.document] if show is not None else [])
         assets = _assets(session, production, documents)
-        return _episode_findings(production, resource, show, assets, base_url=base_url, now=now)
+        [found] = _episode_findings(
+            production, [resource], show, assets, base_url=base_url, now=now
+        )
+        return found
     return []
 
 
@@ -80,15 +88,15 @@ def findings_of_many(
     episodes = [resource for resource in resources if resource.kind == Kind.EPISODE.value]
     documents = [episode.document for episode in episodes]
     assets = _assets(session, production, documents + ([show.document] if show else []))
-    found: list[list[WriteFinding]] = []
-    for resource in resources:
-        if resource.kind == Kind.EPISODE.value:
-            found.append(
-                _episode_findings(production, resource, show, assets, base_url=base_url, now=now)
-            )
-        else:
-            found.append(findings(session, production, resource, base_url=base_url, now=now))
-    return found
+    of_episodes = iter(
+        _episode_findings(production, episodes, show, assets, base_url=base_url, now=now)
+    )
+    return [
+        next(of_episodes)
+        if resource.kind == Kind.EPISODE.value
+        else findings(session, production, resource, base_url=base_url, now=now)
+        for resource in resources
+    ]
 
 
 def warning_headers(
@@ -163,30 +171,50 @@ def _show(session: Session, production: Production) -> Resource | None:
 
 def _episode_findings(
     production: Production,
-    episode: Resource,
+    episodes: list[Resource],
     show: Resource | None,
     assets: dict[str, dict[str, Any]],
     *,
     base_url: str,
     now: int,
-) -> list[WriteFinding]:
-    mapped = map_production(production, show, [episode], assets, base_url=base_url)
+) -> list[list[WriteFinding]]:
+    """What a build would find in each of `episodes`, each as if it alone were written: its
+    own findings only (the show's are told when the show is written). The show is mapped and
+    checked once for all of them."""
+    mapped = map_production(production, show, episodes, assets, base_url=base_url)
     if mapped.show is None:
-        return _problems(mapped)
+        return [_problems(mapped) for _ in episodes]
+    own: list[list[WriteFinding]] = [[] for _ in episodes]
+    for index, finding in _episodes_own(_as_errors(mapped.problems)):
+        own[index].append(finding)
     probed = {item.path for item in mapped.unprobed}
-    # Only the episode's own findings: the show's are told when the show is written.
-    own = [problem for problem in mapped.problems if problem.path.startswith("episodes[0]")]
-    report = feeds.lint(mapped.show, mapped.episodes, now=now)
-    linted = [
-        finding
-        for finding in _lint(report)
-        if finding.path.startswith("episodes[0]")
-        and not (
-            finding.code in {str(code) for code in _PROBED_CODES}
-            and finding.path.rsplit(".", 1)[0] in probed
+    reports = feeds.lint_each(mapped.show, mapped.episodes, now=now)
+    for index, report in enumerate(reports):
+        # Each report's paths are its episode's as the only one (`episodes[0]…`).
+        where = f"episodes[{index}]"
+        own[index].extend(
+            _episode_path(finding)
+            for finding in _lint(report)
+            if finding.path.startswith("episodes[0]")
+            and not (
+                finding.code in _PROBED_CODE_NAMES
+                and where + finding.path.removeprefix("episodes[0]").rsplit(".", 1)[0] in probed
+            )
         )
-    ]
-    return [_episode_path(item) for item in [*_as_errors(own), *linted]]
+    return own
+
+
+def _episodes_own(found: list[WriteFinding]) -> Iterator[tuple[int, WriteFinding]]:
+    """The findings at an episode's paths (`episodes[3].enclosure`), each with the episode's
+    index and its path as the written episode's own (`episode.enclosure`)."""
+    for finding in found:
+        match = _EPISODE_PATH.match(finding.path)
+        if match is not None:
+            path = "episode" + match["rest"]
+            yield (
+                int(match["index"]),
+                WriteFinding(finding.severity, finding.code, path, finding.message),
+            )
 
 
 def _episode_path(finding: WriteFinding) -> WriteFinding:
