@@ -73,7 +73,8 @@ class Operation(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
     started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Indexed for the sweeper's purge of operations finished before the retention cutoff.
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     deadline_at: Mapped[int] = mapped_column(BigInteger)
     # When the event saying its whole work ended was sent (a feed import's `import.finished`,
     # once its media imports have ended too): set once, by whichever ending came last.
