@@ -241,6 +241,11 @@ class FeedState(Base):
     # Where the feed's URLs redirect (301) to until `moved_until`: a show moving away.
     moved_to: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     moved_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The hex SHA-256 of each archive page of a paged feed as published, page 1 first ([]:
+    # none), so a build knows which pages it must write again without reading them back;
+    # None when not known (published before it was recorded, or a build that wrote pages
+    # failed before recording them): the next build reads the stored pages once.
+    archive_sha256: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Subscriber(Base):
