@@ -44,8 +44,9 @@ def _environment(work: Path) -> None:
     os.environ.update(PODOPS_DATA_DIR=str(work / "data"), PODOPS_LOG_LEVEL="WARNING")
 
 
-def seed(work: Path, episodes: int) -> str:
-    """The production, its show and `episodes` episodes; the production's GUID."""
+def seed(work: Path, episodes: int, *, page_size: int | None = None) -> str:
+    """The production, its show and `episodes` episodes (`page_size` of them in its main
+    feed, the rest on archive pages, when given); the production's GUID."""
     from benchmarks._seed import bench_production
     from podops import migrate
     from podops.db import Database
@@ -60,7 +61,7 @@ def seed(work: Path, episodes: int) -> str:
     rng = random.Random(6)
     with database.session() as session:
         production = bench_production(session, PRODUCTION, "Bench")
-        show = {
+        show: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "show",
             "metadata": {"name": PRODUCTION},
@@ -73,6 +74,8 @@ def seed(work: Path, episodes: int) -> str:
             },
             "image": {"rel": "external", "url": "https://cdn.example.com/cover.jpg"},
         }
+        if page_size is not None:
+            show["description"]["feed_episodes"] = page_size
         resources.create_resource(session, production, parse_resource(show), path_name=PRODUCTION)
         guid = production.guid
     for batch in range(0, episodes, _BATCH):

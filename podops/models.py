@@ -73,7 +73,8 @@ class Operation(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
     started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Indexed for the sweeper's purge of operations finished before the retention cutoff.
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     deadline_at: Mapped[int] = mapped_column(BigInteger)
     # When the event saying its whole work ended was sent (a feed import's `import.finished`,
     # once its media imports have ended too): set once, by whichever ending came last.
@@ -240,6 +241,11 @@ class FeedState(Base):
     # Where the feed's URLs redirect (301) to until `moved_until`: a show moving away.
     moved_to: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     moved_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The hex SHA-256 of each archive page of a paged feed as published, page 1 first ([]:
+    # none), so a build knows which pages it must write again without reading them back;
+    # None when not known (published before it was recorded, or a build that wrote pages
+    # failed before recording them): the next build reads the stored pages once.
+    archive_sha256: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Subscriber(Base):

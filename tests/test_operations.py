@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select, text
 
 from podops import operations
 from podops.db import Database
@@ -216,6 +217,53 @@ def test_purge_deletes_only_finished_operations_past_the_cutoff_in_batches(
         left = set(session.scalars(select(Operation.id)))
     assert left == {recent, busy}
     assert load(database, busy).status == OperationStatus.BUSY
+
+
+def test_the_purge_finds_old_operations_through_the_finished_at_index(
+    database: Database,
+) -> None:
+    """A table of many operations finished within the retention period and a few older:
+    the purge's own query is planned as a search of `ix_operations_finished_at`, not a scan
+    of the table (PostgreSQL, with statistics, chooses it over a sequential scan)."""
+    day = 86_400
+    rows: list[dict[str, Any]] = [
+        {
+            "id": f"op{number:030d}",
+            "kind": "ping",
+            "status": OperationStatus.SUCCESS,
+            "params": {},
+            "attempts": 1,
+            "created_at": T0,
+            "updated_at": T0,
+            "finished_at": T0 + (day if number < 5 else 40 * day + number),
+            "deadline_at": T0,
+        }
+        for number in range(5000)
+    ]
+    with database.session() as session:
+        session.execute(insert(Operation), rows)
+    with database.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        with database.session() as session:
+            assert operations.purge_finished(session, finished_before=T0 + 30 * day, batch=2) == 2
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+
+    (statement, parameters) = statements[0]
+    explain = "EXPLAIN" if database.engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN"
+    with database.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"{explain} {statement}", parameters).all()
+    described = " ".join(str(column) for row in plan for column in row)
+    assert "ix_operations_finished_at" in described, described
 
 
 def test_the_sweeper_keeps_finished_operations_for_the_retention_setting(

@@ -25,6 +25,8 @@ class Published:
     items: dict[str, str] = field(default_factory=dict)
     # When the published feed last changed: its `lastBuildDate`.
     changed_at: int | None = None
+    # The SHA-256 of each archive page it published, page 1 first; None when not known.
+    archive_sha256: tuple[str, ...] | None = None
 
 
 def load_production(session: Session, production: Production, *, base_url: str) -> Mapped:
@@ -60,7 +62,12 @@ def load_published(session: Session, production_guid: str) -> Published:
     state = session.get(FeedState, production_guid)
     if state is None:
         return Published()
-    return Published(sha256=state.sha256, items=dict(state.items), changed_at=state.published_at)
+    return Published(
+        sha256=state.sha256,
+        items=dict(state.items),
+        changed_at=state.published_at,
+        archive_sha256=None if state.archive_sha256 is None else tuple(state.archive_sha256),
+    )
 
 
 def _by_name(session: Session) -> ColumnElement[str]:

@@ -148,23 +148,28 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             )
         # On every publishing build: a new premium episode changes the private feed only.
         place_media(runtime.storage, production.guid, full)
+        stored_pages = archive.list_archive(runtime.storage, production.guid)
+        archive_sha256: tuple[str, ...] = ()
         try:
             if len(pages) > 1:
                 # The pages first: the main feed must not link to a page not there yet.
                 _require_media(runtime.storage, mapped)
-                result["pages_written"] = archive.publish_archive(
-                    runtime.storage,
+                archived = archive.publish_archive(
+                    runtime,
                     production,
                     show,
                     pages,
+                    stored=stored_pages,
+                    recorded=published.archive_sha256,
                     now=now,
                     scratch=settings.upload_dir / f"page-{operation_id}.xml",
                     cache=cache,
                     stylesheet=stylesheet,
                 )
+                result["pages_written"], archive_sha256 = archived.written, archived.sha256
             _publish(runtime, production, mapped, rendered, sha256, published)
             # Last: pages the feed no longer links to (fewer episodes, or paging turned off).
-            removed = archive.remove_unlinked_pages(runtime.storage, production.guid, len(pages))
+            removed = archive.remove_unlinked_pages(runtime.storage, stored_pages, len(pages))
             if removed:
                 result["pages_removed"] = removed
         except JobFailedError as error:
@@ -196,6 +201,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
             now=now,
             next_build_at=feeds.next_release(full.episodes, now),
             moved=full.moved,
+            archive_sha256=archive_sha256,
         )
     if changed or private_changed:
         in_public = {episode.guid for episode in mapped.episodes}
@@ -275,6 +281,8 @@ def _build_private_only(
             items=items,
             now=now,
             next_build_at=feeds.next_release(mapped.episodes, now),
+            # No public feed: its archive pages, if it had any, stay as they were.
+            archive_sha256=published.archive_sha256,
         )
     if changed:
         new = _first_out(mapped, items, published)
