@@ -153,13 +153,15 @@ def publish(storage_dir: Path, count: int) -> tuple[int, int]:
     """The feed of `count` episodes published in `storage_dir`; its plain and gzip sizes."""
     import feeds
     from podops.publish.compressed import put_feed
+    from podops.services.feed_moves import feed_metadata
     from podops.storage._local import LocalStorage
     from podops.storage.keys import feed_key, gzip_key
 
     storage = LocalStorage(storage_dir)
     rendered = storage_dir / "rendered.xml"
     rendered.write_bytes(feeds.render(show(), episodes(count), now=NOW))
-    put_feed(storage, feed_key(GUID), rendered)
+    # With the show's move (none) in its metadata, as a build stores it.
+    put_feed(storage, feed_key(GUID), rendered, metadata=feed_metadata(None))
     return storage.head(feed_key(GUID)).size, storage.head(gzip_key(feed_key(GUID))).size
 
 

@@ -1,22 +1,43 @@
 """A show moving away: with `new_feed_url` and `redirect_until`, the show's podops feed URLs
 answer 301 to the new one — on a real uvicorn port — until that time, then serve the feed
-again (still naming the new URL); a `redirect_until` without somewhere to go is refused."""
+again (still naming the new URL); a `redirect_until` without somewhere to go is refused.
+
+The build stores the move with the feed (its metadata, on local disk and on S3) and the feed
+routes read it there; a feed stored before that asks the database until its next build."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
+from podops.api import create_app
+from podops.db import Database
 from podops.jobs import BuildJob
+from podops.models import FeedState
+from podops.publish.compressed import put_feed
 from podops.publish.pipeline import build_feed
+from podops.runtime import Runtime
+from podops.services.feed_moves import (
+    MOVE_METADATA,
+    Move,
+    feed_metadata,
+    published_move,
+)
+from podops.storage import MAX_METADATA_BYTES
+from podops.storage.keys import feed_key, gzip_key
+from tests.conftest import make_settings
 from tests.feeds.samples import parse
-from tests.support.auth import bearer, token_for
+from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
 from tests.support.processes import LiveServer
+from tests.support.s3 import s3_environment, use_dummy_aws_credentials
+from tests.support.storage import concrete
 
 PROD = "moving-podcast"
 SHOW = f"/a/v1/resource/{PROD}/show/{PROD}"
@@ -45,7 +66,11 @@ def produce(api: httpx.Client) -> str:
 
 def build(live_server: LiveServer, guid: str) -> dict[str, Any]:
     context = live_server.server.config.app.state.context  # type: ignore[attr-defined]
-    return build_feed(context, BuildJob(production=guid), operation_id="test-move")
+    return build_in(context, guid)
+
+
+def build_in(runtime: Runtime, guid: str) -> dict[str, Any]:
+    return build_feed(runtime, BuildJob(production=guid), operation_id="test-move")
 
 
 def move(api: httpx.Client, **description: Any) -> httpx.Response:
@@ -122,3 +147,125 @@ def test_a_bad_redirect_is_refused_and_changes_nothing(
     assert api.get(SHOW).json() == before
     build(live_server, guid)
     assert api.get(f"/f/{guid}/feed.xml").status_code == 200
+
+
+def test_the_move_is_stored_as_feed_metadata_and_read_back() -> None:
+    assert published_move(feed_metadata(None)) == Move()
+    assert published_move(feed_metadata((NEW_HOME, 1_900_000_000))) == Move(NEW_HOME, 1_900_000_000)
+    # The deadline is exact: a 301 up to the second before redirect_until, the feed from it.
+    move = Move(NEW_HOME, 1_900_000_000)
+    assert move.target(1_899_999_999) == NEW_HOME
+    assert move.target(1_900_000_000) is None
+    assert Move().target(0) is None
+
+
+def test_a_move_too_long_for_metadata_is_left_to_the_database() -> None:
+    longest = "https://new-host.example.com/" + "a" * MAX_METADATA_BYTES
+    assert feed_metadata((longest, 1_900_000_000)) == {}
+    assert published_move({}) is None
+
+
+@pytest.mark.parametrize(
+    "value", ["", "soon https://e.com/f", "1900000000", "-1 https://e.com/f", "١٢ https://e.com/f"]
+)
+def test_unreadable_move_metadata_is_left_to_the_database(value: str) -> None:
+    assert published_move({MOVE_METADATA: value}) is None
+
+
+def test_a_feed_stored_before_moves_went_with_it_asks_the_database_until_its_next_build(
+    api: httpx.Client, live_server: LiveServer, tmp_path: Path
+) -> None:
+    context = live_server.server.config.app.state.context  # type: ignore[attr-defined]
+    guid = produce(api)
+    feed, alias = f"/f/{guid}/feed.xml", f"/s/{PROD}/feed.xml"
+    until = int(time.time()) + 3600
+    assert move(api, new_feed_url=NEW_HOME, redirect_until=until).status_code == 200
+    build_in(context, guid)
+    # The same feed, stored as builds stored it before: no move in its metadata.
+    storage = concrete(context.storage)
+    rendered = tmp_path / "feed.xml"
+    rendered.write_bytes(storage.read_bytes(feed_key(guid)))
+    put_feed(storage, feed_key(guid), rendered)
+    assert storage.head(feed_key(guid)).metadata == {}
+
+    for encoding in ("gzip", "identity"):
+        answer = api.get(feed, headers={"Accept-Encoding": encoding})
+        assert (answer.status_code, answer.headers["location"]) == (301, NEW_HOME)
+    set_recorded_move(context.database, guid, until=int(time.time()) - 1)
+    assert api.get(feed).status_code == 200  # the database answers for this feed
+    assert api.get(alias).status_code == 307
+
+    built = build_in(context, guid)
+    assert built["changed"] is False  # the same feed, now stored with its move
+    for key in (feed_key(guid), gzip_key(feed_key(guid))):
+        assert storage.head(key).metadata == {MOVE_METADATA: f"{until} {NEW_HOME}"}
+    # From here on the stored feed answers, whatever the database holds.
+    set_recorded_move(context.database, guid, until=None)
+    for path in (feed, alias):
+        for encoding in ("gzip", "identity"):
+            answer = api.get(path, headers={"Accept-Encoding": encoding})
+            assert (answer.status_code, answer.headers["location"]) == (301, NEW_HOME), path
+    stored = storage.head(feed_key(guid))
+    build_in(context, guid)
+    assert storage.head(feed_key(guid)) == stored  # this feed with this move: left alone
+
+
+def set_recorded_move(database: Database, guid: str, *, until: int | None) -> None:
+    """Change the move the last build recorded, behind the feed routes' back."""
+    with database.session() as session:
+        state = session.get(FeedState, guid)
+        assert state is not None
+        state.moved_to = NEW_HOME if until is not None else None
+        state.moved_until = until
+
+
+@pytest.fixture
+def s3_api(
+    tmp_path: Path,
+    database: Database,
+    moto_endpoint: str,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[TestClient]:
+    """The app keeping its objects on moto's S3 server, with a producer's token."""
+    use_dummy_aws_credentials(monkeypatch)
+    prefix = f"moves-{tmp_path.name}"
+    settings = make_settings(
+        tmp_path,
+        PODOPS_DATABASE_URL=database.url,
+        **s3_environment(moto_endpoint, s3_bucket, prefix),
+    )
+    with TestClient(create_app(settings)) as client:
+        client.headers.update(bearer(token_for(context_of(client), "s3@example.com", SCOPES)))
+        yield client
+
+
+def test_on_s3_the_move_goes_with_the_feed(s3_api: TestClient) -> None:
+    context = context_of(s3_api)
+    guid = produce(s3_api)
+    feed, alias = f"/f/{guid}/feed.xml", f"/s/{PROD}/feed.xml"
+    build_in(context, guid)
+    assert s3_api.get(feed, follow_redirects=False).status_code == 307
+
+    until = int(time.time()) + 3600
+    assert move(s3_api, new_feed_url=NEW_HOME, redirect_until=until).status_code == 200
+    assert s3_api.get(feed, follow_redirects=False).status_code == 307  # until the next build
+    build_in(context, guid)
+    for key in (feed_key(guid), gzip_key(feed_key(guid))):
+        assert context.storage.head(key).metadata == {MOVE_METADATA: f"{until} {NEW_HOME}"}
+    # The database is not asked: what it holds does not matter to the feed routes.
+    set_recorded_move(context.database, guid, until=None)
+    for path in (feed, alias):
+        for encoding in ("gzip", "identity"):
+            answer = s3_api.get(path, headers={"Accept-Encoding": encoding}, follow_redirects=False)
+            assert (answer.status_code, answer.headers["location"]) == (301, NEW_HOME)
+
+    assert move(s3_api, new_feed_url=NEW_HOME).status_code == 200
+    build_in(context, guid)
+    for encoding in ("gzip", "identity"):
+        answer = s3_api.get(feed, headers={"Accept-Encoding": encoding}, follow_redirects=False)
+        assert answer.status_code == 307
+        served = httpx.get(answer.headers["location"])
+        channel = parse(served.content).find("channel")  # httpx decodes the gzip copy
+        assert channel is not None
+        assert channel.findtext(f"{ITUNES}new-feed-url") == NEW_HOME

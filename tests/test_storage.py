@@ -13,6 +13,7 @@ import io
 import os
 import random
 import re
+import tempfile
 import threading
 import time
 import uuid
@@ -397,6 +398,84 @@ def test_move_keeps_content_and_type_and_leaves_nothing_behind(storage: Concrete
     assert storage.read_bytes("private/a/media/episode.mp3") == b"audio"
 
 
+def put_with(storage: ConcreteStorage, key: str, data: bytes, **metadata: str) -> None:
+    """`put_path` of `data` with `metadata` (names with `_` for `-`), as a build stores a feed."""
+    descriptor, name = tempfile.mkstemp(prefix="podops-metadata-")
+    path = Path(name)
+    with open(descriptor, "wb") as scratch:
+        scratch.write(data)
+    try:
+        storage.put_path(
+            key,
+            path,
+            content_type="application/rss+xml",
+            metadata={name.replace("_", "-"): value for name, value in metadata.items()},
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_metadata_goes_with_the_version_stored_with_it(storage: ConcreteStorage) -> None:
+    put_with(storage, "feeds/a/feed.xml", b"<rss>1</rss>", podops_move="none", other="x y")
+    assert storage.head("feeds/a/feed.xml").metadata == {"podops-move": "none", "other": "x y"}
+
+    put_with(storage, "feeds/a/feed.xml", b"<rss>1</rss>", podops_move="1 https://e.com/f")
+    assert storage.head("feeds/a/feed.xml").metadata == {"podops-move": "1 https://e.com/f"}
+    assert storage.read_bytes("feeds/a/feed.xml") == b"<rss>1</rss>"
+
+    # A version stored without metadata has none, whatever the one before it had.
+    storage.put_bytes("feeds/a/feed.xml", b"<rss>2</rss>", content_type="application/rss+xml")
+    assert storage.head("feeds/a/feed.xml").metadata == {}
+    assert storage.list() == ["feeds/a/feed.xml"]
+
+
+def test_move_and_delete_take_the_metadata_along(storage: ConcreteStorage) -> None:
+    put_with(storage, "media/a/episode.mp3", b"audio", podops_note="kept")
+    storage.put_bytes("private/a/media/episode.mp3", b"stale", content_type="audio/mpeg")
+
+    storage.move("media/a/episode.mp3", "private/a/media/episode.mp3")
+    assert storage.head("private/a/media/episode.mp3").metadata == {"podops-note": "kept"}
+
+    storage.delete("private/a/media/episode.mp3")
+    storage.put_bytes("private/a/media/episode.mp3", b"audio", content_type="audio/mpeg")
+    assert storage.head("private/a/media/episode.mp3").metadata == {}
+    assert storage.list() == ["private/a/media/episode.mp3"]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"Upper": "x"},
+        {"under_score": "x"},
+        {"-leading": "x"},
+        {"": "x"},
+        {"name": "caf\u00e9"},
+        {"name": "line\nbreak"},
+        {"name": "x" * 2045},
+    ],
+)
+def test_metadata_no_store_can_keep_is_refused_and_stores_nothing(
+    storage: ConcreteStorage, tmp_path: Path, metadata: dict[str, str]
+) -> None:
+    storage.put_bytes("feeds/a/feed.xml", b"old", content_type="application/rss+xml")
+    path = tmp_path / "feed.xml"
+    path.write_bytes(b"new")
+
+    with pytest.raises(StorageError, match="metadata"):
+        storage.put_path(
+            "feeds/a/feed.xml", path, content_type="application/rss+xml", metadata=metadata
+        )
+
+    assert storage.read_bytes("feeds/a/feed.xml") == b"old"
+    assert storage.head("feeds/a/feed.xml").metadata == {}
+
+
+def test_metadata_of_2_kb_is_kept(storage: ConcreteStorage) -> None:
+    value = "x" * (2048 - len("name"))
+    put_with(storage, "feeds/a/feed.xml", b"<rss/>", name=value)
+    assert storage.head("feeds/a/feed.xml").metadata == {"name": value}
+
+
 def test_a_directory_like_prefix_is_not_an_object(storage: ConcreteStorage) -> None:
     storage.put_bytes("a/b/episode.mp3", b"x", content_type="audio/mpeg")
 
@@ -616,6 +695,57 @@ def test_local_overwrite_keeps_an_open_reader_whole(tmp_path: Path) -> None:
     with storage.open("feed.xml") as stream:
         storage.delete("feed.xml")
         assert stream.read() == b"old"
+
+
+def test_local_metadata_is_kept_apart_and_remembered_by_etag(tmp_path: Path) -> None:
+    root = tmp_path / "storage"
+    storage = open_local(root)
+    put_with(storage, "feeds/a/feed.xml", b"<rss/>", podops_move="none")
+    kept = root / ".podops-metadata" / "feeds" / "a" / "feed.xml"
+    assert kept.is_file()
+    assert storage.list() == ["feeds/a/feed.xml"]
+    assert storage.head("feeds/a/feed.xml").metadata == {"podops-move": "none"}
+
+    # Read once per version: heads after the first read nothing but the object's own stat.
+    kept.unlink()
+    assert storage.head("feeds/a/feed.xml").metadata == {"podops-move": "none"}
+    # Another process reads what is on disk.
+    assert open_local(root).head("feeds/a/feed.xml").metadata == {}
+
+
+def test_local_metadata_of_another_version_is_passed_over(tmp_path: Path) -> None:
+    root = tmp_path / "storage"
+    storage = open_local(root)
+    put_with(storage, "feeds/a/feed.xml", b"<rss>1</rss>", podops_move="none")
+    kept = root / ".podops-metadata" / "feeds" / "a" / "feed.xml"
+    written_for_version_one = kept.read_bytes()
+    # As a write that failed after its metadata went down would leave it: metadata naming a
+    # version that is not (or no longer) the stored one.
+    put_with(storage, "feeds/a/feed.xml", b"<rss>2</rss>", podops_move="1 https://e.com/f")
+    kept.write_bytes(written_for_version_one)
+
+    assert open_local(root).head("feeds/a/feed.xml").metadata == {}
+
+
+def test_local_unreadable_metadata_is_a_storage_error(tmp_path: Path) -> None:
+    root = tmp_path / "storage"
+    put_with(open_local(root), "feeds/a/feed.xml", b"<rss/>", podops_move="none")
+    (root / ".podops-metadata" / "feeds" / "a" / "feed.xml").write_bytes(b"{not json")
+
+    with pytest.raises(StorageError, match="metadata"):
+        open_local(root).head("feeds/a/feed.xml")
+
+
+@pytest.mark.parametrize("backend", ["s3"])
+def test_s3_metadata_is_the_objects_own(
+    storage: ConcreteStorage, s3_client: S3Client, s3_bucket: str
+) -> None:
+    put_with(storage, "feeds/a/feed.xml", b"<rss/>", podops_move="none")
+
+    raw = s3_client.head_object(Bucket=s3_bucket, Key=f"{S3_PREFIX}/feeds/a/feed.xml")
+
+    assert raw["Metadata"] == {"podops-move": "none"}
+    assert storage.list() == ["feeds/a/feed.xml"]
 
 
 @pytest.mark.parametrize("backend", ["s3"])

@@ -190,4 +190,5 @@ def test_each_episode_of_a_bulk_write_is_told_what_writing_it_alone_would(
         assert without_guids(result["warnings"]) == without_guids(warnings_of(alone)), number
     assert results[0]["warnings"] == []
     assert [t for t in results[2]["warnings"] if "enclosure-length" in t] == []
-    assert results[3]["warnings"] and results[4]["warnings"], results
+    assert results[3]["warnings"], results
+    assert results[4]["warnings"], results

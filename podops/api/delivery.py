@@ -109,14 +109,42 @@ async def serve_stored(
     """
     public = storage.public_url(key)
     if public is not None:
-        redirect = {"Cache-Control": "no-store"}
-        if negotiated is not None:
-            redirect["Vary"] = "Accept-Encoding"
-        return RedirectResponse(public, status_code=307, headers=redirect)
+        return _to_store(public, negotiated)
     try:
         stored = await run_in_threadpool(storage.head, key)
     except StorageNotFoundError:
         raise NotFoundError("no such media", code="podops.media.not_found") from None
+    return _answer_stored(
+        request,
+        storage,
+        stored,
+        cache_control=cache_control,
+        content_type=content_type,
+        negotiated=negotiated,
+        vary=vary,
+    )
+
+
+def _to_store(public: str, negotiated: str | None) -> Response:
+    """The 307 to the store's own URL of an object (or a representation chosen by
+    `Accept-Encoding`, when `negotiated`)."""
+    headers = {"Cache-Control": "no-store"}
+    if negotiated is not None:
+        headers["Vary"] = "Accept-Encoding"
+    return RedirectResponse(public, status_code=307, headers=headers)
+
+
+def _answer_stored(
+    request: Request,
+    storage: Storage,
+    stored: StoredObject,
+    *,
+    cache_control: str,
+    content_type: str | None = None,
+    negotiated: str | None = None,
+    vary: str = "Accept-Encoding",
+) -> Response:
+    """The object `stored` describes as HTTP, podops carrying its bytes (see `serve_stored`)."""
     headers = {
         "ETag": stored.etag,
         "Last-Modified": formatdate(stored.last_modified, usegmt=True),
@@ -148,7 +176,7 @@ async def serve_stored(
         return Response(status_code=status, headers=headers)
     span = wanted if isinstance(wanted, tuple) else None
     return StreamingResponse(
-        _read(storage, key, span, last - first + 1), status_code=status, headers=headers
+        _read(storage, stored.key, span, last - first + 1), status_code=status, headers=headers
     )
 
 
@@ -228,47 +256,63 @@ def wants_page(accept: str | None) -> bool:
 FEED_VARY = "Accept-Encoding, Accept"
 
 
-async def serve_feed(request: Request, key: str, missing: str) -> Response:
+async def serve_feed(
+    request: Request, key: str, missing: str, *, move_of: str | None = None
+) -> Response:
     """A published feed (or archive page), gzip-compressed for a client that accepts it when
     the build stored the compressed copy (`podops.publish.compressed`), else plain; typed for
-    a browser to apply its stylesheet when the client asks for a page."""
+    a browser to apply its stylesheet when the client asks for a page.
+
+    `move_of`: the production whose move the feed follows, answering 301 while the show
+    moves away; the move is read from the head of the object served (`moved_to`).
+    """
     storage = context_of(request).storage
-    served_here = storage.public_url(key) is None
-    feed_type = BROWSER_FEED_TYPE if wants_page(request.headers.get("accept")) else FEED_TYPE
     gzip_wanted = accepts_gzip(request.headers.get("accept-encoding"))
-    if not served_here and gzip_wanted:
-        # The bucket or CDN serves the copy with `Content-Encoding: gzip` (stored so); one
-        # HEAD first, since a feed published before feeds were compressed has no copy.
-        compressed = gzip_key(key)
-        if await run_in_threadpool(storage.exists, compressed):
-            public = storage.public_url(compressed)
-            headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
-            return RedirectResponse(str(public), status_code=307, headers=headers)
-    if served_here and gzip_wanted:
+    if move_of is None and not gzip_wanted and (public := storage.public_url(key)):
+        return _to_store(public, "identity")  # nothing to learn from the object first
+    # The compressed copy first; a feed published before feeds were compressed has none.
+    wanted = (gzip_key(key), key) if gzip_wanted else (key,)
+    stored = await run_in_threadpool(_first_stored, storage, wanted)
+    if stored is None:
+        raise NotFoundError(missing, code="podops.feed.not_found")
+    if move_of is not None and (moved := await moved_to(request, move_of, stored)) is not None:
+        return _moved(moved)
+    negotiated = "identity" if stored.key == key else "gzip"
+    public = storage.public_url(stored.key)
+    if public is not None:
+        # The bucket or CDN serves the copy with `Content-Encoding: gzip` (stored so).
+        return _to_store(public, negotiated)
+    feed_type = BROWSER_FEED_TYPE if wants_page(request.headers.get("accept")) else FEED_TYPE
+    return _answer_stored(
+        request,
+        storage,
+        stored,
+        cache_control=FEED_CACHE,
+        content_type=feed_type,
+        negotiated=negotiated,
+        vary=FEED_VARY,
+    )
+
+
+def _first_stored(storage: Storage, keys: tuple[str, ...]) -> StoredObject | None:
+    """The head of the first of `keys` stored; None when none is. One call: one trip to the
+    threadpool for all of them."""
+    for key in keys:
         try:
-            return await serve_stored(
-                request,
-                storage,
-                gzip_key(key),
-                cache_control=FEED_CACHE,
-                content_type=feed_type,
-                negotiated="gzip",
-                vary=FEED_VARY,
-            )
-        except NotFoundError:
-            pass  # published before feeds were compressed: the plain feed answers
-    try:
-        return await serve_stored(
-            request,
-            storage,
-            key,
-            cache_control=FEED_CACHE,
-            content_type=feed_type,
-            negotiated="identity",
-            vary=FEED_VARY,
-        )
-    except NotFoundError:
-        raise NotFoundError(missing, code="podops.feed.not_found") from None
+            return storage.head(key)
+        except StorageNotFoundError:
+            continue
+    return None
+
+
+async def moved_to(request: Request, production: str, feed: StoredObject) -> str | None:
+    """Where the production's feed redirects to now, from the head of its stored `feed` (or
+    of the feed's gzip copy); the database answers for a feed stored without its move."""
+    now = int(time.time())
+    move = feed_moves.published_move(feed.metadata)
+    if move is None:
+        return await in_session(request, feed_moves.moved_to, production, now=now)
+    return move.target(now)
 
 
 @documented(
@@ -280,10 +324,9 @@ async def feed(request: Request) -> Response:
     production = request.path_params["production"]
     if not is_guid(production):
         raise NotFoundError("no such feed", code="podops.feed.not_found")
-    moved = await in_session(request, feed_moves.moved_to, production, now=int(time.time()))
-    if moved is not None:
-        return _moved(moved)
-    return await serve_feed(request, feed_key(production), "no feed published yet")
+    return await serve_feed(
+        request, feed_key(production), "no feed published yet", move_of=production
+    )
 
 
 _PAGE = re.compile(r"[1-9][0-9]{0,5}")
@@ -308,14 +351,14 @@ async def feed_page(request: Request) -> Response:
 async def feed_alias(request: Request) -> Response:
     name = request.path_params["name"]
     guid = await in_session(request, productions.guid_by_name, name) if is_name(name) else None
-    if guid is not None:
-        moved = await in_session(request, feed_moves.moved_to, guid, now=int(time.time()))
-        if moved is not None:
-            return _moved(moved)  # straight to the new home: one hop, not two
     storage = context_of(request).storage
     # Until a feed is published there is nothing to redirect to, nor a GUID to give away.
-    if guid is None or not await run_in_threadpool(storage.exists, feed_key(guid)):
+    stored = await run_in_threadpool(_first_stored, storage, (feed_key(guid),)) if guid else None
+    if guid is None or stored is None:
         raise NotFoundError("no such feed", code="podops.feed.not_found")
+    moved = await moved_to(request, guid, stored)
+    if moved is not None:
+        return _moved(moved)  # straight to the new home: one hop, not two
     base_url = context_of(request).settings.base_url
     return RedirectResponse(base_url + path_for(request, "feed", production=guid), status_code=307)
 

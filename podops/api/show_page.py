@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from html import escape
 from importlib.resources import files
 
@@ -28,12 +27,13 @@ from starlette.routing import Route
 
 from feeds.markup import ALLOWED_TAGS
 from podops.api.context import context_of, in_session
+from podops.api.delivery import moved_to
 from podops.api.docs import QueryParameter, documented
 from podops.api.published import PublishedEpisode, PublishedShow, read_published
 from podops.errors import BadRequestError, NotFoundError
 from podops.names import is_name
 from podops.publish import FEED_CACHE
-from podops.services import feed_moves, productions
+from podops.services import productions
 from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage.keys import feed_key
 
@@ -88,13 +88,13 @@ async def show_page(request: Request) -> Response:
     guid = await in_session(request, productions.guid_by_name, name) if is_name(name) else None
     if guid is None:
         raise NotFoundError("no such show", code="podops.show.not_found")
-    moved = await in_session(request, feed_moves.moved_to, guid, now=int(time.time()))
     storage = context_of(request).storage
     key = feed_key(guid)
     try:
         stored = await run_in_threadpool(storage.head, key)
     except StorageNotFoundError:
         raise NotFoundError("no such show", code="podops.show.not_found") from None
+    moved = await moved_to(request, guid, stored)  # as the feed routes have it
     etag = _etag(stored.etag, page, moved)
     headers = {
         "ETag": etag,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from podops.publish import FEED_CACHE, FEED_TYPE
@@ -23,9 +24,11 @@ from podops.storage.keys import gzip_key
 GZIP_LEVEL = 9
 
 
-def put_feed(storage: Storage, key: str, path: Path) -> None:
+def put_feed(
+    storage: Storage, key: str, path: Path, *, metadata: Mapping[str, str] | None = None
+) -> None:
     """Store the feed file at `path` under `key` (the store takes the file), its gzip copy
-    under `gzip_key(key)` first."""
+    under `gzip_key(key)` first; both with `metadata`, for whichever of them is served."""
     compressed = path.with_name(path.name + ".gz")
     try:
         compress(path, compressed)
@@ -35,10 +38,11 @@ def put_feed(storage: Storage, key: str, path: Path) -> None:
             content_type=FEED_TYPE,
             cache_control=FEED_CACHE,
             content_encoding="gzip",  # a bucket or CDN serving it says so
+            metadata=metadata,
         )
     finally:
         compressed.unlink(missing_ok=True)  # a store that copies leaves it behind
-    storage.put_path(key, path, content_type=FEED_TYPE, cache_control=FEED_CACHE)
+    storage.put_path(key, path, content_type=FEED_TYPE, cache_control=FEED_CACHE, metadata=metadata)
 
 
 def compress(source: Path, target: Path) -> None:

@@ -44,6 +44,8 @@ from podops.publish.private import (
 )
 from podops.publish.record import record_published
 from podops.runtime import Runtime
+from podops.services import feed_moves
+from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage
 from podops.storage.keys import feed_key, gzip_key, private_feed_key
 from podops.webhooks import events as webhook_events
@@ -167,7 +169,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
                     stylesheet=stylesheet,
                 )
                 result["pages_written"], archive_sha256 = archived.written, archived.sha256
-            _publish(runtime, production, mapped, rendered, sha256, published)
+            _publish(runtime, production, mapped, rendered, sha256, published, full.moved)
             # Last: pages the feed no longer links to (fewer episodes, or paging turned off).
             removed = archive.remove_unlinked_pages(runtime.storage, stored_pages, len(pages))
             if removed:
@@ -358,14 +360,27 @@ def _publish(
     rendered: Path,
     sha256: str,
     published: Published,
+    moved: tuple[str, int] | None,
 ) -> None:
-    """Media first, then the feed in one write; nothing when the feed is unchanged."""
-    if sha256 == published.sha256:
+    """Media first, then the feed in one write, with the show's move in its metadata (the
+    feed routes read it there); nothing when the stored feed is this one with this move."""
+    key = feed_key(production.guid)
+    metadata = feed_moves.feed_metadata(moved)
+    if sha256 == published.sha256 and _stored_metadata(runtime.storage, key) == metadata:
         return
     _require_media(runtime.storage, mapped)
     # One write: a local rename or a single S3 object, never a partial feed (its gzip copy,
-    # for the clients that accept it, one write before).
-    put_feed(runtime.storage, feed_key(production.guid), rendered)
+    # for the clients that accept it, one write before). A move begun or ended, or a feed
+    # stored before moves went with it, is the same feed written again with the new move.
+    put_feed(runtime.storage, key, rendered, metadata=metadata)
+
+
+def _stored_metadata(storage: Storage, key: str) -> dict[str, str] | None:
+    """The metadata the object under `key` is stored with; None when there is none."""
+    try:
+        return dict(storage.head(key).metadata)
+    except StorageNotFoundError:
+        return None
 
 
 def _fits(mapped: Mapped, cache: feeds.ItemCache) -> bool:

@@ -15,14 +15,17 @@ Exceptions — every backend turns its own errors into these two:
      └── IncompleteUploadError  a direct upload's parts do not make an object
 
 Keys are relative POSIX paths composed by the service (`validate_key` says exactly which are
-accepted; every backend applies the same rule). All methods are synchronous: the web process
-calls them from a threadpool.
+accepted; every backend applies the same rule). An object may carry a little metadata of its
+own, given to `put_path` and returned by `head` (`validate_metadata` says how little). All
+methods are synchronous: the web process calls them from a threadpool.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
@@ -38,13 +41,18 @@ __all__ = [
     "StoredObject",
     "is_valid_key",
     "validate_key",
+    "validate_metadata",
     "validate_prefix",
 ]
 
 # S3's own limit on a key; the local backend also keeps each segment within NAME_MAX.
 MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 255
+# S3's limit on an object's user metadata: its keys and values together.
+MAX_METADATA_BYTES = 2048
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+_METADATA_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_METADATA_VALUE = re.compile(r"[\x20-\x7e]*")
 
 
 class StorageError(Exception):
@@ -64,7 +72,7 @@ class StoredObject:
     """What the store knows about one object.
 
     `etag` is a quoted strong entity tag, ready for an `ETag` header; `last_modified` is in
-    integer Unix seconds.
+    integer Unix seconds; `metadata` is what the object was stored with (`put_path`).
     """
 
     key: str
@@ -72,6 +80,7 @@ class StoredObject:
     etag: str
     last_modified: int
     content_type: str
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 class ObjectStream(Protocol):
@@ -110,6 +119,7 @@ class Storage(Protocol):
         content_type: str,
         cache_control: str | None = None,
         content_encoding: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> StoredObject:
         """Store the finished file at `path`, which the store may take over (move) or copy.
 
@@ -117,11 +127,14 @@ class Storage(Protocol):
         when it is on the same filesystem, so a large upload is not copied a second time.
         `content_encoding` ("gzip") is kept where a store serves objects itself (S3 answers
         with it as `Content-Encoding`); podops' own delivery knows it from the key.
+        `metadata` (see `validate_metadata`) goes with this object, in the same write: `head`
+        never shows it beside another version of the object.
         """
         ...
 
     def head(self, key: str) -> StoredObject:
-        """Describe the object under `key`; `NotFoundError` when there is none."""
+        """Describe the object under `key`, with its metadata; `NotFoundError` when there is
+        none. Cheap enough for every request: no more I/O than the object's own head."""
         ...
 
     def exists(self, key: str) -> bool:
@@ -149,8 +162,8 @@ class Storage(Protocol):
 
     def move(self, key: str, to: str) -> None:
         """Move the object under `key` to `to`, replacing any object there, keeping its
-        content type and cache control; `NotFoundError` when there is none. A reader of `to`
-        sees the old object or the moved one whole; `key` is gone once `to` is there."""
+        content type, cache control and metadata; `NotFoundError` when there is none. A reader
+        of `to` sees the old object or the moved one whole; `key` is gone once `to` is there."""
         ...
 
     def public_url(self, key: str) -> str | None:
@@ -250,6 +263,25 @@ def validate_prefix(prefix: str) -> str:
     if prefix and _key_problem(prefix + "x"):
         raise StorageError(f"invalid storage prefix {prefix!r}: no key can start with it")
     return prefix
+
+
+def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
+    """`metadata` as a dict (None: empty) if every store can keep it, else `StorageError`.
+
+    Names are lower-case ASCII letters, digits and `-` (S3 sends them as `x-amz-meta-…`
+    headers and lower-cases them); values printable ASCII; all of it together at most
+    `MAX_METADATA_BYTES`.
+    """
+    checked = dict(metadata or {})
+    for name, value in checked.items():
+        if not _METADATA_NAME.fullmatch(name):
+            raise StorageError(f"metadata name {name!r}: use a-z, 0-9 and -")
+        if not _METADATA_VALUE.fullmatch(value):
+            raise StorageError(f"metadata {name!r}: the value must be printable ASCII")
+    size = sum(len(name) + len(value) for name, value in checked.items())
+    if size > MAX_METADATA_BYTES:
+        raise StorageError(f"metadata of {size} bytes: stores keep {MAX_METADATA_BYTES} at most")
+    return checked
 
 
 def _key_problem(key: str) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import io
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +21,7 @@ from podops.storage import (
     ObjectStream,
     StoredObject,
     validate_key,
+    validate_metadata,
     validate_prefix,
 )
 from podops.storage._ranges import is_range, unsatisfiable
@@ -63,9 +65,11 @@ class MemoryStorage:
         content_type: str,
         cache_control: str | None = None,
         content_encoding: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> StoredObject:
-        with path.open("rb") as source:
-            stored = self.put_file(key, source, content_type=content_type)
+        validate_key(key)
+        checked = validate_metadata(metadata)
+        stored = self._store(key, path.read_bytes(), content_type, checked)
         path.unlink()
         return stored
 
@@ -113,7 +117,9 @@ class MemoryStorage:
     def check(self) -> None:
         """Always ready."""
 
-    def _store(self, key: str, data: bytes, content_type: str) -> StoredObject:
+    def _store(
+        self, key: str, data: bytes, content_type: str, metadata: Mapping[str, str] | None = None
+    ) -> StoredObject:
         # MD5 of the content, quoted: what S3 gives for a single-part upload.
         digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
         stored = StoredObject(
@@ -122,6 +128,7 @@ class MemoryStorage:
             etag=f'"{digest}"',
             last_modified=int(time.time()),
             content_type=content_type,
+            metadata=dict(metadata or {}),
         )
         with self._lock:
             self._objects[key] = (stored, data)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import SplitResult, quote
 
 import boto3.session
@@ -30,6 +30,7 @@ from podops.storage import (
     StoredObject,
     is_valid_key,
     validate_key,
+    validate_metadata,
     validate_prefix,
 )
 from podops.storage._ranges import LimitedStream, is_range, skip, unsatisfiable
@@ -173,16 +174,16 @@ class S3Storage:
         content_type: str,
         cache_control: str | None = None,
         content_encoding: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> StoredObject:
         full_key = self._full_key(key)
+        arguments = _upload_arguments(
+            content_type, cache_control, content_encoding, validate_metadata(metadata)
+        )
         with self._errors("upload", key):
             # upload_file sends large files as a parallel multipart upload.
             self._patient.upload_file(
-                str(path),
-                self._bucket,
-                full_key,
-                ExtraArgs=_upload_arguments(content_type, cache_control, content_encoding),
-                Config=_TRANSFER,
+                str(path), self._bucket, full_key, ExtraArgs=arguments, Config=_TRANSFER
             )
         path.unlink(missing_ok=True)
         return self.head(key)
@@ -199,6 +200,7 @@ class S3Storage:
             etag=etag if etag.startswith('"') else f'"{etag}"',
             last_modified=int(response["LastModified"].timestamp()),
             content_type=response.get("ContentType") or DEFAULT_CONTENT_TYPE,
+            metadata=response.get("Metadata", {}),
         )
 
     def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
@@ -244,18 +246,18 @@ class S3Storage:
         with self._errors("move", key):
             head = self._client.head_object(Bucket=self._bucket, Key=source_key)
             # S3 has no rename: a server-side copy (multipart above the threshold, so objects
-            # over 5 GB move too), then the delete. The headers are set again, not trusted to
-            # follow a multipart copy.
+            # over 5 GB move too), then the delete. The headers and metadata are set again,
+            # not trusted to follow a multipart copy.
+            arguments = _upload_arguments(
+                head.get("ContentType") or DEFAULT_CONTENT_TYPE,
+                head.get("CacheControl"),
+                metadata=head.get("Metadata"),
+            )
             self._client.copy(
                 {"Bucket": self._bucket, "Key": source_key},
                 self._bucket,
                 self._full_key(to),
-                ExtraArgs={
-                    **_upload_arguments(
-                        head.get("ContentType") or DEFAULT_CONTENT_TYPE, head.get("CacheControl")
-                    ),
-                    "MetadataDirective": "REPLACE",
-                },
+                ExtraArgs={**arguments, "MetadataDirective": "REPLACE"},
                 Config=_TRANSFER,
             )
             self._client.delete_object(Bucket=self._bucket, Key=source_key)
@@ -463,11 +465,16 @@ def _client_config(*, custom_endpoint: bool, path_style: bool) -> Config:
 
 
 def _upload_arguments(
-    content_type: str, cache_control: str | None, content_encoding: str | None = None
-) -> dict[str, str]:
-    arguments = {"ContentType": content_type}
+    content_type: str,
+    cache_control: str | None,
+    content_encoding: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    arguments: dict[str, Any] = {"ContentType": content_type}
     if cache_control:
         arguments["CacheControl"] = cache_control
     if content_encoding:
         arguments["ContentEncoding"] = content_encoding
+    if metadata:
+        arguments["Metadata"] = dict(metadata)
     return arguments
