@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from podops.api import create_app
 from podops.db import Database
 from podops.models import Resource, ResourceLabel
+from podops.services import bulk as bulk_service
 from tests.conftest import make_settings
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
@@ -226,6 +227,35 @@ def test_a_thousand_episodes_apply_in_one_request(client: TestClient, host: dict
     listed = client.get(f"/a/v1/resource/{PROD}/episode", params={"limit": "500"}, headers=host)
     assert len(listed.json()["resources"]) == 500
     assert listed.json()["next_cursor"] is not None
+
+
+def test_names_taken_by_another_request_meanwhile_are_409_and_nothing_is_applied(
+    client: TestClient, host: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new rows' INSERT meets the unique names another request wrote after this one
+    looked: a conflict, and the whole batch rolled back (labels and changed rows too)."""
+    documents = catalogue(3)
+    assert client.post(URL, json={"documents": documents}, headers=host).status_code == 200
+    before, labels = stored(client), label_rows(client)
+    changed = copy.deepcopy(documents)
+    changed[1]["description"]["title"] = "Changed, then rolled back"
+    # As if the episodes were not there yet when this request looked.
+    real_existing = bulk_service._existing
+    monkeypatch.setattr(
+        bulk_service,
+        "_existing",
+        lambda session, production, docs: {
+            key: row
+            for key, row in real_existing(session, production, docs).items()
+            if key[0] == "show"
+        },
+    )
+
+    refused = client.post(URL, json={"documents": changed}, headers=host)
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "podops.bulk.conflict"
+    assert (stored(client), label_rows(client)) == (before, labels)
 
 
 @pytest.mark.parametrize("counted_in", ["redis", "process"])

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -244,30 +244,44 @@ def _write(
     documents: list[AnyDocument],
     outcomes: list[Outcome],
 ) -> None:
-    """Insert the new rows and their labels, and renew the labels of the changed ones."""
+    """Insert the new rows and their labels, and renew the labels of the changed ones.
+
+    New rows go in as one multi-row INSERT each for resources and labels, not through the
+    session's unit of work, which would cost more than every check a document passes (issue
+    17); they stay out of the session, as objects the outcomes hold. Changed rows are the
+    session's own and are flushed as usual.
+    """
     if changed:
         session.execute(
             delete(ResourceLabel).where(
                 ResourceLabel.resource_guid.in_([row.guid for row, _document in changed])
             )
         )
-    session.add_all(new_rows)
     by_index = {outcome.index: outcome for outcome in outcomes}
     labels = [
-        ResourceLabel(resource_guid=by_index[index].guid, key=key, value=value)
+        {"resource_guid": by_index[index].guid, "key": key, "value": value}
         for index, document in enumerate(documents)
         if by_index[index].action != "unchanged"
         for key, value in document.metadata.labels.items()
     ]
-    session.add_all(labels)
     try:
-        session.flush()
+        if new_rows:
+            session.execute(
+                insert(Resource), [{key: getattr(row, key) for key in _COLUMNS} for row in new_rows]
+            )
+        session.flush()  # the changed rows, before their new labels
+        if labels:
+            session.execute(insert(ResourceLabel), labels)
     except IntegrityError:  # a concurrent request created one of these names first
         raise ConflictError(
             f"resources of production {production.name} were created meanwhile by another "
             "request; nothing was applied: send the batch again",
             code="podops.bulk.conflict",
         ) from None
+
+
+# Every column of a resource row, as the new rows' INSERT names them.
+_COLUMNS = tuple(column.key for column in Resource.__table__.columns)
 
 
 def diff(before: Any, after: Any, path: str = "") -> list[Change]:
