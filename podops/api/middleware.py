@@ -105,7 +105,15 @@ class RequestMiddleware:
             await send(message)
 
         try:
-            refusal = self._refusal(scope, declared_length)
+            # Most requests have no body and nothing to refuse: not even a call for them.
+            refusal = (
+                self._refusal(scope, declared_length)
+                if declared_length is not None
+                or NUL in scope["path"]
+                or b"%00" in scope["query_string"]
+                or b"\0" in scope["query_string"]
+                else None
+            )
             if refusal is not None:
                 await refusal(scope, receive, send_with_headers)
             else:
