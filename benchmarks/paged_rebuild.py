@@ -1,6 +1,7 @@
 """A rebuild of a paged 10,000-episode show: reading its archive pages back, or knowing them.
 
     python benchmarks/paged_rebuild.py [--episodes 10000] [--page 100] [--rounds 5] [--s3]
+                                       [--access public|both]
 
 The show (100 episodes a page: a main feed and 99 archive pages) is seeded through the service
 layer as `worker_build.py` seeds it (SQLite), and published once. Then rebuilds that change
@@ -11,6 +12,9 @@ nothing, as a worker runs them (`build_feed`, its item cache warm), alternate be
 - recorded: the hashes the build before recorded, no page read.
 Both render every page (to hash it) and write none. Printed: the median of `--rounds` of each,
 in wall and CPU seconds, and each build's storage calls and bytes read.
+
+`--access both` gives the show a private feed too (all 10,000 episodes, unpaged), which
+each build renders and publishes beside the public one when it differs.
 
 Local storage by default; `--s3` starts moto's S3 server and keeps the store there, so that
 each read is an HTTP GET over loopback, as each is a GET to S3 in production (where a round
@@ -103,7 +107,7 @@ def rebuild(runtime: Runtime, guid: str, *, read_back: bool) -> dict[str, Any]:
     started, cpu = time.perf_counter(), time.process_time()
     result = build_feed(watched, BuildJob(production=guid), operation_id="bench")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
-    if result["changed"] or result.get("pages_written"):
+    if result["changed"] or result.get("pages_written") or result.get("private_changed"):
         raise SystemExit(f"a rebuild that changes nothing wrote something: {result}")
     return {
         "seconds": seconds,
@@ -147,6 +151,7 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=100, help="episodes a page (feed_episodes)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--s3", action="store_true", help="keep the store in moto's S3 server")
+    parser.add_argument("--access", choices=["public", "both"], default="public")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="podops-bench-paged-"))
@@ -157,7 +162,7 @@ def main() -> None:
             moto, variables = start_moto(work)
             os.environ.update(variables)
         started = time.perf_counter()
-        guid = seed(work, args.episodes, page_size=args.page)
+        guid = seed(work, args.episodes, page_size=args.page, access=args.access)
         seeded = time.perf_counter() - started
         figures = measure(guid, args.rounds)
     finally:
@@ -169,7 +174,10 @@ def main() -> None:
     store = "moto's S3 server" if args.s3 else "local storage"
     pages = figures["recorded"][0]["pages"]
     print(f"{args.episodes} episodes, {args.page} a page: the main feed and {pages - 1} pages")
-    print(f"(seeded in {seeded:.0f} s; SQLite, {store}; median of {args.rounds} rebuilds each)")
+    print(
+        f"(seeded in {seeded:.0f} s; SQLite, {store}, access {args.access};"
+        f" median of {args.rounds} rebuilds each)"
+    )
     print(f"{'rebuild, nothing changed':<26}{'wall s':>8}{'CPU s':>8}{'reads':>7}{'MB read':>9}")
     median: dict[str, float] = {}
     for name, runs in figures.items():

@@ -44,9 +44,10 @@ def _environment(work: Path) -> None:
     os.environ.update(PODOPS_DATA_DIR=str(work / "data"), PODOPS_LOG_LEVEL="WARNING")
 
 
-def seed(work: Path, episodes: int, *, page_size: int | None = None) -> str:
-    """The production, its show and `episodes` episodes (`page_size` of them in its main
-    feed, the rest on archive pages, when given); the production's GUID."""
+def seed(work: Path, episodes: int, *, page_size: int | None = None, access: str = "public") -> str:
+    """The production, its show (its `access`: public, both or private) and `episodes`
+    episodes (`page_size` of them in its main feed, the rest on archive pages, when given);
+    the production's GUID."""
     from benchmarks._seed import bench_production
     from podops import migrate
     from podops.db import Database
@@ -71,6 +72,7 @@ def seed(work: Path, episodes: int, *, page_size: int | None = None) -> str:
                 "categories": [{"category": "Technology"}],
                 "language": "en-us",
                 "owner": {"name": "Jane", "email": "jane@example.com"},
+                "access": access,
             },
             "image": {"rel": "external", "url": "https://cdn.example.com/cover.jpg"},
         }

@@ -22,6 +22,7 @@ from podops.jobs import BuildJob
 from podops.models import FeedState
 from podops.publish.compressed import put_feed
 from podops.publish.pipeline import build_feed
+from podops.publish.stored import public_metadata
 from podops.runtime import Runtime
 from podops.services.feed_moves import (
     MOVE_METADATA,
@@ -198,7 +199,7 @@ def test_a_feed_stored_before_moves_went_with_it_asks_the_database_until_its_nex
     built = build_in(context, guid)
     assert built["changed"] is False  # the same feed, now stored with its move
     for key in (feed_key(guid), gzip_key(feed_key(guid))):
-        assert storage.head(key).metadata == {MOVE_METADATA: f"{until} {NEW_HOME}"}
+        assert storage.head(key).metadata == public_metadata(built["sha256"], (NEW_HOME, until))
     # From here on the stored feed answers, whatever the database holds.
     set_recorded_move(context.database, guid, until=None)
     for path in (feed, alias):
@@ -250,9 +251,11 @@ def test_on_s3_the_move_goes_with_the_feed(s3_api: TestClient) -> None:
     until = int(time.time()) + 3600
     assert move(s3_api, new_feed_url=NEW_HOME, redirect_until=until).status_code == 200
     assert s3_api.get(feed, follow_redirects=False).status_code == 307  # until the next build
-    build_in(context, guid)
+    built = build_in(context, guid)
     for key in (feed_key(guid), gzip_key(feed_key(guid))):
-        assert context.storage.head(key).metadata == {MOVE_METADATA: f"{until} {NEW_HOME}"}
+        stored = context.storage.head(key).metadata
+        assert stored == public_metadata(built["sha256"], (NEW_HOME, until))
+        assert stored[MOVE_METADATA] == f"{until} {NEW_HOME}"
     # The database is not asked: what it holds does not matter to the feed routes.
     set_recorded_move(context.database, guid, until=None)
     for path in (feed, alias):

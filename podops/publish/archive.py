@@ -28,8 +28,9 @@ from podops.models import Production
 from podops.publish.compressed import put_feed
 from podops.publish.mapping import archive_url
 from podops.publish.record import forget_archive
+from podops.publish.stored import read_sha256
 from podops.runtime import Runtime
-from podops.storage import NotFoundError, Storage
+from podops.storage import Storage
 from podops.storage.keys import archive_key, archive_prefix, gzip_key
 
 
@@ -148,19 +149,8 @@ def _published_sha256(
     if not stored.has_page(number):
         return None
     if recorded is None:
-        return _read_sha256(storage, archive_key(stored.production_guid, number))
+        return read_sha256(storage, archive_key(stored.production_guid, number))
     return recorded[number - 1] if number <= len(recorded) else None
-
-
-def _read_sha256(storage: Storage, key: str) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with storage.open(key) as stream:
-            for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-                digest.update(chunk)
-    except NotFoundError:
-        return None
-    return digest.hexdigest()
 
 
 def remove_unlinked_pages(storage: Storage, stored: StoredArchive, pages: int) -> int:

@@ -29,7 +29,7 @@ from podops.jobs import BuildJob, JobFailedError, NotifyJob
 from podops.metrics import record_build
 from podops.models import Production
 from podops.publish import archive, guard
-from podops.publish.compressed import put_feed
+from podops.publish.compressed import FeedCopies, put_feed, stored_copies
 from podops.publish.enclosures import fill_unprobed
 from podops.publish.load import Published, load_production, load_published
 from podops.publish.mapping import Mapped, Problem, alias_url, stylesheet_href
@@ -43,11 +43,15 @@ from podops.publish.private import (
     render_private,
 )
 from podops.publish.record import record_published
+from podops.publish.stored import (
+    SHA256_METADATA,
+    public_metadata,
+    read_sha256,
+    stored_metadata,
+)
 from podops.runtime import Runtime
-from podops.services import feed_moves
-from podops.storage import NotFoundError as StorageNotFoundError
 from podops.storage import Storage
-from podops.storage.keys import feed_key, gzip_key, private_feed_key
+from podops.storage.keys import feed_key, private_feed_key
 from podops.webhooks import events as webhook_events
 
 _ITEM_OVERHEAD_BYTES = 1536
@@ -169,7 +173,7 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
                     stylesheet=stylesheet,
                 )
                 result["pages_written"], archive_sha256 = archived.written, archived.sha256
-            _publish(runtime, production, mapped, rendered, sha256, published, full.moved)
+            feed = _publish(runtime, production, mapped, rendered, sha256, full.moved)
             # Last: pages the feed no longer links to (fewer episodes, or paging turned off).
             removed = archive.remove_unlinked_pages(runtime.storage, stored_pages, len(pages))
             if removed:
@@ -177,12 +181,9 @@ def build_feed(runtime: Runtime, job: BuildJob, *, operation_id: str) -> dict[st
         except JobFailedError as error:
             webhook_events.build_failed(runtime, job, production, operation_id, error)
             raise
-        # The ETags the feed is served with, plain and gzip-compressed (a feed published
-        # before the compressed copy existed, and not changed since, has none).
-        etag = runtime.storage.head(feed_key(production.guid)).etag
-        compressed = gzip_key(feed_key(production.guid))
-        if runtime.storage.exists(compressed):
-            result["gzip_etag"] = runtime.storage.head(compressed).etag
+        # The ETags the feed is served with, plain and gzip-compressed.
+        etag = feed.plain.etag
+        result["gzip_etag"] = feed.compressed.etag
     finally:
         rendered.unlink(missing_ok=True)
     result.update(bytes=size, sha256=sha256, etag=etag)
@@ -269,8 +270,9 @@ def _build_private_only(
         place_media(runtime.storage, production.guid, mapped)
         if changed:
             sha256, size = render_private(mapped, rendered, base_url=base_url, updated=now, now=now)
-            _require_media(runtime.storage, mapped)
-            publish_private(runtime.storage, production, rendered)
+        # Written unless the stored feed is this one, whatever the record says: a build that
+        # wrote it and failed before recording it, or a feed deleted by hand.
+        _put_private(runtime, production, mapped, rendered, sha256)
     finally:
         rendered.unlink(missing_ok=True)
     result.update(bytes=size, sha256=sha256)
@@ -303,29 +305,34 @@ def _publish_private(
     runtime: Runtime, production: Production, mapped: Mapped, updated: int, now: int
 ) -> bool:
     """Render the private feed beside the public one; publish it, media first, if it
-    differs from the stored one."""
+    differs from the stored one (True then)."""
     rendered = runtime.settings.upload_dir / f"private-{production.guid}-{now}.xml"
     try:
         sha256, _ = render_private(
             mapped, rendered, base_url=runtime.settings.base_url, updated=updated, now=now
         )
-        if sha256 == _stored_sha256(runtime.storage, private_feed_key(production.guid)):
-            return False
-        _require_media(runtime.storage, mapped)
-        publish_private(runtime.storage, production, rendered)
-        return True
+        return _put_private(runtime, production, mapped, rendered, sha256)
     finally:
         rendered.unlink(missing_ok=True)
 
 
-def _stored_sha256(storage: Storage, key: str) -> str | None:
-    if not storage.exists(key):
-        return None
-    digest = hashlib.sha256()
-    with storage.open(key) as stream:
-        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _put_private(
+    runtime: Runtime, production: Production, mapped: Mapped, rendered: Path, sha256: str
+) -> bool:
+    """Publish the `rendered` private feed, media first, unless the stored one says it is
+    this feed (`podops.publish.stored`); whether the stored one differed."""
+    storage = runtime.storage
+    key = private_feed_key(production.guid)
+    metadata = stored_metadata(storage, key)
+    if metadata is not None and metadata.get(SHA256_METADATA) == sha256:
+        return False
+    # A feed stored before it carried its hash is read back, this once, to tell whether it
+    # changed; it is written again all the same, with its hash.
+    differs = metadata is None or SHA256_METADATA in metadata or read_sha256(storage, key) != sha256
+    if differs:
+        _require_media(storage, mapped)
+    publish_private(storage, production, rendered, sha256)
+    return differs
 
 
 def _render(
@@ -359,28 +366,25 @@ def _publish(
     mapped: Mapped,
     rendered: Path,
     sha256: str,
-    published: Published,
     moved: tuple[str, int] | None,
-) -> None:
-    """Media first, then the feed in one write, with the show's move in its metadata (the
-    feed routes read it there); nothing when the stored feed is this one with this move."""
+) -> FeedCopies:
+    """Media first, then the feed in one write, with its SHA-256 and the show's move in its
+    metadata (the feed routes read the move there); nothing when the stored feed and its
+    gzip copy both say they are this feed with this move. The copies as stored.
+
+    The stored feed is asked, not the record of the last publish: a build that wrote its
+    feed and failed later left the record naming the feed before (`podops.publish.stored`).
+    """
     key = feed_key(production.guid)
-    metadata = feed_moves.feed_metadata(moved)
-    if sha256 == published.sha256 and _stored_metadata(runtime.storage, key) == metadata:
-        return
+    metadata = public_metadata(sha256, moved)
+    stored = stored_copies(runtime.storage, key, metadata=metadata)
+    if stored is not None:
+        return stored
     _require_media(runtime.storage, mapped)
     # One write: a local rename or a single S3 object, never a partial feed (its gzip copy,
-    # for the clients that accept it, one write before). A move begun or ended, or a feed
-    # stored before moves went with it, is the same feed written again with the new move.
-    put_feed(runtime.storage, key, rendered, metadata=metadata)
-
-
-def _stored_metadata(storage: Storage, key: str) -> dict[str, str] | None:
-    """The metadata the object under `key` is stored with; None when there is none."""
-    try:
-        return dict(storage.head(key).metadata)
-    except StorageNotFoundError:
-        return None
+    # for the clients that accept it, one write before). A move begun or ended, a copy
+    # missing, or a feed stored before its hash went with it, is written again.
+    return put_feed(runtime.storage, key, rendered, metadata=metadata)
 
 
 def _fits(mapped: Mapped, cache: feeds.ItemCache) -> bool:

@@ -25,6 +25,7 @@ import feeds
 from podops.models import Production
 from podops.publish import FEED_TYPE
 from podops.publish.mapping import Mapped
+from podops.publish.stored import private_metadata
 from podops.storage import Storage
 from podops.storage.keys import private_feed_key
 
@@ -102,11 +103,13 @@ def render_private(
     return digest.hexdigest(), size
 
 
-def publish_private(storage: Storage, production: Production, rendered: Path) -> None:
-    """One atomic write of the rendered private feed, never cached by a shared cache."""
+def publish_private(storage: Storage, production: Production, rendered: Path, sha256: str) -> None:
+    """One atomic write of the rendered private feed (its SHA-256 `sha256` in its metadata),
+    never cached by a shared cache."""
     storage.put_path(
         private_feed_key(production.guid),
         rendered,
         content_type=FEED_TYPE,
         cache_control=PRIVATE_CACHE,
+        metadata=private_metadata(sha256),
     )

@@ -41,12 +41,15 @@ class Move:
         return self.to if self.to is not None and now < self.until else None
 
 
-def feed_metadata(moved: tuple[str, int] | None) -> dict[str, str]:
+def feed_metadata(
+    moved: tuple[str, int] | None, *, room: int = MAX_METADATA_BYTES
+) -> dict[str, str]:
     """The metadata a build stores the public feed with: the move (`moved`: the new URL and
-    `redirect_until`), or that there is none; empty when the move does not fit in metadata,
-    and the database is asked instead."""
+    `redirect_until`), or that there is none; empty when the move does not fit in `room`
+    bytes of metadata (what the feed's other entries leave), and the database is asked
+    instead."""
     value = _STAYING if moved is None else f"{moved[1]} {moved[0]}"
-    if len(MOVE_METADATA) + len(value) > MAX_METADATA_BYTES:
+    if len(MOVE_METADATA) + len(value) > room:
         return {}
     return {MOVE_METADATA: value}
 
