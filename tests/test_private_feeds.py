@@ -4,12 +4,14 @@ and the same 404 for every bad token (nothing confirms a show or a subscriber ex
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from PIL import Image
 from starlette.testclient import TestClient
 
 from podops.api import create_app
@@ -320,12 +322,142 @@ def test_an_episode_moving_between_premium_and_free_moves_its_media(
     assert rebuild(producer, guid)["changed"] is False
 
 
-def test_every_enclosure_of_a_private_show_is_subscribers_only(producer: TestClient) -> None:
-    produce(producer, access="private")
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (30, 30, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+VTT = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nOnly for subscribers.\n"
+CHAPTERS = b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start"}]}'
+ART = jpeg()
+# What the premium episode points at besides its audio: (asset, bytes, type uploaded as).
+COMPANIONS = {
+    "image": ("premium-art-01", ART, "image/jpeg"),
+    "transcript": ("premium-vtt-01", VTT, "text/vtt"),
+    "chapters": ("premium-chapters-01", CHAPTERS, "application/json"),
+}
+
+
+def add_companions(client: TestClient) -> None:
+    """Give the premium episode an uploaded image, transcript and chapters file."""
+    for name, data, kind in COMPANIONS.values():
+        uploaded = client.post(
+            f"/a/v1/upload/{PROD}?name={name}", content=data, headers={"Content-Type": kind}
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    path = f"{BASE}/episode/premium-episode-01"
+    document = client.get(path).json()
+    document["image"] = {"rel": "asset", "name": COMPANIONS["image"][0]}
+    document["description"]["transcripts"] = [
+        {"asset": COMPANIONS["transcript"][0], "type": "text/vtt", "rel": "captions"}
+    ]
+    document["description"]["chapters"] = {"asset": COMPANIONS["chapters"][0]}
+    response = client.put(path, json=document)
+    assert response.status_code == 200, response.text
+
+
+def companions(feed: bytes) -> dict[str, str]:
+    """{"image"|"transcript"|"chapters": URL} of the premium episode's item in `feed`."""
+    channel = parse(feed).find("channel")
+    assert channel is not None
+    [item] = [
+        i for i in channel.findall("item") if i.findtext("title") == "Episode premium-episode-01"
+    ]
+    found = {
+        "image": item.find("itunes:image", NS),
+        "transcript": item.find("podcast:transcript", NS),
+        "chapters": item.find("podcast:chapters", NS),
+    }
+    urls = {}
+    for kind, element in found.items():
+        assert element is not None, kind
+        urls[kind] = element.get("href" if kind == "image" else "url", "")
+    return urls
+
+
+def asset_url(client: TestClient, kind: str) -> str:
+    name = COMPANIONS[kind][0]
+    url: str = client.get(f"{BASE}/asset/{name}").json()["description"]["url"]
+    return url
+
+
+def test_a_premium_episodes_image_transcript_and_chapters_are_for_subscribers_only(
+    producer: TestClient,
+) -> None:
+    guid = produce(producer, access="both")
+    add_companions(producer)
+    rebuild(producer, guid)
+    subscriber = subscribe(producer)
+    feed_path = local(producer, subscriber["feed_url"])
+    signed = companions(producer.get(feed_path).content)
+    # The types they are stored with, as the public route would serve them.
+    stored_types = {"image": "image/jpeg", "transcript": "text/vtt", "chapters": "application/json"}
+    for kind, url in signed.items():
+        _, data, _ = COMPANIONS[kind]
+        assert f"/p/m/{subscriber['id']}.1.0." in url, kind
+        served = producer.get(local(producer, url))
+        assert served.status_code == 200, kind
+        assert served.content == data
+        assert served.headers["content-type"] == stored_types[kind], kind
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert local(producer, asset_url(producer, kind)) == public_form(local(producer, url))
+        public = producer.get(public_form(local(producer, url)))
+        assert public.status_code == 404, kind
+        assert public.json() == NOT_FOUND_MEDIA
+
+    set_premium(producer, False)
+    rebuild(producer, guid)
+    # Free: public media again, named in both feeds by its public URL; old signed URLs play.
+    assert companions(producer.get(f"/f/{guid}/feed.xml").content) == {
+        kind: asset_url(producer, kind) for kind in COMPANIONS
+    }
+    assert companions(producer.get(feed_path).content) == {
+        kind: asset_url(producer, kind) for kind in COMPANIONS
+    }
+    for kind, url in signed.items():
+        assert producer.get(public_form(local(producer, url))).content == COMPANIONS[kind][1]
+        assert producer.get(local(producer, url)).content == COMPANIONS[kind][1]
+
+    set_premium(producer, True)
+    rebuild(producer, guid)
+    assert companions(producer.get(feed_path).content) == signed
+    for kind, url in signed.items():
+        assert producer.get(public_form(local(producer, url))).status_code == 404, kind
+        assert producer.get(local(producer, url)).content == COMPANIONS[kind][1]
+    assert rebuild(producer, guid)["changed"] is False
+
+
+def test_media_a_free_episode_shares_stay_public(producer: TestClient) -> None:
+    guid = produce(producer, access="both")
+    add_companions(producer)
+    path = f"{BASE}/episode/free-episode-01"
+    document = producer.get(path).json()
+    document["description"]["transcripts"] = [
+        {"asset": COMPANIONS["transcript"][0], "type": "text/vtt"}
+    ]
+    assert producer.put(path, json=document).status_code == 200
+    rebuild(producer, guid)
+    signed = companions(producer.get(local(producer, subscribe(producer)["feed_url"])).content)
+    # The free episode publishes the transcript: the private feed names its public URL.
+    assert signed["transcript"] == asset_url(producer, "transcript")
+    assert producer.get(local(producer, signed["transcript"])).content == VTT
+    assert producer.get(public_form(local(producer, signed["image"]))).status_code == 404
+
+
+def test_every_medium_of_a_private_show_is_subscribers_only(producer: TestClient) -> None:
+    guid = produce(producer, access="private")
+    add_companions(producer)
+    set_premium(producer, False)  # no public feed: free or not, for subscribers only
+    rebuild(producer, guid)
     feed_path = local(producer, subscribe(producer)["feed_url"])
-    media = local(producer, items(producer.get(feed_path).content)["Episode premium-episode-01"])
+    feed = producer.get(feed_path).content
+    media = local(producer, items(feed)["Episode premium-episode-01"])
     assert producer.get(media).content == MP3
     assert producer.get(public_form(media)).status_code == 404
+    for kind, url in companions(feed).items():
+        assert producer.get(local(producer, url)).content == COMPANIONS[kind][1]
+        assert producer.get(public_form(local(producer, url))).status_code == 404, kind
 
 
 def test_a_private_show_has_no_public_feed(producer: TestClient) -> None:
@@ -412,15 +544,24 @@ async def _address_cap() -> None:
 def test_placeholders_are_filled_whatever_the_chunking() -> None:
     signer = MediaSigner(b"k" * 32)
     replace = substitution(signer, Grant("0123456789ab", 3, 0), "T" * 44)
-    key_url = private_media_url("http://h", "media/abcdef012345/" + "e" * 64 + ".mp3")
+    # Audio, and what else an episode may store: images, transcripts, chapters.
+    extensions = (".mp3", ".jpg", ".png", ".vtt", ".srt", ".json", ".m4a", ".opus")
+    key_urls = [
+        private_media_url("http://h", "media/abcdef012345/" + "e" * 64 + extension)
+        for extension in extensions
+    ]
     feed = (
         f'<a href="http://h/p/{FEED_MARK}/feed.xml"/>'
-        + "".join(f'<enclosure url="{key_url}" n="{i}"/>' for i in range(20))
+        + "".join(f'<enclosure url="{key_urls[i % 8]}" n="{i}"/>' for i in range(20))
     ).encode()
     whole = b"".join(fill([feed], replace))
     assert FEED_MARK.encode() not in whole
     assert b"_grant_" not in whole
     assert whole.count(b"/p/m/0123456789ab.3.0.") == 20
+    for extension in extensions:  # each signed for its own key, extension and all
+        key = "media/abcdef012345/" + "e" * 64 + extension
+        signed = signer.grant(Grant("0123456789ab", 3, 0), key)
+        assert f'/p/m/{signed}/abcdef012345/{"e" * 64}{extension}"'.encode() in whole
     for size in (1, 7, 64, 127, 128, 129, 500):
         chunks = [feed[i : i + size] for i in range(0, len(feed), size)]
         assert b"".join(fill(chunks, replace)) == whole, size
@@ -479,14 +620,24 @@ def test_s3_premium_media_is_out_of_public_reach(
     with TestClient(create_app(settings)) as client:
         client.headers.update(bearer(token_for(context_of(client), "host@example.com", SCOPES)))
         guid = produce(client, access="both")
+        add_companions(client)
+        rebuild(client, guid)
         feed = client.get(local(client, subscribe(client)["feed_url"]))
         media = local(client, items(feed.content)["Episode premium-episode-01"])
         # Without a CDN the public route hands out presigned URLs of `media/` keys.
         public = client.get(public_form(media), follow_redirects=False)
         signed = client.get(media, follow_redirects=False)
+        transcript = local(client, companions(feed.content)["transcript"])
+        public_transcript = client.get(public_form(transcript), follow_redirects=False)
+        signed_transcript = client.get(transcript, follow_redirects=False)
     assert public.status_code == 307
     assert httpx.get(public.headers["location"]).status_code == 404
     assert httpx.get(signed.headers["location"]).content == MP3
+    assert public_transcript.status_code == 307
+    assert httpx.get(public_transcript.headers["location"]).status_code == 404
+    fetched = httpx.get(signed_transcript.headers["location"])
+    assert fetched.content == VTT
+    assert fetched.headers["content-type"] == "text/vtt"
     # Nor is it anywhere a public bucket policy or CDN for `media/` would serve.
     listed = s3_client.list_objects_v2(Bucket=s3_bucket, Prefix="leak-test/")
     keys = [item["Key"] for item in listed.get("Contents", [])]

@@ -56,7 +56,8 @@ class Mapped:
     show: feeds.Show | None
     episodes: list[feeds.Episode]
     problems: list[Problem] = field(default_factory=list)
-    # Storage keys of the media the feed points at: they must exist before it is published.
+    # Storage keys of the media the feed points at, once per use: they must exist before it
+    # is published.
     media_keys: list[str] = field(default_factory=list)
     unprobed: list[Unprobed] = field(default_factory=list)
     # The show's `access` (public, private, both), the GUIDs of its premium episodes, and the
@@ -66,6 +67,13 @@ class Mapped:
     # The show's `feed_episodes`: the public feed is paged when set.
     page_size: int | None = None
     enclosure_keys: dict[str, str] = field(default_factory=dict)
+    # By item GUID, the storage keys of every stored medium the episode points at (enclosure,
+    # image, images, transcripts, chapters, alternate enclosures' sources), once per use as in
+    # `media_keys`: what premium episodes alone use is for subscribers only.
+    episode_keys: dict[str, list[str]] = field(default_factory=dict)
+    # The storage key of each stored medium by the URL the feeds name it by: the private feed
+    # names a subscriber-only one by its signed placeholder instead.
+    stored_urls: dict[str, str] = field(default_factory=dict)
     # (new feed URL, until when) while the show's feed URLs redirect there: a show moving away.
     moved: tuple[str, int] | None = None
 
@@ -194,6 +202,8 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
     document = resource.document
     description: dict[str, Any] = document["description"]
     where = f"episodes[{index}]"
+    # Every use of stored media from here on is this episode's.
+    first_use = len(mapped.media_keys)
     reference = document.get("enclosure")
     enclosure, duration = _enclosure(f"{where}.enclosure", reference, assets, mapped)
     if (
@@ -219,7 +229,7 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
         key = assets.get(reference["name"], {}).get("description", {}).get("storage_key")
         if key:
             mapped.enclosure_keys[guid] = key
-    return feeds.Episode(
+    episode = feeds.Episode(
         guid=guid,
         title=description["title"],
         itunes_title=description.get("itunes_title"),
@@ -274,6 +284,9 @@ def _episode(index: int, resource: EpisodeRow, assets: Assets, mapped: Mapped) -
             for item in _items(description, "content_links")
         ),
     )
+    # Extended, not set: lint refuses a GUID used twice, and this names all of its uses.
+    mapped.episode_keys.setdefault(guid, []).extend(mapped.media_keys[first_use:])
+    return episode
 
 
 def rendered_html(kind: str, document: dict[str, Any]) -> str | None:
@@ -313,6 +326,7 @@ def _asset(
         return None
     if "storage_key" in description:
         mapped.media_keys.append(description["storage_key"])
+        mapped.stored_urls[str(description["url"])] = description["storage_key"]
     return description
 
 

@@ -3,14 +3,17 @@
 Uploads are stored under `media/…`, which the public `/m/` route serves (as does a public
 bucket or CDN). A subscriber could take the signed URL of a premium episode, drop the
 signature and read the same key through `/m/`. So every publishing build puts each stored
-enclosure that only subscribers may hear under `private/{production}/media/` and every
-other medium its feeds point at under `media/`: an episode made premium is out of public
-reach after the next build, and one made free is public again.
+medium that only subscribers may read under `private/{production}/media/` and every other
+medium its feeds point at under `media/`: an episode made premium is out of public reach
+after the next build, and one made free is public again.
 
-Subscribers may hear, alone: the enclosures of premium episodes, and every enclosure of a
-show with no public feed (`access: private`). The same bytes used by a free episode too are
-public — the free episode publishes them. A premium episode's images, transcripts and
-chapters stay public media; only its audio (or video) is hidden.
+Subscribers may read, alone: whatever premium episodes point at in podops' storage — the
+enclosure, the episode's image and `podcast:images`, its transcripts, its chapters, its
+alternate enclosures' uploaded sources — and the same of every episode of a show with no
+public feed (`access: private`). The same bytes used by anything public too are public: a
+free episode's, or the show's (its artwork, trailers and live items, which the channel of
+either feed names, are never hidden). Media outside podops' storage (external URLs) are
+the producer's to protect: podops neither moves nor signs them.
 
 Until the first build after its upload, a new file is under `media/` as every upload is; its
 key is its SHA-256, which nobody can guess from outside.
@@ -28,13 +31,14 @@ from podops.storage.keys import hidden_media_key, hidden_media_prefix, media_pre
 def subscriber_only(mapped: Mapped) -> set[str]:
     """The media keys (public form) of what only subscribers may read."""
     if mapped.access == "private":
-        enclosures = list(mapped.enclosure_keys.values())
+        guids = set(mapped.episode_keys)
     else:
-        enclosures = [key for guid, key in mapped.enclosure_keys.items() if guid in mapped.premium]
-    # `media_keys` names a key once for each use: whatever is left after the premium
-    # enclosures' uses is used by something public.
-    public = Counter(mapped.media_keys) - Counter(enclosures)
-    return set(enclosures) - set(public)
+        guids = mapped.premium & set(mapped.episode_keys)
+    # `media_keys` names a key once for each use, as `episode_keys` does by episode:
+    # whatever is left after the subscriber-only episodes' uses is used by something public.
+    only = Counter(key for guid in guids for key in mapped.episode_keys[guid])
+    public = Counter(mapped.media_keys) - only
+    return set(only) - set(public)
 
 
 def stored_key(key: str, hidden: set[str]) -> str:

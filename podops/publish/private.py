@@ -10,9 +10,14 @@ The private feed is rendered once per build, like the public one, and stored und
 `private_feed_key`. It carries `itunes:block` and `podcast:block` so that no directory lists
 it, and placeholders where each subscriber's URLs go: its self link names `FEED_MARK`
 instead of the subscriber's secret, and each stored enclosure `MEDIA_MARK` instead of a
-signed grant. `podops.private.feed` fills them in per request as the feed streams out.
-Enclosures that are not in podops' storage (external URLs) are left as they are: podops
-cannot sign what it does not serve.
+signed grant, as does every other stored medium of an episode that only subscribers may read
+(its image, transcripts, chapters…: `podops.publish.placement`). `podops.private.feed` fills
+them in per request as the feed streams out. Media that are not in podops' storage (external
+URLs) are left as they are: podops cannot sign what it does not serve.
+
+A stored image, transcript or chapters file that something public uses too keeps its public
+URL in the private feed: it is public media anyway, a CDN may cache it for everyone, and a
+podcatcher fetching a hundred episodes' artwork does not spend the subscriber's request limit.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import feeds
 from podops.models import Production
 from podops.publish import FEED_TYPE
 from podops.publish.mapping import Mapped
+from podops.publish.placement import subscriber_only
 from podops.publish.stored import private_metadata
 from podops.storage import Storage
 from podops.storage.keys import private_feed_key
@@ -77,15 +83,45 @@ def private_show(show: feeds.Show, *, base_url: str) -> feeds.Show:
 
 
 def private_episodes(mapped: Mapped, *, base_url: str) -> list[feeds.Episode]:
-    """Every episode, each stored enclosure pointing at its placeholder URL."""
+    """Every episode, each stored enclosure and each other subscriber-only medium pointing at
+    its placeholder URL."""
+    hidden = subscriber_only(mapped)
+    placeholders = {
+        url: private_media_url(base_url, key)
+        for url, key in mapped.stored_urls.items()
+        if key in hidden
+    }
     episodes = []
     for episode in mapped.episodes:
         key = mapped.enclosure_keys.get(episode.guid)
         if key is not None and episode.enclosure is not None:
             enclosure = replace(episode.enclosure, url=private_media_url(base_url, key))
             episode = replace(episode, enclosure=enclosure)
+        if not hidden.isdisjoint(mapped.episode_keys.get(episode.guid, ())):
+            episode = _companions_placed(episode, placeholders)
         episodes.append(episode)
     return episodes
+
+
+def _companions_placed(episode: feeds.Episode, placeholders: dict[str, str]) -> feeds.Episode:
+    """`episode` with its image, images, transcripts, chapters and alternate enclosures'
+    sources named by their placeholder URL where `placeholders` (by URL) has one."""
+
+    def placed(url: str) -> str:
+        return placeholders.get(url, url)
+
+    image, chapters = episode.image, episode.chapters
+    return replace(
+        episode,
+        image=None if image is None else replace(image, url=placed(image.url)),
+        image_srcset=tuple(replace(each, url=placed(each.url)) for each in episode.image_srcset),
+        transcripts=tuple(replace(each, url=placed(each.url)) for each in episode.transcripts),
+        chapters=None if chapters is None else replace(chapters, url=placed(chapters.url)),
+        alternate_enclosures=tuple(
+            replace(each, sources=tuple(replace(src, uri=placed(src.uri)) for src in each.sources))
+            for each in episode.alternate_enclosures
+        ),
+    )
 
 
 def render_private(
