@@ -7,7 +7,8 @@ or media that does not exist: nothing tells a guesser that a show or a subscribe
 The feed needs the database (the secret's hash); a media request does not: its grant is
 checked by signature, expiry and the subscriber's key version (`podops.private.state`).
 Local storage is read through podops; a store that can presign (S3) gets a 307 to a URL
-that lives `PRESIGNED_SECONDS`. Media only premium episodes point at is kept under
+that lives `PRESIGNED_SECONDS`, either way with the type the media was stored with (audio,
+an image, a transcript, a chapters file). Media only premium episodes point at is kept under
 `private/` (`podops.publish.placement`), out of reach of the public `/m/` route; a media
 request asks the store whether it is there (a stat, or one HEAD on S3) before it serves or
 presigns, so that an episode moving between premium and free keeps its signed URLs.

@@ -2,7 +2,8 @@
 
 The feed is read a chunk at a time and written out a chunk at a time; only a placeholder's
 length is held back between chunks, so the work is one pass over the feed and one signature
-per stored enclosure.
+per placeholder (each stored enclosure, and each other subscriber-only medium: an image, a
+transcript, a chapters file; any `media_key` extension matches).
 """
 
 from __future__ import annotations

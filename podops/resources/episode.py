@@ -96,7 +96,8 @@ class EpisodeDescription(DocumentModel):
     of `metadata.guid`.
 
     `premium` keeps the episode out of the public feed: only subscribers of the show's
-    private feed get it (the show's `access` is `private` or `both`).
+    private feed get it (the show's `access` is `private` or `both`), and its uploaded media —
+    audio, image, transcripts, chapters — that nothing public uses too, by signed URLs.
 
     The Podcast Index tags of the item (`podops.resources.namespace`), each optional:
     `season_name` (the `name` of `podcast:season`, which needs `season`), `soundbites`,

@@ -64,7 +64,7 @@ def archive_key(production_guid: str, page: int) -> str:
 
 
 def private_feed_key(production_guid: str) -> str:
-    """The private (premium) feed, its enclosures still to be signed for each subscriber."""
+    """The private (premium) feed, its media URLs still to be signed for each subscriber."""
     return f"private/{production_guid}/feed.xml"
 
 
