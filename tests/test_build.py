@@ -864,3 +864,64 @@ def test_uploaded_transcripts_and_chapters_are_published_at_their_urls(
     base = context_of(client).settings.base_url
     assert client.get(transcript_url.removeprefix(base)).content == vtt
     assert client.get(chapters_url.removeprefix(base)).content == chapters
+
+
+def test_a_premium_episodes_transcript_and_image_reach_subscribers_only(
+    producer: TestClient,
+) -> None:
+    client = producer
+    [made] = produce(client, episodes=1)
+    vtt = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nFor subscribers.\n"
+    art = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (30, 200, 30)).save(art, format="JPEG")
+    for name, data, kind in (
+        ("episode-one-vtt", vtt, "text/vtt"),
+        ("episode-one-art", art.getvalue(), "image/jpeg"),
+    ):
+        uploaded = client.post(
+            f"/a/v1/upload/{PROD}?name={name}", content=data, headers={"Content-Type": kind}
+        )
+        assert uploaded.status_code == 201, uploaded.text
+    document = client.get(f"{BASE}/show/{PROD}").json()
+    document["description"]["access"] = "both"
+    assert client.put(f"{BASE}/show/{PROD}", json=document).status_code == 200
+    path = f"{BASE}/episode/{made['metadata']['name']}"
+
+    def set_premium(premium: bool) -> None:
+        document = client.get(path).json()
+        document["description"]["premium"] = premium
+        document["description"]["transcripts"] = [{"asset": "episode-one-vtt", "type": "text/vtt"}]
+        document["image"] = {"rel": "asset", "name": "episode-one-art"}
+        assert client.put(path, json=document).status_code == 200
+        done = build(client)
+        assert done["status"] == "Success", done
+
+    set_premium(True)
+    base = context_of(client).settings.base_url
+    subscriber = client.post(f"/a/v1/production/{PROD}/subscribers", json={"name": "Ada"})
+    assert subscriber.status_code == 201, subscriber.text
+    private = client.get(subscriber.json()["feed_url"].removeprefix(base))
+    assert private.status_code == 200, private.text
+    (item,) = parse_feed(private.content).episodes
+    assert item.image is not None
+    signed = {"text/vtt": item.transcripts[0].url, "image/jpeg": item.image.url}
+    public = {
+        kind: client.get(f"{BASE}/asset/{name}").json()["description"]["url"]
+        for kind, name in (("text/vtt", "episode-one-vtt"), ("image/jpeg", "episode-one-art"))
+    }
+    expected = {"text/vtt": vtt, "image/jpeg": art.getvalue()}
+    for kind, url in signed.items():
+        assert url.startswith(f"{base}/p/m/{subscriber.json()['id']}."), url
+        served = client.get(url.removeprefix(base))
+        assert served.status_code == 200, kind
+        assert served.headers["content-type"] == kind
+        assert served.content == expected[kind]
+        assert client.get(public[kind].removeprefix(base)).status_code == 404, kind
+
+    set_premium(False)
+    for kind, url in public.items():
+        served = client.get(url.removeprefix(base))
+        assert served.status_code == 200, kind
+        assert served.headers["content-type"] == kind
+        assert served.content == expected[kind]
+        assert client.get(signed[kind].removeprefix(base)).content == expected[kind]
