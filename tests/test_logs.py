@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from podops import metrics
 from podops.api import create_app, request_ledger
 from podops.api.request_ledger import RequestLedger
 from podops.logs import EventLogger, JsonFormatter, JsonLineHandler
@@ -100,6 +101,27 @@ def test_the_request_ledger_writes_the_lines_the_formatter_would(
         )
         record.created = json.loads(line)["time"]
         assert line == formatter.format(record)
+
+
+def test_a_failing_metrics_write_does_not_take_the_log_lines_with_it(
+    own_logger: tuple[logging.Logger, io.StringIO, JsonLineHandler],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    logger, stream, _ = own_logger
+    ledger = RequestLedger([], EventLogger(logger.name))
+
+    async def answer() -> None:
+        ledger.add({"method": "GET", "path": "/x"}, 200, 0.001, "id-1")
+
+    asyncio.run(answer())
+
+    def broken(_answered: object) -> None:
+        raise OSError("the metrics directory is gone")
+
+    monkeypatch.setattr(metrics, "record_requests", broken)
+    with pytest.raises(OSError, match="metrics directory"):
+        ledger.flush()
+    assert [line["request_id"] for line in lines(stream)] == ["id-1"]
 
 
 def test_other_listeners_get_the_record_itself(

@@ -33,7 +33,7 @@ request_log = EventLogger("podops.request")
 LOG_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 
 # What is kept of a request until it is written: the time it ended, its method, path, the
-# identity of its matched route (of None when no route answered), status, seconds taken and
+# identity of its matched route (that of None when no route answered), status, seconds taken and
 # request id. A tuple of numbers and strings: made on every request, it is the cheapest thing
 # that holds them, and one the garbage collector stops tracking.
 _Answered = tuple[float, str, str, int, int, float, str]
@@ -74,16 +74,12 @@ class RequestLedger:
             loop.call_later(FLUSH_SECONDS, self.flush)
 
     def flush(self) -> None:
-        """Write every request kept so far: the metrics, then the log lines."""
+        """Write every request kept so far: the log lines, then the metrics (logging reports
+        its own failures; a failing metrics directory must not take the lines with it)."""
         answered, self._answered = self._answered, []
         self._timer_loop = None
         if not answered:
             return
-        templates, unmatched = self._templates, metrics.UNMATCHED_ROUTE
-        metrics.record_requests(
-            (method, templates.get(route, unmatched), status, seconds)
-            for _, method, _, route, status, seconds, _ in answered
-        )
 
         def json_lines(head: str) -> str:
             # Each field's type is known: one format a line, no look at each value's type.
@@ -98,6 +94,11 @@ class RequestLedger:
             )
 
         self._log.info_many("request", LOG_FIELDS, _LogEvents(answered), json_lines=json_lines)
+        templates, unmatched = self._templates, metrics.UNMATCHED_ROUTE
+        metrics.record_requests(
+            (method, templates.get(route, unmatched), status, seconds)
+            for _, method, _, route, status, seconds, _ in answered
+        )
 
 
 class _LogEvents(Sequence[tuple[float, tuple[str, str, int, float, str]]]):
