@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -18,37 +17,16 @@ from podops.jobs import BuildJob
 from podops.models import FeedState
 from podops.publish.pipeline import build_feed
 from podops.runtime import Runtime
-from podops.storage import ObjectStream, Storage, StorageError, StoredObject
+from podops.storage import Storage, StorageError
 from podops.storage.keys import archive_key, feed_key, gzip_key
 from tests.support.auth import bearer, context_of, token_for
 from tests.support.documents import episode, show
+from tests.support.storage import WatchedStorage
 
 SCOPES = "production:read production:write production:build resource:read resource:write"
 PROD = "paged-podcast"
 BASE = f"/a/v1/resource/{PROD}"
 HOUR = 3600
-
-
-class WatchedStorage:
-    """The app's storage, with every key opened for reading noted, and writes to the keys in
-    `failing` refused as a store that is down would refuse them."""
-
-    def __init__(self, storage: Storage) -> None:
-        self._storage = storage
-        self.opened: list[str] = []
-        self.failing: set[str] = set()
-
-    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
-        self.opened.append(key)
-        return self._storage.open(key, start=start, end=end)
-
-    def put_path(self, key: str, path: Path, **options: Any) -> StoredObject:
-        if key in self.failing:
-            raise StorageError(f"the store refused {key}")
-        return self._storage.put_path(key, path, **options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._storage, name)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from tests.conftest import make_settings
 from tests.feeds.samples import parse
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.documents import episode, show
+from tests.support.producer import premium_production
 from tests.support.s3 import s3_environment
 
 if TYPE_CHECKING:
@@ -54,24 +54,7 @@ def producer(client: TestClient) -> TestClient:
 def produce(client: TestClient, *, access: str) -> str:
     """A show with a free episode (external media) and a premium one (an uploaded MP3),
     built; the production's GUID."""
-    created = client.post("/a/v1/production", json={"name": PROD, "title": "T"})
-    assert created.status_code == 201, created.text
-    audio = client.post(
-        f"/a/v1/upload/{PROD}?name=premium-audio-01",
-        content=MP3,
-        headers={"Content-Type": "audio/mpeg"},
-    )
-    assert audio.status_code == 201, audio.text
-    assert client.post(f"{BASE}/show/{PROD}", json=show(PROD, access=access)).status_code == 201
-    now = int(time.time())
-    free = episode("free-episode-01", date=now - 7200)
-    premium = episode("premium-episode-01", date=now - 3600, premium=True)
-    premium["enclosure"] = {"rel": "asset", "name": "premium-audio-01"}
-    for body in (free, premium):
-        name = body["metadata"]["name"]
-        response = client.post(f"{BASE}/episode/{name}", json=body)
-        assert response.status_code == 201, response.text
-    guid: str = created.json()["guid"]
+    guid = premium_production(client, PROD, access=access)
     rebuild(client, guid)
     return guid
 

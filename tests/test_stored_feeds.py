@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -29,19 +28,17 @@ from podops.services.feed_moves import MOVE_METADATA, feed_metadata
 from podops.settings import Settings
 from podops.storage import (
     MAX_METADATA_BYTES,
-    ObjectStream,
     Storage,
     StorageError,
-    StoredObject,
     validate_metadata,
 )
 from podops.storage.keys import feed_key, gzip_key, private_feed_key
 from tests.conftest import make_settings
 from tests.media.mpeg_frames import cbr_44100
 from tests.support.auth import bearer, context_of, token_for
-from tests.support.documents import episode, show
+from tests.support.producer import premium_production
 from tests.support.s3 import s3_environment, use_dummy_aws_credentials
-from tests.support.storage import ConcreteStorage, concrete
+from tests.support.storage import ConcreteStorage, WatchedStorage, concrete
 
 SCOPES = "production:read production:write production:build resource:read resource:write"
 PROD = "stored-podcast"
@@ -72,48 +69,10 @@ def producer(
         yield client
 
 
-class WatchedStorage:
-    """The app's storage, with every key opened for reading noted, and writes to the keys in
-    `failing` refused as a store that is down would refuse them."""
-
-    def __init__(self, storage: Storage) -> None:
-        self._storage = storage
-        self.opened: list[str] = []
-        self.failing: set[str] = set()
-
-    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
-        self.opened.append(key)
-        return self._storage.open(key, start=start, end=end)
-
-    def put_path(self, key: str, path: Path, **options: Any) -> StoredObject:
-        if key in self.failing:
-            raise StorageError(f"the store refused {key}")
-        return self._storage.put_path(key, path, **options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._storage, name)
-
-
 def produce(client: TestClient, *, access: str) -> str:
     """A show with a free episode (external media) and a premium one (an uploaded MP3),
     built once; the production's GUID."""
-    created = client.post("/a/v1/production", json={"name": PROD, "title": "T"})
-    assert created.status_code == 201, created.text
-    audio = client.post(
-        f"/a/v1/upload/{PROD}?name=premium-audio-01",
-        content=MP3,
-        headers={"Content-Type": "audio/mpeg"},
-    )
-    assert audio.status_code == 201, audio.text
-    assert client.post(f"{BASE}/show/{PROD}", json=show(PROD, access=access)).status_code == 201
-    now = int(time.time())
-    premium = episode("premium-episode-01", date=now - 3600, premium=True)
-    premium["enclosure"] = {"rel": "asset", "name": "premium-audio-01"}
-    for body in (episode(FREE, date=now - 7200), premium):
-        name = body["metadata"]["name"]
-        response = client.post(f"{BASE}/episode/{name}", json=body)
-        assert response.status_code == 201, response.text
-    guid: str = created.json()["guid"]
+    guid = premium_production(client, PROD, access=access)
     rebuild(client, guid)
     return guid
 

@@ -38,6 +38,30 @@ class Produced:
     operations: list[str]  # the Location of every operation it started
 
 
+def premium_production(client: httpx.Client, name: str, *, access: str) -> str:
+    """A production `name` whose show (`access`) has a free episode on external media and a
+    premium one on an uploaded MP3, not built yet; the production's GUID."""
+    created = client.post("/a/v1/production", json={"name": name, "title": "T"})
+    assert created.status_code == 201, created.text
+    audio = client.post(
+        f"/a/v1/upload/{name}?name=premium-audio-01",
+        content=MP3,
+        headers={"Content-Type": "audio/mpeg"},
+    )
+    assert audio.status_code == 201, audio.text
+    base = f"/a/v1/resource/{name}"
+    assert client.post(f"{base}/show/{name}", json=show(name, access=access)).status_code == 201
+    now = int(time.time())
+    premium = episode("premium-episode-01", date=now - 3600, premium=True)
+    premium["enclosure"] = {"rel": "asset", "name": "premium-audio-01"}
+    for body in (episode("free-episode-01", date=now - 7200), premium):
+        path = f"{base}/episode/{body['metadata']['name']}"
+        response = client.post(path, json=body)
+        assert response.status_code == 201, response.text
+    guid: str = created.json()["guid"]
+    return guid
+
+
 def poll(client: httpx.Client, location: str, timeout: float = 60) -> dict[str, Any]:
     """GET the operation at `location` until it is no longer Busy; fail after `timeout`."""
     deadline = time.monotonic() + timeout

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 import pytest
 
-from podops.storage import Storage, StoredObject
+from podops.storage import ObjectStream, Storage, StorageError, StoredObject
 from podops.storage import backends as storage_backends
 
 
@@ -59,3 +60,25 @@ def backends_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with monkeypatch.context() as patch:
         patch.setattr(storage_backends, "_BACKENDS", dict(storage_backends._BACKENDS))
         yield
+
+
+class WatchedStorage:
+    """A store (the app's), with every key opened for reading noted, and writes to the keys
+    in `failing` refused as a store that is down would refuse them."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self.opened: list[str] = []
+        self.failing: set[str] = set()
+
+    def open(self, key: str, *, start: int = 0, end: int | None = None) -> ObjectStream:
+        self.opened.append(key)
+        return self._storage.open(key, start=start, end=end)
+
+    def put_path(self, key: str, path: Path, **options: Any) -> StoredObject:
+        if key in self.failing:
+            raise StorageError(f"the store refused {key}")
+        return self._storage.put_path(key, path, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
